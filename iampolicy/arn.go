@@ -1,0 +1,169 @@
+package iampolicy
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strings"
+)
+
+// Partitions this package writes ARNs for.
+const (
+	PartitionAWS      = "aws"
+	PartitionChina    = "aws-cn"
+	PartitionGovCloud = "aws-us-gov"
+)
+
+// ARN is a parsed Amazon Resource Name:
+// arn:partition:service:region:account-id:resource.
+type ARN struct {
+	Partition string
+	Service   string
+	Region    string
+	AccountID string
+	Resource  string
+}
+
+// String returns the ARN's text form.
+func (a ARN) String() string {
+	return "arn:" + a.Partition + ":" + a.Service + ":" + a.Region + ":" + a.AccountID + ":" + a.Resource
+}
+
+// ParseARN splits an ARN into its parts. It checks the shape (six parts,
+// a known partition, a service, and a 12-digit account where one is
+// present), not that the resource exists.
+func ParseARN(s string) (ARN, error) {
+	if err := checkPrintable("ARN", s); err != nil {
+		return ARN{}, err
+	}
+	parts := strings.SplitN(s, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" {
+		return ARN{}, fieldErr("ARN", "%q is not an ARN (arn:partition:service:region:account:resource)", s)
+	}
+	a := ARN{Partition: parts[1], Service: parts[2], Region: parts[3], AccountID: parts[4], Resource: parts[5]}
+	if err := ValidatePartition(a.Partition); err != nil {
+		return ARN{}, fieldErr("ARN", "%q: partition %q is not one of aws, aws-cn, aws-us-gov", s, a.Partition)
+	}
+	if a.Service == "" || a.Resource == "" {
+		return ARN{}, fieldErr("ARN", "%q has an empty service or resource", s)
+	}
+	if a.AccountID != "" && !accountRE.MatchString(a.AccountID) {
+		return ARN{}, fieldErr("ARN", "%q: account %q is not 12 digits", s, a.AccountID)
+	}
+	return a, nil
+}
+
+// ValidatePartition accepts aws, aws-cn and aws-us-gov.
+func ValidatePartition(p string) error {
+	switch p {
+	case PartitionAWS, PartitionChina, PartitionGovCloud:
+		return nil
+	}
+	return fieldErr("partition", "%q is not one of aws, aws-cn, aws-us-gov", p)
+}
+
+var accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+
+// ValidateAccountID accepts a 12-digit AWS account ID. Leading zeros are
+// significant: account IDs are strings, never numbers.
+func ValidateAccountID(id string) error {
+	if !accountRE.MatchString(id) {
+		return fieldErr("account ID", "%q is not a 12-digit AWS account ID", id)
+	}
+	return nil
+}
+
+// ValidateBucketName checks an S3 general purpose bucket name against S3's
+// naming rules: 3–63 characters of lowercase letters, digits, dots and
+// hyphens, starting and ending with a letter or digit, no "..", not an IP
+// address, none of the reserved prefixes and suffixes.
+func ValidateBucketName(name string) error {
+	bad := func(why string) error { return fieldErr("bucket", "%q is not a valid S3 bucket name: %s", name, why) }
+	if len(name) < 3 || len(name) > 63 {
+		return bad("it must be 3 to 63 characters long")
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+			return bad(fmt.Sprintf("character %q at %d is not a lowercase letter, digit, '.' or '-'", c, i))
+		}
+	}
+	if !isAlnum(name[0]) || !isAlnum(name[len(name)-1]) {
+		return bad("it must begin and end with a letter or digit")
+	}
+	if strings.Contains(name, "..") {
+		return bad("it must not contain two adjacent periods")
+	}
+	if _, err := netip.ParseAddr(name); err == nil {
+		return bad("it must not be formatted as an IP address")
+	}
+	for _, p := range []string{"xn--", "sthree-", "amzn-s3-demo-"} {
+		if strings.HasPrefix(name, p) {
+			return bad("the prefix " + p + " is reserved")
+		}
+	}
+	for _, s := range []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"} {
+		if strings.HasSuffix(name, s) {
+			return bad("the suffix " + s + " is reserved")
+		}
+	}
+	return nil
+}
+
+func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
+
+var prefixRE = regexp.MustCompile(`^[0-9A-Za-z!\-_.*'()/]*$`)
+
+// ValidatePrefix checks a report's S3 prefix against the characters and
+// length AWS allows for a report definition's S3Prefix (up to 256 of
+// letters, digits and !-_.*'()/).
+func ValidatePrefix(prefix string) error {
+	if len(prefix) > 256 {
+		return fieldErr("prefix", "is %d characters, over the limit of 256", len(prefix))
+	}
+	if !prefixRE.MatchString(prefix) {
+		return fieldErr("prefix", "%q has characters AWS does not allow in a report prefix (allowed: letters, digits and !-_.*'()/)", prefix)
+	}
+	return nil
+}
+
+// validatePrincipalARN accepts an IAM principal ARN: an account root, a
+// role or a user.
+func validatePrincipalARN(field, s string) (ARN, error) {
+	a, err := ParseARN(s)
+	if err != nil {
+		return ARN{}, fieldErr(field, "%s", strings.TrimPrefix(err.Error(), "iampolicy: ARN: "))
+	}
+	if a.Service != "iam" || a.Region != "" || a.AccountID == "" {
+		return ARN{}, fieldErr(field, "%q is not an IAM principal ARN (arn:%s:iam::<account>:root|role/…|user/…)", s, a.Partition)
+	}
+	switch {
+	case a.Resource == "root",
+		strings.HasPrefix(a.Resource, "role/") && len(a.Resource) > len("role/"),
+		strings.HasPrefix(a.Resource, "user/") && len(a.Resource) > len("user/"):
+		return a, nil
+	}
+	return ARN{}, fieldErr(field, "%q names %q; a trusted principal must be root, role/… or user/…", s, a.Resource)
+}
+
+// checkPrintable refuses control characters, which no ARN, name or ID
+// may hold and which would corrupt logs and documents.
+func checkPrintable(field, s string) error {
+	for i, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return fieldErr(field, "has a control character (%U) at byte %d", r, i)
+		}
+	}
+	return nil
+}
+
+// s3BucketARN and s3ObjectsARN build S3 ARNs (S3 ARNs have no region or
+// account).
+func s3BucketARN(partition, bucket string) string { return "arn:" + partition + ":s3:::" + bucket }
+
+func s3ObjectsARN(partition, bucket, prefix string) string {
+	if prefix == "" {
+		return s3BucketARN(partition, bucket) + "/*"
+	}
+	return s3BucketARN(partition, bucket) + "/" + prefix + "/*"
+}
