@@ -1,0 +1,543 @@
+package csvsplit
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Defaults for [Options].
+const (
+	DefaultBufferSize    = 256 << 10
+	DefaultMaxRecordSize = 16 << 20
+	DefaultMaxFieldSize  = 4 << 20
+)
+
+var (
+	// ErrRecordTooLarge reports a record (one CSV row, including quoted line
+	// breaks) longer than [Options.MaxRecordSize] bytes.
+	ErrRecordTooLarge = errors.New("csvsplit: record too large")
+	// ErrFieldTooLarge reports a field longer than [Options.MaxFieldSize] bytes.
+	ErrFieldTooLarge = errors.New("csvsplit: field too large")
+)
+
+// Options configure a [Reader]. The zero value selects the defaults.
+type Options struct {
+	// BufferSize is the initial size of the read buffer. If zero or
+	// negative, DefaultBufferSize.
+	BufferSize int
+	// MaxRecordSize bounds the bytes of one record; the buffer never grows
+	// beyond it. If zero or negative, DefaultMaxRecordSize.
+	MaxRecordSize int
+	// MaxFieldSize bounds the bytes of one field. If zero or negative,
+	// DefaultMaxFieldSize.
+	MaxFieldSize int
+	// FieldsPerRecord has the meaning of encoding/csv's field of the same
+	// name: if positive, every record must have that many fields; if zero,
+	// the first record sets the count; if negative, records may vary.
+	FieldsPerRecord int
+	// KeepBOM keeps a leading UTF-8 byte order mark as part of the first
+	// field instead of skipping it.
+	KeepBOM bool
+}
+
+// ParseError is a syntax or size error, with its position. Line and Column
+// are 1-based; Column counts bytes, as in [encoding/csv.ParseError].
+type ParseError struct {
+	StartLine int   // line where the record starts
+	Line      int   // line where the error occurred
+	Column    int   // byte column where the error occurred
+	Err       error // csv.ErrQuote, csv.ErrBareQuote, csv.ErrFieldCount, ErrRecordTooLarge, ErrFieldTooLarge
+}
+
+func (e *ParseError) Error() string {
+	if e.StartLine != e.Line {
+		return fmt.Sprintf("record on line %d; parse error on line %d, column %d: %v", e.StartLine, e.Line, e.Column, e.Err)
+	}
+	return fmt.Sprintf("parse error on line %d, column %d: %v", e.Line, e.Column, e.Err)
+}
+
+// Unwrap returns the sentinel error.
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// ReadError is an error of the underlying reader, with the line the reader
+// had reached. It unwraps to the cause (for example io.ErrUnexpectedEOF
+// from a truncated gzip stream).
+type ReadError struct {
+	Line int // line being read when the error occurred
+	Err  error
+}
+
+func (e *ReadError) Error() string {
+	return fmt.Sprintf("csvsplit: read error on line %d: %v", e.Line, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *ReadError) Unwrap() error { return e.Err }
+
+// Reader reads CSV records. It is not safe for concurrent use.
+type Reader struct {
+	src  io.Reader
+	opts Options
+
+	buf      []byte
+	pos, end int   // unread data is buf[pos:end]
+	eof      bool  // src returned io.EOF
+	rerr     error // sticky non-EOF error of src
+	started  bool  // BOM check done
+
+	line    int // number of lines fully consumed before pos
+	recLine int // start line of the record last returned
+	offset  int64
+
+	fields [][]byte
+	fix    []int // indexes of fields that need unquoting
+	err    error // sticky parse error
+}
+
+// NewReader returns a Reader reading from src. A nil opts selects the defaults.
+func NewReader(src io.Reader, opts *Options) *Reader {
+	r := &Reader{src: src}
+	if opts != nil {
+		r.opts = *opts
+	}
+	if r.opts.BufferSize <= 0 {
+		r.opts.BufferSize = DefaultBufferSize
+	}
+	if r.opts.MaxRecordSize <= 0 {
+		r.opts.MaxRecordSize = DefaultMaxRecordSize
+	}
+	if r.opts.MaxFieldSize <= 0 {
+		r.opts.MaxFieldSize = DefaultMaxFieldSize
+	}
+	if r.opts.BufferSize > r.opts.MaxRecordSize {
+		r.opts.BufferSize = r.opts.MaxRecordSize
+	}
+	return r
+}
+
+// Line returns the line on which the record last returned by Read starts.
+func (r *Reader) Line() int { return r.recLine }
+
+// InputOffset returns the input byte offset just after the record last
+// returned by Read (after a skipped byte order mark, it counts the mark too).
+func (r *Reader) InputOffset() int64 { return r.offset }
+
+// Read returns the next record. The slice and the bytes of its fields are
+// owned by the Reader and valid only until the next call to Read. At the
+// end of the input it returns nil, io.EOF. With a positive FieldsPerRecord,
+// a record with another field count is returned together with a
+// *ParseError wrapping csv.ErrFieldCount, and reading may continue.
+// Any other error is sticky.
+func (r *Reader) Read() ([][]byte, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	fields, err := r.read()
+	if err != nil {
+		r.err = err
+		return nil, err
+	}
+	if n := r.opts.FieldsPerRecord; n > 0 {
+		if len(fields) != n {
+			return fields, &ParseError{StartLine: r.recLine, Line: r.recLine, Column: 1, Err: csv.ErrFieldCount}
+		}
+	} else if n == 0 {
+		r.opts.FieldsPerRecord = len(fields)
+	}
+	return fields, nil
+}
+
+var errMore = errors.New("need more data")
+
+func (r *Reader) read() ([][]byte, error) {
+	if !r.started {
+		if err := r.skipBOM(); err != nil {
+			return nil, err
+		}
+	}
+	for {
+		next, err := r.parse()
+		if err == nil {
+			r.offset += int64(next - r.pos)
+			r.pos = next
+			r.unquote()
+			return r.fields, nil
+		}
+		if err != errMore {
+			return nil, err
+		}
+		if err := r.fill(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (r *Reader) skipBOM() error {
+	for r.end-r.pos < 3 && !r.eof && r.rerr == nil {
+		if err := r.fill(); err != nil {
+			return err
+		}
+	}
+	r.started = true
+	if !r.opts.KeepBOM && bytes.HasPrefix(r.buf[r.pos:r.end], []byte("\xef\xbb\xbf")) {
+		r.pos += 3
+		r.offset += 3
+	}
+	return nil
+}
+
+// fill makes room and reads more input. It returns an error when the input
+// is exhausted (io.EOF at the end of a complete record stream is handled by
+// parse), when the source fails, or when the record would exceed the limit.
+func (r *Reader) fill() error {
+	if r.rerr != nil {
+		return &ReadError{Line: r.line + 1, Err: r.rerr}
+	}
+	if r.eof {
+		// parse asked for more data after EOF: cannot happen, parse
+		// handles EOF itself; guard against a loop anyway.
+		return io.ErrUnexpectedEOF
+	}
+	if r.pos > 0 {
+		n := copy(r.buf, r.buf[r.pos:r.end])
+		r.pos, r.end = 0, n
+	}
+	if r.end == len(r.buf) {
+		if len(r.buf) >= r.opts.MaxRecordSize {
+			return &ParseError{StartLine: r.line + 1, Line: r.line + 1, Column: 1, Err: ErrRecordTooLarge}
+		}
+		size := 2 * len(r.buf)
+		if size == 0 {
+			size = r.opts.BufferSize
+		}
+		if size > r.opts.MaxRecordSize {
+			size = r.opts.MaxRecordSize
+		}
+		nb := make([]byte, size)
+		copy(nb, r.buf[:r.end])
+		r.buf = nb
+	}
+	for range 100 {
+		n, err := r.src.Read(r.buf[r.end:])
+		if n < 0 || n > len(r.buf)-r.end {
+			r.rerr = errors.New("csvsplit: source returned an invalid count")
+			return &ReadError{Line: r.line + 1, Err: r.rerr}
+		}
+		r.end += n
+		if err == io.EOF {
+			r.eof = true
+			return nil
+		}
+		if err != nil {
+			r.rerr = err
+			if n > 0 {
+				return nil // parse what we have; the error comes next time
+			}
+			return &ReadError{Line: r.line + 1, Err: err}
+		}
+		if n > 0 {
+			return nil
+		}
+	}
+	r.rerr = io.ErrNoProgress
+	return &ReadError{Line: r.line + 1, Err: io.ErrNoProgress}
+}
+
+// parse splits one record starting at r.pos. It returns the index just past
+// the record, errMore when the buffer holds no complete record yet, io.EOF
+// at the clean end of input, or a *ParseError. It does not modify the
+// buffer, so it can be restarted after fill; line counting is committed
+// only on success.
+func (r *Reader) parse() (int, error) {
+	buf := r.buf[:r.end]
+	p := r.pos
+	line := r.line
+	// Skip empty lines ("\n" or "\r\n").
+	for {
+		if p >= len(buf) {
+			if r.eof {
+				r.offset += int64(p - r.pos)
+				r.pos, r.line = p, line
+				return 0, io.EOF
+			}
+			r.offset += int64(p - r.pos)
+			r.pos, r.line = p, line
+			return 0, errMore
+		}
+		if buf[p] == '\n' {
+			p++
+			line++
+			continue
+		}
+		if buf[p] == '\r' {
+			if p+1 < len(buf) && buf[p+1] == '\n' {
+				p += 2
+				line++
+				continue
+			}
+			if p+1 == len(buf) {
+				if r.eof { // a trailing \r before EOF is dropped
+					r.offset += int64(len(buf) - r.pos)
+					r.pos, r.line = len(buf), line
+					return 0, io.EOF
+				}
+				r.offset += int64(p - r.pos)
+				r.pos, r.line = p, line
+				return 0, errMore
+			}
+		}
+		break
+	}
+	if p != r.pos {
+		r.offset += int64(p - r.pos)
+		r.pos, r.line = p, line
+	}
+
+	r.fields = r.fields[:0]
+	r.fix = r.fix[:0]
+	rest := buf[p:]
+	nl := bytes.IndexByte(rest, '\n')
+	var ln []byte
+	if nl >= 0 {
+		ln = rest[:nl]
+	} else if r.eof {
+		ln = rest
+	} else {
+		return 0, r.more()
+	}
+	if bytes.IndexByte(ln, '"') >= 0 {
+		return r.parseQuoted()
+	}
+	// Fast path: one line, no quotes.
+	next := p + len(ln)
+	if nl >= 0 {
+		next++
+	}
+	if n := len(ln); n > 0 && ln[n-1] == '\r' {
+		ln = ln[:n-1]
+	}
+	start := 0
+	for i, c := range ln {
+		if c == ',' {
+			r.fields = append(r.fields, ln[start:i:i])
+			start = i + 1
+		}
+	}
+	r.fields = append(r.fields, ln[start:len(ln):len(ln)])
+	if len(ln) > r.opts.MaxFieldSize {
+		if err := r.checkFields(); err != nil {
+			return 0, err
+		}
+	}
+	r.line++
+	r.recLine = r.line
+	return next, nil
+}
+
+// more reports errMore, or ErrRecordTooLarge if the pending record already
+// fills the largest allowed buffer.
+func (r *Reader) more() error {
+	if r.end-r.pos >= r.opts.MaxRecordSize {
+		return &ParseError{StartLine: r.line + 1, Line: r.line + 1, Column: 1, Err: ErrRecordTooLarge}
+	}
+	return errMore
+}
+
+func (r *Reader) checkFields() error {
+	for i, f := range r.fields {
+		if len(f) > r.opts.MaxFieldSize {
+			col := 1
+			for _, g := range r.fields[:i] {
+				col += len(g) + 1
+			}
+			return &ParseError{StartLine: r.line + 1, Line: r.line + 1, Column: col, Err: ErrFieldTooLarge}
+		}
+	}
+	return nil
+}
+
+// parseQuoted is the general record parser: quoted fields, escaped quotes
+// and line breaks inside quotes.
+func (r *Reader) parseQuoted() (int, error) {
+	buf := r.buf[:r.end]
+	p := r.pos
+	line := r.line + 1 // current line number (1-based)
+	lineStart := p
+	startLine := line
+	perr := func(ln, col int, err error) (int, error) {
+		return 0, &ParseError{StartLine: startLine, Line: ln, Column: col, Err: err}
+	}
+	for {
+		if p < len(buf) && buf[p] == '"' {
+			q := p + 1
+			needFix := false
+			for {
+				i := bytes.IndexByte(buf[q:], '"')
+				if i < 0 {
+					if !r.eof {
+						return 0, r.more()
+					}
+					return 0, r.eofQuoteErr(startLine)
+				}
+				seg := buf[q : q+i]
+				if n := bytes.Count(seg, []byte{'\n'}); n > 0 {
+					line += n
+					lineStart = q + bytes.LastIndexByte(seg, '\n') + 1
+					needFix = needFix || bytes.IndexByte(seg, '\r') >= 0
+				}
+				q += i // closing quote candidate
+				if q+1 >= len(buf) {
+					if !r.eof {
+						return 0, r.more()
+					}
+					r.addField(buf[p+1:q], needFix)
+					return r.endRecord(len(buf), line)
+				}
+				switch buf[q+1] {
+				case '"':
+					needFix = true
+					q += 2
+					continue
+				case ',':
+					r.addField(buf[p+1:q], needFix)
+					p = q + 2
+				case '\n':
+					r.addField(buf[p+1:q], needFix)
+					return r.endRecord(q+2, line)
+				case '\r':
+					if q+2 < len(buf) && buf[q+2] == '\n' {
+						r.addField(buf[p+1:q], needFix)
+						return r.endRecord(q+3, line)
+					}
+					if q+2 == len(buf) {
+						if !r.eof {
+							return 0, r.more()
+						}
+						r.addField(buf[p+1:q], needFix)
+						return r.endRecord(len(buf), line)
+					}
+					return perr(line, q-lineStart+1, csv.ErrQuote)
+				default:
+					return perr(line, q-lineStart+1, csv.ErrQuote)
+				}
+				break
+			}
+			if err := r.checkLast(startLine, line, p, lineStart); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		// Unquoted field.
+		q := p
+		for {
+			if q >= len(buf) {
+				if !r.eof {
+					return 0, r.more()
+				}
+				f := buf[p:q]
+				if n := len(f); n > 0 && f[n-1] == '\r' {
+					f = f[:n-1]
+				}
+				r.addField(f, false)
+				return r.endRecord(len(buf), line)
+			}
+			c := buf[q]
+			if c == ',' {
+				r.addField(buf[p:q], false)
+				p = q + 1
+				break
+			}
+			if c == '\n' {
+				f := buf[p:q]
+				if n := len(f); n > 0 && f[n-1] == '\r' {
+					f = f[:n-1]
+				}
+				r.addField(f, false)
+				return r.endRecord(q+1, line)
+			}
+			if c == '"' {
+				return perr(line, q-lineStart+1, csv.ErrBareQuote)
+			}
+			q++
+		}
+		if err := r.checkLast(startLine, line, p, lineStart); err != nil {
+			return 0, err
+		}
+	}
+}
+
+func (r *Reader) addField(f []byte, needFix bool) {
+	if needFix {
+		r.fix = append(r.fix, len(r.fields))
+	}
+	r.fields = append(r.fields, f[:len(f):len(f)])
+}
+
+// checkLast enforces MaxFieldSize on the field just added (p is where the
+// next field starts).
+func (r *Reader) checkLast(startLine, line, p, lineStart int) error {
+	f := r.fields[len(r.fields)-1]
+	if len(f) > r.opts.MaxFieldSize {
+		col := p - len(f) - lineStart
+		if col < 1 {
+			col = 1
+		}
+		return &ParseError{StartLine: startLine, Line: line, Column: col, Err: ErrFieldTooLarge}
+	}
+	return nil
+}
+
+func (r *Reader) endRecord(next, lastLine int) (int, error) {
+	f := r.fields[len(r.fields)-1]
+	if len(f) > r.opts.MaxFieldSize {
+		return 0, &ParseError{StartLine: r.line + 1, Line: lastLine, Column: 1, Err: ErrFieldTooLarge}
+	}
+	r.recLine = r.line + 1
+	r.line = lastLine
+	return next, nil
+}
+
+// unquote rewrites, in place, the fields that contain escaped quotes or
+// CRLF line breaks inside quotes ("" → ", \r\n → \n, as encoding/csv does).
+func (r *Reader) unquote() {
+	for _, i := range r.fix {
+		f := r.fields[i]
+		w := 0
+		for k := 0; k < len(f); k++ {
+			c := f[k]
+			if c == '"' {
+				k++ // the second quote of a pair
+			} else if c == '\r' && k+1 < len(f) && f[k+1] == '\n' {
+				continue
+			}
+			f[w] = c
+			w++
+		}
+		r.fields[i] = f[:w:w]
+	}
+}
+
+// eofQuoteErr builds the error for a quoted field still open at the end of
+// input, with the position encoding/csv reports: the end of the last
+// non-empty line.
+func (r *Reader) eofQuoteErr(startLine int) error {
+	seg := r.buf[r.pos:r.end]
+	if n := len(seg); n > 0 && seg[n-1] == '\r' {
+		seg = seg[:n-1] // dropped before EOF
+	}
+	lines := bytes.Count(seg, []byte{'\n'})
+	last := seg
+	if n := len(seg); n > 0 && seg[n-1] == '\n' {
+		lines--
+		last = seg[:n-1]
+	}
+	ls := bytes.LastIndexByte(last, '\n') + 1
+	col := len(seg) - ls
+	if n := len(seg); n >= 2 && seg[n-1] == '\n' && seg[n-2] == '\r' {
+		col--
+	}
+	return &ParseError{StartLine: startLine, Line: startLine + lines, Column: col + 1, Err: csv.ErrQuote}
+}
