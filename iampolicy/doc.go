@@ -1,0 +1,66 @@
+// Package iampolicy writes, reads, checks and evaluates the IAM documents a
+// customer creates to connect an AWS payer account to a cost platform.
+//
+// # Generating documents
+//
+// Four builders cover the onboarding:
+//
+//   - [CURReadPolicy]: the identity policy that reads the billing bucket
+//     (s3:ListBucket and s3:GetBucketLocation on the bucket, s3:GetObject on
+//     bucket/* or bucket/<prefix>/*, organizations:Describe* and List*,
+//     ce:GetReservationUtilization), with options for kms:Decrypt and
+//     read-only report-definition and Data Exports calls;
+//   - [CrossAccountTrust]: the role trust policy that lets the platform's
+//     account or principal call sts:AssumeRole with an external ID
+//     ([NewExternalID] makes one; [ValidateExternalID] checks one);
+//   - [DeliveryBucketPolicy]: the bucket policy that lets
+//     billingreports.amazonaws.com and bcm-data-exports.amazonaws.com
+//     deliver reports, tied to the payer account by aws:SourceAccount and
+//     aws:SourceArn;
+//   - a CloudFormation template and console quick-create URL that create all
+//     of it.
+//
+// Every builder is partition-aware (aws, aws-cn, aws-us-gov), validates all
+// of its inputs at once, and checks IAM's size quotas ([CheckSize]) before a
+// customer meets them in the console.
+//
+// The legacy IAM user path (a user with the same read policy attached,
+// authenticated with an access key pair) is supported for platforms that
+// still need it, but access keys are long-lived secrets that must be stored
+// and rotated: prefer the role with an external ID.
+//
+// # Reading documents
+//
+// [Policy] reads IAM JSON faithfully (Statement as an object or a list,
+// Principal as "*" or a map, values as a scalar or a list, boolean and
+// numeric condition values) and writes it deterministically: AWS's field
+// order, sorted condition keys, single values as scalars, no HTML escaping.
+// [Parse] bounds the size and nesting of what it reads and refuses unknown
+// keys, so a typo such as "Principle" is an error rather than a silently
+// different policy. [Policy.Validate] checks IAM's grammar.
+//
+// # Errors
+//
+// Every refused input wraps [ErrMalformed] (the same value as
+// curreader.ErrMalformed and billingconn.ErrMalformed). Builders and
+// validators report every problem at once, joined with errors.Join, each a
+// [*FieldError] naming the field ("bucket", "external ID",
+// "Statement[2].Effect"). A trust without an external ID wraps
+// [ErrNoExternalID]; a document over an IAM quota is a [*SizeError] wrapping
+// [ErrTooLarge]:
+//
+//	p, err := iampolicy.CrossAccountTrust(account, externalID)
+//	var fe *iampolicy.FieldError
+//	switch {
+//	case errors.Is(err, iampolicy.ErrNoExternalID): // ask for one
+//	case errors.As(err, &fe):                       // show fe.Field, fe.Msg
+//	}
+//
+// Errors never repeat an external ID's value.
+//
+// # Concurrency
+//
+// Everything in this package is a pure function of its inputs or a method
+// on a value; all of it is safe for concurrent use. A [Policy] is a plain
+// value: copy it before changing it if another goroutine may read it.
+package iampolicy
