@@ -1,0 +1,586 @@
+package iampolicy
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// TemplateFormatVersion is the only AWSTemplateFormatVersion CloudFormation
+// knows.
+const TemplateFormatVersion = "2010-09-09"
+
+// Template is an AWS CloudFormation template: a typed top level with
+// untyped resource properties, enough to write (and read back) the templates
+// this package generates without a CloudFormation library. Intrinsic
+// functions are plain maps; [Ref], [Sub] and [GetAtt] build them.
+//
+// A Template is a plain value tree: copy it before changing it if another
+// goroutine may read it.
+type Template struct {
+	// AWSTemplateFormatVersion is TemplateFormatVersion.
+	AWSTemplateFormatVersion string `json:"AWSTemplateFormatVersion"`
+	// Description is shown by the CloudFormation console (at most 1,024 bytes).
+	Description string `json:"Description,omitempty"`
+	// Metadata holds template metadata such as AWS::CloudFormation::Interface,
+	// which orders and labels the parameters in the console.
+	Metadata map[string]any `json:"Metadata,omitempty"`
+	// Parameters are the stack's inputs, by name.
+	Parameters map[string]Parameter `json:"Parameters,omitempty"`
+	// Conditions are named boolean expressions (Fn::Equals, Fn::Not, …).
+	Conditions map[string]any `json:"Conditions,omitempty"`
+	// Resources are the resources the stack creates, by logical ID.
+	Resources map[string]Resource `json:"Resources"`
+	// Outputs are the stack's outputs, by name.
+	Outputs map[string]Output `json:"Outputs,omitempty"`
+}
+
+// Parameter is one template parameter.
+type Parameter struct {
+	// Type is the parameter type, e.g. "String".
+	Type string `json:"Type"`
+	// Description is shown next to the input in the console.
+	Description string `json:"Description,omitempty"`
+	// Default is the value used when the stack does not set one. A nil
+	// Default is omitted; an empty string is written, so the parameter
+	// stays optional.
+	Default any `json:"Default,omitempty"`
+	// AllowedPattern is a regular expression the whole value must match.
+	AllowedPattern string `json:"AllowedPattern,omitempty"`
+	// AllowedValues lists the only values accepted.
+	AllowedValues []string `json:"AllowedValues,omitempty"`
+	// MinLength and MaxLength bound a String value's length; zero is unset.
+	MinLength int `json:"MinLength,omitempty"`
+	MaxLength int `json:"MaxLength,omitempty"`
+	// ConstraintDescription is shown when a value breaks the constraints.
+	ConstraintDescription string `json:"ConstraintDescription,omitempty"`
+	// NoEcho masks the value in the console and in DescribeStacks.
+	NoEcho bool `json:"NoEcho,omitempty"`
+}
+
+// Resource is one template resource.
+type Resource struct {
+	// Type is the resource type, e.g. "AWS::IAM::Role".
+	Type string `json:"Type"`
+	// Condition names a condition that must hold for the resource to be
+	// created.
+	Condition string `json:"Condition,omitempty"`
+	// DependsOn lists logical IDs created before this resource.
+	DependsOn []string `json:"DependsOn,omitempty"`
+	// Properties are the resource's properties, as CloudFormation documents
+	// them for Type.
+	Properties map[string]any `json:"Properties,omitempty"`
+}
+
+// Output is one stack output.
+type Output struct {
+	// Description says what the value is.
+	Description string `json:"Description,omitempty"`
+	// Value is the output's value, usually an intrinsic function.
+	Value any `json:"Value"`
+	// Condition names a condition that must hold for the output to exist.
+	Condition string `json:"Condition,omitempty"`
+}
+
+// Ref returns the intrinsic function {"Ref": name}: the value of a
+// parameter, the default return value of a resource, or a pseudo parameter
+// such as AWS::Partition.
+func Ref(name string) map[string]any { return map[string]any{"Ref": name} }
+
+// Sub returns the intrinsic function {"Fn::Sub": s}, which replaces
+// ${Name} in s with the value of a parameter, resource or pseudo parameter.
+func Sub(s string) map[string]any { return map[string]any{"Fn::Sub": s} }
+
+// GetAtt returns the intrinsic function {"Fn::GetAtt": [resource, attr]},
+// e.g. GetAtt("Role", "Arn").
+func GetAtt(resource, attr string) map[string]any {
+	return map[string]any{"Fn::GetAtt": []any{resource, attr}}
+}
+
+func cfnIf(cond string, then, els any) map[string]any {
+	return map[string]any{"Fn::If": []any{cond, then, els}}
+}
+
+// cfnNotEmpty is the condition "parameter is not the empty string".
+func cfnNotEmpty(param string) map[string]any {
+	return map[string]any{"Fn::Not": []any{map[string]any{"Fn::Equals": []any{Ref(param), ""}}}}
+}
+
+// JSON returns the template as JSON indented by two spaces, without HTML
+// escaping, with a trailing newline. Map keys are sorted, so the output is
+// deterministic. CloudFormation and cfn-lint accept it as is.
+func (t *Template) JSON() ([]byte, error) {
+	if t == nil {
+		return nil, errors.New("iampolicy: encode template: nil template")
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(t); err != nil {
+		return nil, fmt.Errorf("iampolicy: encode template: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// YAML returns the template as YAML: the same tree as JSON, keys in the same
+// order, block style with two-space indentation, every string double-quoted
+// (so no value is ever read back as a number, boolean or null). The output
+// is deterministic, and CloudFormation and cfn-lint accept it as is.
+func (t *Template) YAML() ([]byte, error) {
+	j, err := t.JSON()
+	if err != nil {
+		return nil, err
+	}
+	y, err := jsonToYAML(j)
+	if err != nil {
+		return nil, fmt.Errorf("iampolicy: encode template as YAML: %w", err)
+	}
+	return y, nil
+}
+
+// ParameterDefaults returns each parameter's Default as a string, by
+// parameter name; parameters without a default are left out. The result
+// suits [QuickCreateURL]'s params.
+func (t *Template) ParameterDefaults() map[string]string {
+	out := map[string]string{}
+	if t == nil {
+		return out
+	}
+	for name, p := range t.Parameters {
+		switch v := p.Default.(type) {
+		case nil:
+		case string:
+			out[name] = v
+		default:
+			out[name] = fmt.Sprint(v)
+		}
+	}
+	return out
+}
+
+// Names of the parameters, resources and outputs of the templates
+// CloudFormationTemplate writes.
+const (
+	ParamBucketName       = "BucketName"
+	ParamReportPrefix     = "ReportPrefix"
+	ParamTrustedPrincipal = "TrustedPrincipal"
+	ParamExternalID       = "ExternalId"
+	ParamRoleName         = "RoleName"
+	ParamUserName         = "UserName"
+
+	ResourceRole         = "Role"
+	ResourceUser         = "User"
+	ResourceReadPolicy   = "ReadPolicy"
+	ResourceBucketPolicy = "DeliveryBucketPolicy"
+
+	OutputRoleARN   = "RoleARN"
+	OutputUserARN   = "UserARN"
+	OutputPolicyARN = "PolicyARN"
+)
+
+// Default names of the role and user a template creates.
+const (
+	DefaultRoleName = "curconnect-billing-read"
+	DefaultUserName = "curconnect-billing-read"
+)
+
+// Condition names used by the generated templates.
+const (
+	condHasReportPrefix = "HasReportPrefix"
+	condHasRoleName     = "HasRoleName"
+	condHasUserName     = "HasUserName"
+)
+
+// TemplateInput describes the stack CloudFormationTemplate writes. The
+// template's parameters default to these values, so it creates as is; a
+// customer may still change them in the console.
+type TemplateInput struct {
+	// Bucket is the billing bucket (required).
+	Bucket string
+	// Prefix is the report path prefix; empty grants the whole bucket. A
+	// trailing "/" is dropped.
+	Prefix string
+	// TrustedPrincipal is the platform's 12-digit account ID (written as
+	// arn:<partition>:iam::<account>:root) or an IAM principal ARN (root,
+	// role or user). Required unless LegacyUser is set, when it must be
+	// empty.
+	TrustedPrincipal string
+	// ExternalID is the external ID the platform passes to sts:AssumeRole.
+	// Required unless AllowNoExternalID or LegacyUser is set. It is the
+	// ExternalId parameter's default (NoEcho), so it is visible to anyone
+	// who can read the template: it guards against the confused deputy, it
+	// is not a password.
+	ExternalID string
+	// AllowNoExternalID writes a trust without the sts:ExternalId condition
+	// (and no ExternalId parameter) when ExternalID is empty. See
+	// TrustOptions.AllowNoExternalID.
+	AllowNoExternalID bool
+	// Partition is the partition of TrustedPrincipal (when an account ID)
+	// and of KMSKeyARNs: aws (default), aws-cn or aws-us-gov. The template
+	// writes S3 and billing ARNs with ${AWS::Partition}, so they follow the
+	// partition the stack is created in.
+	Partition string
+	// RoleName is the RoleName parameter's default. If empty,
+	// DefaultRoleName. A customer who clears the parameter gets a name
+	// CloudFormation generates. A named role needs the
+	// CAPABILITY_NAMED_IAM acknowledgement; both need CAPABILITY_IAM.
+	RoleName string
+	// KMSKeyARNs, ReportDefinitions and DataExports are as in ReadOptions.
+	KMSKeyARNs        []string
+	ReportDefinitions bool
+	DataExports       bool
+	// LegacyUser creates an IAM user (AWS::IAM::User) with the read policy
+	// attached in place of the role, for platforms that still authenticate
+	// with access keys, and outputs UserARN instead of RoleARN. The
+	// template creates no access key and never outputs one: the customer
+	// creates it in the console and hands it over. Access keys are
+	// long-lived secrets that must be stored and rotated; prefer the role.
+	LegacyUser bool
+	// UserName is the UserName parameter's default when LegacyUser is set.
+	// If empty, DefaultUserName.
+	UserName string
+	// DeliveryBucketPolicy adds an AWS::S3::BucketPolicy on the bucket with
+	// DeliveryBucketPolicy's statements, for the account the stack is
+	// created in (${AWS::AccountId}): the payer account that owns the
+	// bucket and the report definitions. CloudFormation replaces the
+	// bucket's whole policy with it, and deleting the stack deletes it: use
+	// it only for a bucket dedicated to billing reports.
+	DeliveryBucketPolicy bool
+	// DeliverySkipLegacyCUR and DeliverySkipDataExports are
+	// DeliveryOptions.SkipLegacyCUR and SkipDataExports for the bucket
+	// policy.
+	DeliverySkipLegacyCUR   bool
+	DeliverySkipDataExports bool
+	// Description replaces the template's description (at most 1,024
+	// bytes, printable).
+	Description string
+}
+
+// Constraints written into the template's parameters. They mirror the
+// validation the builders apply, so a value a customer types in the console
+// is checked by CloudFormation before IAM sees it.
+const (
+	bucketPattern          = `^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`
+	prefixPattern          = `^([0-9A-Za-z!_.*'()/-]*[0-9A-Za-z!_.*'()-])?$`
+	principalPattern       = `^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:(root|role/[\w+=,.@/-]+|user/[\w+=,.@/-]+)$`
+	externalIDPattern      = `^[\w+=,.@:/-]*$`
+	iamNamePattern         = `^[\w+=,.@-]*$`
+	maxTemplateDescription = 1024
+)
+
+var iamNameRE = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+
+// CloudFormationTemplate returns a template that creates, in the customer's
+// account:
+//
+//   - Role (AWS::IAM::Role), assumable by the TrustedPrincipal parameter
+//     with the ExternalId parameter (CrossAccountTrust's statement);
+//   - ReadPolicy (AWS::IAM::ManagedPolicy) with CURReadPolicy's statements
+//     for the BucketName and ReportPrefix parameters, attached to the role
+//     through its Roles property;
+//   - with LegacyUser, User (AWS::IAM::User) in place of the role, the
+//     policy attached through Users;
+//   - with DeliveryBucketPolicy, DeliveryBucketPolicy (AWS::S3::BucketPolicy)
+//     on the bucket.
+//
+// Its parameters are BucketName, ReportPrefix, TrustedPrincipal, ExternalId
+// (NoEcho) and RoleName — or BucketName, ReportPrefix and UserName for the
+// user — each defaulting to in's values, and its outputs are RoleARN (or
+// UserARN) and PolicyARN. Documents are built by the builders, so the same
+// rules and size checks apply; every invalid input is reported at once as
+// joined *FieldError values wrapping ErrMalformed.
+//
+// Creating the stack needs the CAPABILITY_NAMED_IAM acknowledgement while
+// RoleName (or UserName) is set.
+func CloudFormationTemplate(in TemplateInput) (*Template, error) {
+	var errs []error
+	add := func(err error) { errs = appendFlat(errs, err) }
+
+	if in.Partition == "" {
+		in.Partition = PartitionAWS
+	}
+	if in.RoleName == "" {
+		in.RoleName = DefaultRoleName
+	}
+	if in.UserName == "" {
+		in.UserName = DefaultUserName
+	}
+	prefix := strings.TrimRight(in.Prefix, "/")
+
+	read, err := CURReadPolicy(in.Bucket, prefix, func(o *ReadOptions) {
+		o.Partition = in.Partition
+		o.KMSKeyARNs = in.KMSKeyARNs
+		o.ReportDefinitions = in.ReportDefinitions
+		o.DataExports = in.DataExports
+	})
+	add(err)
+
+	var trust Policy
+	if in.LegacyUser {
+		if in.TrustedPrincipal != "" {
+			add(fieldErr("TrustedPrincipal", "a legacy user template has no trust; leave it empty"))
+		}
+		if in.ExternalID != "" {
+			add(fieldErr("ExternalID", "a legacy user template has no trust; leave it empty"))
+		}
+		if !iamNameRE.MatchString(in.UserName) {
+			add(fieldErr("UserName", "%q is not an IAM user name (1 to 64 of letters, digits and +=,.@_-)", in.UserName))
+		}
+	} else {
+		trust, err = CrossAccountTrust(in.TrustedPrincipal, in.ExternalID, func(o *TrustOptions) {
+			o.Partition = in.Partition
+			o.AllowNoExternalID = in.AllowNoExternalID
+		})
+		add(err)
+		if !iamNameRE.MatchString(in.RoleName) {
+			add(fieldErr("RoleName", "%q is not an IAM role name (1 to 64 of letters, digits and +=,.@_-)", in.RoleName))
+		}
+	}
+
+	var delivery Policy
+	if in.DeliveryBucketPolicy {
+		// The account is a placeholder: every field that names it is
+		// replaced with ${AWS::AccountId} below.
+		delivery, err = DeliveryBucketPolicy(in.Bucket, placeholderAccount, func(o *DeliveryOptions) {
+			o.Partition = in.Partition
+			o.SkipLegacyCUR = in.DeliverySkipLegacyCUR
+			o.SkipDataExports = in.DeliverySkipDataExports
+		})
+		add(err)
+	}
+
+	if in.Description != "" {
+		if len(in.Description) > maxTemplateDescription {
+			add(fieldErr("Description", "is %d bytes, over CloudFormation's limit of %d", len(in.Description), maxTemplateDescription))
+		} else {
+			add(checkPrintable("Description", in.Description))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+
+	t := &Template{
+		AWSTemplateFormatVersion: TemplateFormatVersion,
+		Parameters: map[string]Parameter{
+			ParamBucketName: {
+				Type:                  "String",
+				Description:           "Name of the S3 bucket AWS delivers the billing reports to.",
+				Default:               in.Bucket,
+				AllowedPattern:        bucketPattern,
+				ConstraintDescription: "must be an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens",
+			},
+			ParamReportPrefix: {
+				Type:                  "String",
+				Description:           "S3 path prefix of the reports, without a trailing slash. Empty grants read access to the whole bucket.",
+				Default:               prefix,
+				AllowedPattern:        prefixPattern,
+				MaxLength:             256,
+				ConstraintDescription: "must be letters, digits and !-_.*'()/ with no trailing slash, at most 256 characters",
+			},
+		},
+		Conditions: map[string]any{condHasReportPrefix: cfnNotEmpty(ParamReportPrefix)},
+		Resources:  map[string]Resource{},
+		Outputs:    map[string]Output{},
+	}
+
+	objects := cfnIf(condHasReportPrefix,
+		Sub("arn:${AWS::Partition}:s3:::${"+ParamBucketName+"}/${"+ParamReportPrefix+"}/*"),
+		Sub("arn:${AWS::Partition}:s3:::${"+ParamBucketName+"}/*"))
+	bucketARN := Sub("arn:${AWS::Partition}:s3:::${" + ParamBucketName + "}")
+	readDoc, err := cfnDocument(read, func(s Statement, m map[string]any) {
+		switch s.Sid {
+		case SidListBucket:
+			m["Resource"] = bucketARN
+		case SidGetObjects:
+			m["Resource"] = objects
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	policyProps := map[string]any{"PolicyDocument": readDoc}
+	groups := []any{cfnParameterGroup("Billing bucket", ParamBucketName, ParamReportPrefix)}
+	labels := map[string]any{
+		ParamBucketName:   cfnLabel("Billing bucket name"),
+		ParamReportPrefix: cfnLabel("Report prefix"),
+	}
+
+	if in.LegacyUser {
+		t.Description = "IAM user with read access to the AWS billing reports (Cost and Usage Reports, Data Exports) in an S3 bucket, " +
+			"for a cost platform that authenticates with access keys. Access keys are long-lived secrets: prefer a cross-account role. " +
+			"Generated by curconnect."
+		t.Parameters[ParamUserName] = Parameter{
+			Type:                  "String",
+			Description:           "Name of the IAM user. Empty lets CloudFormation generate one.",
+			Default:               in.UserName,
+			AllowedPattern:        iamNamePattern,
+			MaxLength:             64,
+			ConstraintDescription: "must be at most 64 letters, digits and +=,.@_-",
+		}
+		t.Conditions[condHasUserName] = cfnNotEmpty(ParamUserName)
+		t.Resources[ResourceUser] = Resource{Type: "AWS::IAM::User", Properties: map[string]any{
+			"UserName": cfnIf(condHasUserName, Ref(ParamUserName), Ref("AWS::NoValue")),
+		}}
+		policyProps["Description"] = "Read access to the billing reports for a cost platform's IAM user (curconnect)."
+		policyProps["Users"] = []any{Ref(ResourceUser)}
+		t.Outputs[OutputUserARN] = Output{Description: "ARN of the IAM user. Create its access key in the IAM console and hand it to the platform.", Value: GetAtt(ResourceUser, "Arn")}
+		groups = append(groups, cfnParameterGroup("IAM user", ParamUserName))
+		labels[ParamUserName] = cfnLabel("IAM user name")
+	} else {
+		t.Description = "Cross-account IAM role that lets a cost platform read the AWS billing reports (Cost and Usage Reports, Data Exports) " +
+			"in an S3 bucket, assumable only with the platform's external ID. Generated by curconnect."
+		trustedARN := trust.Statement[0].Principal.AWS[0]
+		t.Parameters[ParamTrustedPrincipal] = Parameter{
+			Type:                  "String",
+			Description:           "ARN of the cost platform's principal allowed to assume the role: an account root (arn:aws:iam::123456789012:root), a role or a user.",
+			Default:               trustedARN,
+			AllowedPattern:        principalPattern,
+			ConstraintDescription: "must be an IAM principal ARN: arn:<partition>:iam::<account>:root, :role/<name> or :user/<name>",
+		}
+		t.Parameters[ParamRoleName] = Parameter{
+			Type:                  "String",
+			Description:           "Name of the IAM role. Empty lets CloudFormation generate one.",
+			Default:               in.RoleName,
+			AllowedPattern:        iamNamePattern,
+			MaxLength:             64,
+			ConstraintDescription: "must be at most 64 letters, digits and +=,.@_-",
+		}
+		trustParams := []string{ParamTrustedPrincipal}
+		labels[ParamTrustedPrincipal] = cfnLabel("Trusted principal ARN")
+		if in.ExternalID != "" {
+			t.Parameters[ParamExternalID] = Parameter{
+				Type:                  "String",
+				Description:           "External ID the platform passes when it assumes the role. It guards against the confused-deputy problem; it is not a password.",
+				Default:               in.ExternalID,
+				AllowedPattern:        externalIDPattern,
+				MinLength:             MinExternalIDLen,
+				MaxLength:             MaxExternalIDLen,
+				ConstraintDescription: "must be 2 to 1224 letters, digits and +=,.@:/-_",
+				NoEcho:                true,
+			}
+			trustParams = append(trustParams, ParamExternalID)
+			labels[ParamExternalID] = cfnLabel("External ID")
+		}
+		trustParams = append(trustParams, ParamRoleName)
+		labels[ParamRoleName] = cfnLabel("Role name")
+		groups = append(groups, cfnParameterGroup("Cost platform access", trustParams...))
+
+		trustDoc, err := cfnDocument(trust, func(s Statement, m map[string]any) {
+			m["Principal"] = map[string]any{"AWS": Ref(ParamTrustedPrincipal)}
+			if s.Condition != nil {
+				m["Condition"] = map[string]any{"StringEquals": map[string]any{"sts:ExternalId": Ref(ParamExternalID)}}
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		t.Conditions[condHasRoleName] = cfnNotEmpty(ParamRoleName)
+		t.Resources[ResourceRole] = Resource{Type: "AWS::IAM::Role", Properties: map[string]any{
+			"RoleName":                 cfnIf(condHasRoleName, Ref(ParamRoleName), Ref("AWS::NoValue")),
+			"Description":              "Lets a cost platform read the billing reports (curconnect).",
+			"AssumeRolePolicyDocument": trustDoc,
+		}}
+		policyProps["Description"] = "Read access to the billing reports for a cost platform's cross-account role (curconnect)."
+		policyProps["Roles"] = []any{Ref(ResourceRole)}
+		t.Outputs[OutputRoleARN] = Output{Description: "ARN of the role the cost platform assumes.", Value: GetAtt(ResourceRole, "Arn")}
+	}
+	t.Resources[ResourceReadPolicy] = Resource{Type: "AWS::IAM::ManagedPolicy", Properties: policyProps}
+	t.Outputs[OutputPolicyARN] = Output{Description: "ARN of the managed policy that grants the read access.", Value: Ref(ResourceReadPolicy)}
+
+	if in.DeliveryBucketPolicy {
+		sourceAccount := Ref("AWS::AccountId")
+		doc, err := cfnDocument(delivery, func(s Statement, m map[string]any) {
+			switch s.Sid {
+			case SidCURCheckBucket, SidDataExportsCheckBucket:
+				m["Resource"] = bucketARN
+			case SidCURWrite, SidDataExportsWrite:
+				m["Resource"] = Sub("arn:${AWS::Partition}:s3:::${" + ParamBucketName + "}/*")
+			}
+			sourceARN := Sub("arn:${AWS::Partition}:cur:" + BillingRegion + ":${AWS::AccountId}:definition/*")
+			if s.Sid == SidDataExportsCheckBucket || s.Sid == SidDataExportsWrite {
+				sourceARN = Sub("arn:${AWS::Partition}:bcm-data-exports:" + BillingRegion + ":${AWS::AccountId}:export/*")
+			}
+			m["Condition"] = map[string]any{
+				"StringEquals": map[string]any{"aws:SourceAccount": sourceAccount},
+				"StringLike":   map[string]any{"aws:SourceArn": sourceARN},
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		t.Description += " It also sets the bucket policy that lets AWS deliver the reports, replacing any existing bucket policy."
+		t.Resources[ResourceBucketPolicy] = Resource{Type: "AWS::S3::BucketPolicy", Properties: map[string]any{
+			"Bucket":         Ref(ParamBucketName),
+			"PolicyDocument": doc,
+		}}
+	}
+	if in.Description != "" {
+		t.Description = in.Description
+	}
+	t.Metadata = map[string]any{"AWS::CloudFormation::Interface": map[string]any{
+		"ParameterGroups": groups,
+		"ParameterLabels": labels,
+	}}
+	return t, nil
+}
+
+// placeholderAccount stands for ${AWS::AccountId} while the bucket policy is
+// built; no field that holds it survives into the template.
+const placeholderAccount = "000000000000"
+
+func cfnLabel(s string) map[string]any { return map[string]any{"default": s} }
+
+func cfnParameterGroup(label string, params ...string) map[string]any {
+	ps := make([]any, len(params))
+	for i, p := range params {
+		ps[i] = p
+	}
+	return map[string]any{"Label": cfnLabel(label), "Parameters": ps}
+}
+
+// cfnDocument converts p to a generic tree (as its JSON reads) and lets edit
+// replace values of each statement with intrinsic functions.
+func cfnDocument(p Policy, edit func(Statement, map[string]any)) (map[string]any, error) {
+	b, err := p.CompactJSON()
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("iampolicy: convert policy for template: %w", err)
+	}
+	sts, ok := doc["Statement"].([]any)
+	if !ok || len(sts) != len(p.Statement) {
+		return nil, errors.New("iampolicy: convert policy for template: unexpected Statement shape")
+	}
+	for i, s := range sts {
+		m, ok := s.(map[string]any)
+		if !ok {
+			return nil, errors.New("iampolicy: convert policy for template: statement is not an object")
+		}
+		edit(p.Statement[i], m)
+	}
+	return doc, nil
+}
+
+// appendFlat appends err to errs, flattening errors.Join values so the
+// joined result lists each *FieldError once, at the top level.
+func appendFlat(errs []error, err error) []error {
+	if err == nil {
+		return errs
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		if _, isField := err.(*FieldError); !isField {
+			for _, e := range j.Unwrap() {
+				errs = appendFlat(errs, e)
+			}
+			return errs
+		}
+	}
+	return append(errs, err)
+}
