@@ -26,7 +26,8 @@ import (
 // iampolicy's builders.
 type motoAccess struct {
 	moto       *testutil.Moto
-	roleARN    string
+	roleARN    string // the role with the generated read policy
+	roleARNs   map[string]string
 	externalID string
 	userCreds  aws.CredentialsProvider
 	policy     iampolicy.Policy
@@ -45,7 +46,10 @@ var enfKeys = map[string][]string{
 	enfOther:  {"cur/x.csv"},
 }
 
-func setupMotoAccess(t *testing.T) *motoAccess {
+// setupMotoAccess creates the role "cur-reader" with CURReadPolicy, and one
+// role per entry of extra with that policy, all trusting the platform user
+// with the same external ID; then it turns moto's auth on.
+func setupMotoAccess(t *testing.T, extra map[string]iampolicy.Policy) *motoAccess {
 	t.Helper()
 	m := testutil.StartMoto(t)
 	ctx := t.Context()
@@ -82,18 +86,29 @@ func setupMotoAccess(t *testing.T) *motoAccess {
 	policyJSON, err := policy.CompactJSON()
 	require.NoError(t, err)
 
-	role, err := iamc.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("cur-reader"), AssumeRolePolicyDocument: aws.String(string(trustJSON))})
-	require.NoError(t, err)
-	mp, err := iamc.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("cur-read"), PolicyDocument: aws.String(string(policyJSON))})
-	require.NoError(t, err)
-	_, err = iamc.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("cur-reader"), PolicyArn: mp.Policy.Arn})
-	require.NoError(t, err)
+	roleARNs := map[string]string{}
+	createRole := func(name string, doc []byte) {
+		role, err := iamc.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(string(trustJSON))})
+		require.NoError(t, err)
+		mp, err := iamc.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(name + "-policy"), PolicyDocument: aws.String(string(doc))})
+		require.NoError(t, err)
+		_, err = iamc.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(name), PolicyArn: mp.Policy.Arn})
+		require.NoError(t, err)
+		roleARNs[name] = aws.ToString(role.Role.Arn)
+	}
+	createRole("cur-reader", policyJSON)
+	for name, p := range extra {
+		doc, err := p.CompactJSON()
+		require.NoError(t, err)
+		createRole(name, doc)
+	}
 
 	require.NoError(t, m.EnableAuth(ctx))
 	t.Cleanup(func() { _ = m.DisableAuth(context.Background()) })
 	return &motoAccess{
 		moto:       m,
-		roleARN:    aws.ToString(role.Role.Arn),
+		roleARN:    roleARNs["cur-reader"],
+		roleARNs:   roleARNs,
 		externalID: externalID,
 		userCreds:  credentials.NewStaticCredentialsProvider(aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), ""),
 		policy:     policy,
@@ -103,8 +118,12 @@ func setupMotoAccess(t *testing.T) *motoAccess {
 // assume returns an S3 client with credentials from AssumeRole with the
 // given external ID, or the AssumeRole error.
 func (a *motoAccess) assume(ctx context.Context, externalID string) (*s3.Client, error) {
+	return a.assumeRole(ctx, a.roleARN, externalID)
+}
+
+func (a *motoAccess) assumeRole(ctx context.Context, roleARN, externalID string) (*s3.Client, error) {
 	stsc := sts.NewFromConfig(a.moto.ConfigWithCredentials(a.userCreds))
-	prov := stscreds.NewAssumeRoleProvider(stsc, a.roleARN, func(o *stscreds.AssumeRoleOptions) {
+	prov := stscreds.NewAssumeRoleProvider(stsc, roleARN, func(o *stscreds.AssumeRoleOptions) {
 		o.ExternalID = aws.String(externalID)
 	})
 	if _, err := prov.Retrieve(ctx); err != nil { // explicitly, so a trust failure is not hidden in a later call
@@ -114,7 +133,7 @@ func (a *motoAccess) assume(ctx context.Context, externalID string) (*s3.Client,
 }
 
 func TestMotoEnforcesGeneratedPolicies(t *testing.T) {
-	a := setupMotoAccess(t)
+	a := setupMotoAccess(t, nil)
 	ctx := t.Context()
 
 	t.Run("wrong external ID is refused", func(t *testing.T) {
