@@ -1,0 +1,171 @@
+package iampolicy
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+var (
+	cfnRegionRE    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
+	cfnStackNameRE = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]*$`)
+	cfnParamNameRE = regexp.MustCompile(`^[A-Za-z0-9]+$`)
+)
+
+// Limits QuickCreateURL enforces, as CloudFormation does.
+const (
+	maxStackName      = 128
+	maxTemplateURL    = 5120
+	maxParamName      = 255
+	maxParamValueSize = 4096
+)
+
+// RegionPartition returns the partition of a region name: aws-cn for cn-*,
+// aws-us-gov for us-gov-*, aws otherwise. It returns a *FieldError for a
+// string that is not shaped like a region, and for the isolated partitions
+// (us-iso*), which this package does not write documents for.
+func RegionPartition(region string) (string, error) {
+	if !cfnRegionRE.MatchString(region) {
+		return "", fieldErr("region", "%q is not an AWS region name (e.g. us-east-1)", region)
+	}
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return PartitionChina, nil
+	case strings.HasPrefix(region, "us-gov-"):
+		return PartitionGovCloud, nil
+	case strings.HasPrefix(region, "us-iso"):
+		return "", fieldErr("region", "%q is in an isolated partition, which is not supported", region)
+	}
+	return PartitionAWS, nil
+}
+
+// consoleBase returns the CloudFormation console URL for region.
+func consoleBase(region, partition string) string {
+	switch partition {
+	case PartitionChina:
+		return "https://console.amazonaws.cn/cloudformation/home?region=" + region
+	case PartitionGovCloud:
+		return "https://console.amazonaws-us-gov.com/cloudformation/home?region=" + region
+	}
+	return "https://" + region + ".console.aws.amazon.com/cloudformation/home?region=" + region
+}
+
+// QuickCreateURL returns a CloudFormation console quick-create link: a
+// customer who opens it while signed in to the console sees the "Quick
+// create stack" page with the template from templateURL, the stack name
+// and the parameter values filled in, and creates the stack with one click
+// (after acknowledging the IAM capabilities):
+//
+//	https://<region>.console.aws.amazon.com/cloudformation/home?region=<region>#/stacks/quickcreate?templateURL=…&stackName=…&param_<Name>=…
+//
+// The console host follows the region's partition: console.amazonaws.cn
+// for cn-* regions, console.amazonaws-us-gov.com for us-gov-* regions.
+//
+// templateURL must be an https URL; CloudFormation only loads templates from
+// S3 (https://<bucket>.s3.<region>.amazonaws.com/<key> and similar), so
+// host the template there. stackName may be empty (the console then asks for
+// one); otherwise it must match [a-zA-Z][-a-zA-Z0-9]* and be at most 128
+// characters. params maps template parameter names to values and becomes
+// param_<Name>=<value>, in sorted order so the link is deterministic;
+// parameters left out keep the template's defaults. Every value is
+// percent-encoded. All invalid inputs are reported at once as joined
+// *FieldError values naming the field ("region", "templateURL",
+// "stackName", "params[Name]").
+//
+// # External ID
+//
+// The link carries exactly the parameters in params, and nothing else. A
+// template from [CloudFormationTemplate] already defaults ExternalId, so
+// the link works without it; platforms commonly pass param_ExternalId
+// anyway, so that one hosted template serves every customer. That is
+// acceptable: in IAM's model the external ID is not a secret (it guards
+// against the confused-deputy problem, and the customer can read it in the
+// role's trust policy), and the template marks the parameter NoEcho so the
+// console masks it after creation. Do remember that a link ends up in
+// browser history, chat logs and e-mail: leave ExternalId out of params and
+// bake it into the template's default when that matters.
+func QuickCreateURL(region, templateURL, stackName string, params map[string]string) (string, error) {
+	var errs []*FieldError
+	partition, err := RegionPartition(region)
+	if err != nil {
+		errs = append(errs, err.(*FieldError))
+	}
+	if fe := validateTemplateURL(templateURL); fe != nil {
+		errs = append(errs, fe)
+	}
+	if stackName != "" {
+		switch {
+		case len(stackName) > maxStackName:
+			errs = append(errs, fieldErr("stackName", "is %d characters, over CloudFormation's limit of %d", len(stackName), maxStackName))
+		case !cfnStackNameRE.MatchString(stackName):
+			errs = append(errs, fieldErr("stackName", "%q must start with a letter and hold only letters, digits and hyphens", stackName))
+		}
+	}
+	names := sortedKeys(params)
+	for _, name := range names {
+		field := "params[" + name + "]"
+		if len(name) > maxParamName || !cfnParamNameRE.MatchString(name) {
+			if err := checkPrintable("params", name); err != nil {
+				errs = append(errs, err.(*FieldError))
+			} else {
+				errs = append(errs, fieldErr(field, "%q is not a template parameter name (1 to 255 letters and digits)", name))
+			}
+			continue
+		}
+		v := params[name]
+		if len(v) > maxParamValueSize {
+			errs = append(errs, fieldErr(field, "value is %d bytes, over CloudFormation's limit of %d", len(v), maxParamValueSize))
+		} else if err := checkPrintable(field, v); err != nil {
+			errs = append(errs, err.(*FieldError))
+		}
+	}
+	if err := joinFieldErrors(errs); err != nil {
+		return "", err
+	}
+
+	var b strings.Builder
+	b.WriteString(consoleBase(region, partition))
+	b.WriteString("#/stacks/quickcreate?templateURL=")
+	b.WriteString(fragmentEscape(templateURL))
+	if stackName != "" {
+		b.WriteString("&stackName=")
+		b.WriteString(fragmentEscape(stackName))
+	}
+	for _, name := range names {
+		b.WriteString("&param_")
+		b.WriteString(name)
+		b.WriteByte('=')
+		b.WriteString(fragmentEscape(params[name]))
+	}
+	return b.String(), nil
+}
+
+func validateTemplateURL(s string) *FieldError {
+	if s == "" {
+		return fieldErr("templateURL", "is required: the https URL where the template is hosted (an S3 object URL)")
+	}
+	if err := checkPrintable("templateURL", s); err != nil {
+		return err.(*FieldError)
+	}
+	if len(s) > maxTemplateURL {
+		return fieldErr("templateURL", "is %d characters, over CloudFormation's limit of %d", len(s), maxTemplateURL)
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return fieldErr("templateURL", "%q is not a URL", s)
+	case u.Scheme != "https":
+		return fieldErr("templateURL", "%q must be an https URL", s)
+	case u.Host == "" || u.Hostname() == "":
+		return fieldErr("templateURL", "%q has no host", s)
+	case u.User != nil:
+		return fieldErr("templateURL", "%q must not carry credentials", s)
+	}
+	return nil
+}
+
+// fragmentEscape percent-encodes s for a query value inside the URL
+// fragment, with %20 for spaces (the console does not read "+" as a space).
+func fragmentEscape(s string) string {
+	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+}
