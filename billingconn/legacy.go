@@ -206,7 +206,7 @@ func propose(d Definition, p pins, suffix string) *Fix {
 		e := legacyToExport(d.ReportDefinition, k)
 		c := correctExport(&e, p)
 		ex = &c
-	case legacyOK:
+	case legacyOK && !p.accepts(exportKind(d.Export)):
 		l := exportToLegacy(d.Export)
 		c := correctLegacy(&l, p)
 		rd = &c
