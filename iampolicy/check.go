@@ -431,7 +431,7 @@ func (s PolicySet) explain(g *Gap, req Request) {
 		}
 		if isS3 && key == "" {
 			for _, c := range wrongResource {
-				if patternsMatch(e, c, req.Resource+"/example-object") {
+				if patternsMatch(e, c, req.Resource+"/example-object") || len(sameBucketObjectPatterns(c.st, req.Resource)) > 0 {
 					about(c, GapObjectsInsteadOfBucket, "the statement for "+short+" ("+label(c)+") names objects ("+listResources(c.st)+
 						") instead of the bucket ARN; bucket actions need "+req.Resource+" itself"+orFix(fix, req.Resource))
 					return
@@ -484,16 +484,13 @@ func displayResource(r string) string {
 	return r
 }
 
-// patternsMatch reports whether one of c's Resource patterns matches
-// resource.
+// patternsMatch reports whether one of c's Resource patterns (not
+// NotResource: the classic mistakes are about what a statement names)
+// matches resource.
 func patternsMatch(e *evaluator, c candidate, resource string) bool {
 	sub := *e
 	sub.req.Resource = resource
-	vars := c.policy.Version == Version2012
-	if len(c.st.NotResource) > 0 {
-		return !sub.matchAnyResource(c.st.NotResource, vars)
-	}
-	return sub.matchAnyResource(c.st.Resource, vars)
+	return sub.matchAnyResource(c.st.Resource, c.policy.Version == Version2012)
 }
 
 // sameBucketObjectPatterns returns st's Resource patterns for objects in
