@@ -306,7 +306,7 @@ func codeCases() []codeCase {
 			profiles: []*Profile{custom(func(p *Profile) { p.NamePrefix = "vendor-" })}, code: CodeNamePrefixMismatch, field: "Name", action: FixCreateExport},
 		{name: "export for two conflicting consumers", def: exportWith(func(*dxtypes.Export) {}),
 			profiles: []*Profile{custom(func(p *Profile) { p.Format = FormatParquet }), {Name: "csv", Format: FormatCSV}},
-			code: CodeProfilesConflict, field: "Format", action: FixCreateExport},
+			code:     CodeProfilesConflict, field: "Format", action: FixCreateExport},
 	}
 }
 
