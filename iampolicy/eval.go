@@ -322,6 +322,14 @@ func (e *evaluator) matchStatement(p *Policy, st *Statement) stmtMatch {
 		m.resource = true
 	}
 	m.cond, m.condFailed, m.unsupported = e.matchConditions(st.Condition, vars)
+	switch {
+	case len(st.Action) > 0 && len(st.NotAction) > 0:
+		m.unsupported = "the statement has both Action and NotAction"
+	case len(st.Resource) > 0 && len(st.NotResource) > 0:
+		m.unsupported = "the statement has both Resource and NotResource"
+	case st.Principal != nil && st.NotPrincipal != nil:
+		m.unsupported = "the statement has both Principal and NotPrincipal"
+	}
 	return m
 }
 

@@ -262,6 +262,7 @@ func TestEvaluateWarnings(t *testing.T) {
 			Condition: Condition{"Null": {"aws:SourceAccount": {"maybe"}}}},
 		Statement{Sid: "NullQualified", Effect: Allow, Action: Strings{"s3:GetObject"}, Resource: Strings{"*"},
 			Condition: Condition{"ForAnyValue:Null": {"aws:SourceAccount": {"true"}}}},
+		Statement{Sid: "Both", Effect: Allow, Action: Strings{"s3:GetObject"}, NotAction: Strings{"iam:*"}, Resource: Strings{"*"}},
 		Statement{Sid: "Elsewhere", Effect: Allow, Action: Strings{"s3:PutObject"}, Resource: Strings{"*"},
 			Condition: Condition{"Bogus": {"k": {"v"}}}},
 	)
@@ -270,7 +271,7 @@ func TestEvaluateWarnings(t *testing.T) {
 		d = Evaluate(Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k", Context: map[string][]string{"aws:SourceAccount": {"111122223333"}}}, p)
 	})
 	assert.Equal(t, ImplicitDeny, d.Effect, "statements that cannot be evaluated do not match")
-	require.Len(t, d.Warnings, 5, "the statement for another action is not reported: %v", d.Warnings)
+	require.Len(t, d.Warnings, 6, "the statement for another action is not reported: %v", d.Warnings)
 	assert.Contains(t, d.Warnings[0].Msg, "did you mean StringEquals?")
 	assert.Equal(t, "Typo", d.Warnings[0].Sid)
 	assert.Contains(t, d.Warnings[1].Msg, `unknown condition operator "StringMatchesRegex"`)
@@ -278,6 +279,7 @@ func TestEvaluateWarnings(t *testing.T) {
 	assert.Contains(t, d.Warnings[3].Msg, `"maybe" is neither true nor false`)
 	assert.Contains(t, d.Warnings[4].Msg, "Null takes no ForAnyValue")
 	assert.Equal(t, 4, d.Warnings[4].StatementIndex)
+	assert.Contains(t, d.Warnings[5].Msg, "both Action and NotAction")
 	assert.Contains(t, d.Warnings[1].String(), `policy 0 Statement[1] (Sid "Unknown")`)
 }
 
@@ -477,4 +479,28 @@ func TestGlobMatch(t *testing.T) {
 	assert.True(t, globMatch(compileGlob(`a\*`, true), "a*", false))
 	assert.False(t, globMatch(compileGlob(`a\*`, true), "ab", false))
 	assert.True(t, globMatch(compileGlob("S3:GET*", false), "s3:getobject", true))
+}
+
+func BenchmarkEvaluate(b *testing.B) {
+	p, err := CURReadPolicy("cur-bucket", "reports", func(o *ReadOptions) { o.DataExports, o.ReportDefinitions = true, true })
+	require.NoError(b, err)
+	req := Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::cur-bucket/reports/cur/20260101-20260201/report-00001.csv.gz",
+		Context: map[string][]string{"aws:SourceIp": {"203.0.113.7"}}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if !Evaluate(req, p).IsAllowed() {
+			b.Fatal("not allowed")
+		}
+	}
+}
+
+func BenchmarkCheck(b *testing.B) {
+	p, err := CURReadPolicy("cur-bucket", "reports")
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if gaps := Check(p, p); len(gaps) != 0 {
+			b.Fatal(gaps)
+		}
+	}
 }
