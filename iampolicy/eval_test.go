@@ -64,6 +64,8 @@ func TestEvaluateMatching(t *testing.T) {
 			Request{Action: "s3:ListBucket", Resource: bucket}, ImplicitDeny, -1},
 		{"wildcard within a segment does not cross a colon", []Policy{pol(stmt(Allow, Strings{"iam:GetRole"}, Strings{"arn:aws:iam::*:role/x"}))},
 			Request{Action: "iam:GetRole", Resource: "arn:aws:iam::111122223333:role/x"}, Allowed, 0},
+		{"a segment's wildcard does not swallow the account", []Policy{pol(stmt(Allow, Strings{"kms:Decrypt"}, Strings{"arn:aws:kms:*:111122223333:key/*"}))},
+			Request{Action: "kms:Decrypt", Resource: "arn:aws:kms:us-east-1:444455556666:key/x:111122223333:key/y"}, ImplicitDeny, -1},
 		{"region segment must match", []Policy{pol(stmt(Allow, Strings{"kms:Decrypt"}, Strings{"arn:aws:kms:us-east-1:111122223333:key/*"}))},
 			Request{Action: "kms:Decrypt", Resource: "arn:aws:kms:eu-west-1:111122223333:key/abc"}, ImplicitDeny, -1},
 		{"star in the last segment crosses colons", []Policy{pol(stmt(Allow, Strings{"s3:GetObject"}, Strings{bucket + "/*"}))},
