@@ -298,42 +298,134 @@ func (r *Reader) parse() (int, error) {
 
 	r.fields = r.fields[:0]
 	r.fix = r.fix[:0]
-	rest := buf[p:]
-	nl := bytes.IndexByte(rest, '\n')
-	var ln []byte
-	if nl >= 0 {
-		ln = rest[:nl]
-	} else if r.eof {
-		ln = rest
-	} else {
-		return 0, r.more()
+	return r.split(buf, p)
+}
+
+// lineEnd returns the index of the next '\n' at or after p, or len(buf) at
+// the end of input without a final newline, or errMore.
+func (r *Reader) lineEnd(buf []byte, p int) (int, error) {
+	if i := bytes.IndexByte(buf[p:], '\n'); i >= 0 {
+		return p + i, nil
 	}
-	if bytes.IndexByte(ln, '"') >= 0 {
-		return r.parseQuoted()
+	if r.eof {
+		return len(buf), nil
 	}
-	// Fast path: one line, no quotes.
-	next := p + len(ln)
-	if nl >= 0 {
-		next++
+	return 0, r.more()
+}
+
+// split splits the record that starts at p. The common case — stretches
+// of a line without quotes — is cut at commas by a tight loop; quoted
+// fields are delimited with bytes.IndexByte and may span lines.
+func (r *Reader) split(buf []byte, p int) (int, error) {
+	line := r.line + 1 // current line number (1-based)
+	startLine := line
+	lineStart := p
+	lineEnd, err := r.lineEnd(buf, p)
+	if err != nil {
+		return 0, err
 	}
-	if n := len(ln); n > 0 && ln[n-1] == '\r' {
-		ln = ln[:n-1]
-	}
-	start := 0
-	for i, c := range ln {
-		if c == ',' {
-			r.fields = append(r.fields, ln[start:i:i])
-			start = i + 1
+	for {
+		qpos := lineEnd
+		if i := bytes.IndexByte(buf[p:lineEnd], '"'); i >= 0 {
+			qpos = p + i
+		}
+		seg := buf[p:qpos]
+		start := 0
+		for i, c := range seg {
+			if c == ',' {
+				r.fields = append(r.fields, seg[start:i:i])
+				start = i + 1
+			}
+		}
+		fieldStart := p + start
+		if qpos == lineEnd {
+			last := buf[fieldStart:lineEnd]
+			if n := len(last); n > 0 && last[n-1] == '\r' {
+				last = last[:n-1]
+			}
+			r.fields = append(r.fields, last[:len(last):len(last)])
+			next := lineEnd + 1
+			if lineEnd == len(buf) {
+				next = lineEnd
+			}
+			return r.finish(next, line)
+		}
+		if qpos != fieldStart {
+			return 0, &ParseError{StartLine: startLine, Line: line, Column: qpos - lineStart + 1, Err: csv.ErrBareQuote}
+		}
+		// Quoted field.
+		q := qpos + 1
+		needFix := false
+		for {
+			i := bytes.IndexByte(buf[q:], '"')
+			if i < 0 {
+				if !r.eof {
+					return 0, r.more()
+				}
+				return 0, r.eofQuoteErr(startLine)
+			}
+			if i > 0 && q+i > lineEnd { // the field spans lines
+				seg := buf[q : q+i]
+				if n := bytes.Count(seg, []byte{'\n'}); n > 0 {
+					line += n
+					lineStart = q + bytes.LastIndexByte(seg, '\n') + 1
+					needFix = needFix || bytes.IndexByte(seg, '\r') >= 0
+				}
+			}
+			q += i // closing quote candidate
+			if q+1 >= len(buf) {
+				if !r.eof {
+					return 0, r.more()
+				}
+				r.addField(buf[qpos+1:q], needFix)
+				return r.finish(len(buf), line)
+			}
+			switch buf[q+1] {
+			case '"':
+				needFix = true
+				q += 2
+				continue
+			case ',':
+				r.addField(buf[qpos+1:q], needFix)
+				p = q + 2
+				if q > lineEnd {
+					if lineEnd, err = r.lineEnd(buf, p); err != nil {
+						return 0, err
+					}
+				}
+			case '\n':
+				r.addField(buf[qpos+1:q], needFix)
+				return r.finish(q+2, line)
+			case '\r':
+				if q+2 < len(buf) && buf[q+2] == '\n' {
+					r.addField(buf[qpos+1:q], needFix)
+					return r.finish(q+3, line)
+				}
+				if q+2 == len(buf) {
+					if !r.eof {
+						return 0, r.more()
+					}
+					r.addField(buf[qpos+1:q], needFix)
+					return r.finish(len(buf), line)
+				}
+				return 0, &ParseError{StartLine: startLine, Line: line, Column: q - lineStart + 1, Err: csv.ErrQuote}
+			default:
+				return 0, &ParseError{StartLine: startLine, Line: line, Column: q - lineStart + 1, Err: csv.ErrQuote}
+			}
+			break
 		}
 	}
-	r.fields = append(r.fields, ln[start:len(ln):len(ln)])
-	if len(ln) > r.opts.MaxFieldSize {
+}
+
+// finish completes a record that ends just before next, on line lastLine.
+func (r *Reader) finish(next, lastLine int) (int, error) {
+	if next-r.pos > r.opts.MaxFieldSize {
 		if err := r.checkFields(); err != nil {
 			return 0, err
 		}
 	}
-	r.line++
-	r.recLine = r.line
+	r.recLine = r.line + 1
+	r.line = lastLine
 	return next, nil
 }
 
@@ -359,145 +451,11 @@ func (r *Reader) checkFields() error {
 	return nil
 }
 
-// parseQuoted is the general record parser: quoted fields, escaped quotes
-// and line breaks inside quotes.
-func (r *Reader) parseQuoted() (int, error) {
-	buf := r.buf[:r.end]
-	p := r.pos
-	line := r.line + 1 // current line number (1-based)
-	lineStart := p
-	startLine := line
-	perr := func(ln, col int, err error) (int, error) {
-		return 0, &ParseError{StartLine: startLine, Line: ln, Column: col, Err: err}
-	}
-	for {
-		if p < len(buf) && buf[p] == '"' {
-			q := p + 1
-			needFix := false
-			for {
-				i := bytes.IndexByte(buf[q:], '"')
-				if i < 0 {
-					if !r.eof {
-						return 0, r.more()
-					}
-					return 0, r.eofQuoteErr(startLine)
-				}
-				seg := buf[q : q+i]
-				if n := bytes.Count(seg, []byte{'\n'}); n > 0 {
-					line += n
-					lineStart = q + bytes.LastIndexByte(seg, '\n') + 1
-					needFix = needFix || bytes.IndexByte(seg, '\r') >= 0
-				}
-				q += i // closing quote candidate
-				if q+1 >= len(buf) {
-					if !r.eof {
-						return 0, r.more()
-					}
-					r.addField(buf[p+1:q], needFix)
-					return r.endRecord(len(buf), line)
-				}
-				switch buf[q+1] {
-				case '"':
-					needFix = true
-					q += 2
-					continue
-				case ',':
-					r.addField(buf[p+1:q], needFix)
-					p = q + 2
-				case '\n':
-					r.addField(buf[p+1:q], needFix)
-					return r.endRecord(q+2, line)
-				case '\r':
-					if q+2 < len(buf) && buf[q+2] == '\n' {
-						r.addField(buf[p+1:q], needFix)
-						return r.endRecord(q+3, line)
-					}
-					if q+2 == len(buf) {
-						if !r.eof {
-							return 0, r.more()
-						}
-						r.addField(buf[p+1:q], needFix)
-						return r.endRecord(len(buf), line)
-					}
-					return perr(line, q-lineStart+1, csv.ErrQuote)
-				default:
-					return perr(line, q-lineStart+1, csv.ErrQuote)
-				}
-				break
-			}
-			if err := r.checkLast(startLine, line, p, lineStart); err != nil {
-				return 0, err
-			}
-			continue
-		}
-		// Unquoted field.
-		q := p
-		for {
-			if q >= len(buf) {
-				if !r.eof {
-					return 0, r.more()
-				}
-				f := buf[p:q]
-				if n := len(f); n > 0 && f[n-1] == '\r' {
-					f = f[:n-1]
-				}
-				r.addField(f, false)
-				return r.endRecord(len(buf), line)
-			}
-			c := buf[q]
-			if c == ',' {
-				r.addField(buf[p:q], false)
-				p = q + 1
-				break
-			}
-			if c == '\n' {
-				f := buf[p:q]
-				if n := len(f); n > 0 && f[n-1] == '\r' {
-					f = f[:n-1]
-				}
-				r.addField(f, false)
-				return r.endRecord(q+1, line)
-			}
-			if c == '"' {
-				return perr(line, q-lineStart+1, csv.ErrBareQuote)
-			}
-			q++
-		}
-		if err := r.checkLast(startLine, line, p, lineStart); err != nil {
-			return 0, err
-		}
-	}
-}
-
 func (r *Reader) addField(f []byte, needFix bool) {
 	if needFix {
 		r.fix = append(r.fix, len(r.fields))
 	}
 	r.fields = append(r.fields, f[:len(f):len(f)])
-}
-
-// checkLast enforces MaxFieldSize on the field just added (p is where the
-// next field starts).
-func (r *Reader) checkLast(startLine, line, p, lineStart int) error {
-	f := r.fields[len(r.fields)-1]
-	if len(f) > r.opts.MaxFieldSize {
-		col := p - len(f) - lineStart
-		if col < 1 {
-			col = 1
-		}
-		return &ParseError{StartLine: startLine, Line: line, Column: col, Err: ErrFieldTooLarge}
-	}
-	return nil
-}
-
-func (r *Reader) endRecord(next, lastLine int) (int, error) {
-	f := r.fields[len(r.fields)-1]
-	if len(f) > r.opts.MaxFieldSize {
-		return 0, &ParseError{StartLine: r.line + 1, Line: lastLine, Column: 1, Err: ErrFieldTooLarge}
-	}
-	r.recLine = r.line + 1
-	r.line = lastLine
-	return next, nil
 }
 
 // unquote rewrites, in place, the fields that contain escaped quotes or

@@ -1,0 +1,241 @@
+package csvsplit
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"sync"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zip"
+)
+
+// Defaults for [PipeOptions].
+const (
+	DefaultChunkSize = 512 << 10
+	DefaultChunks    = 4
+)
+
+// ErrClosed is returned by reads from a closed [Pipe].
+var ErrClosed = errors.New("csvsplit: read from closed pipe")
+
+// PipeOptions size the buffers of a [Pipe]. Memory use is ChunkSize ×
+// Chunks. The zero value selects the defaults.
+type PipeOptions struct {
+	// ChunkSize is the size of one buffer. If zero or negative, DefaultChunkSize.
+	ChunkSize int
+	// Chunks is the number of buffers (at least 2). If zero or negative, DefaultChunks.
+	Chunks int
+}
+
+type chunk struct {
+	b   []byte
+	err error
+}
+
+// Pipe reads a source on its own goroutine into a fixed set of buffers and
+// serves the bytes through Read, so that producing the bytes (decompressing,
+// receiving) overlaps with consuming them. Errors of the source, including
+// io.ErrUnexpectedEOF, reach the reader after all bytes read before them.
+// A Pipe is an io.ReadCloser for one consumer goroutine.
+type Pipe struct {
+	full   chan chunk
+	free   chan []byte
+	done   chan struct{}
+	exited chan struct{}
+	once   sync.Once
+	onExit func() error // run by Close after the goroutine has exited
+
+	cur, held []byte
+	err       error
+}
+
+// NewPipe starts reading src on a new goroutine. A nil opts selects the
+// defaults. Close stops the goroutine after its current read of src returns;
+// to interrupt a read blocked on the network, close the source first.
+func NewPipe(src io.Reader, opts *PipeOptions) *Pipe {
+	var o PipeOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.ChunkSize <= 0 {
+		o.ChunkSize = DefaultChunkSize
+	}
+	if o.Chunks <= 0 {
+		o.Chunks = DefaultChunks
+	}
+	if o.Chunks < 2 {
+		o.Chunks = 2
+	}
+	p := &Pipe{
+		full:   make(chan chunk, o.Chunks),
+		free:   make(chan []byte, o.Chunks),
+		done:   make(chan struct{}),
+		exited: make(chan struct{}),
+	}
+	for range o.Chunks {
+		p.free <- make([]byte, o.ChunkSize)
+	}
+	go p.run(src)
+	return p
+}
+
+func (p *Pipe) run(src io.Reader) {
+	defer close(p.exited)
+	for {
+		var b []byte
+		select {
+		case b = <-p.free:
+		case <-p.done:
+			return
+		}
+		n, err := fill(src, b)
+		select {
+		case p.full <- chunk{b[:n], err}:
+		case <-p.done:
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// fill reads until b is full or src fails; io.EOF is returned as is.
+func fill(src io.Reader, b []byte) (int, error) {
+	n, empty := 0, 0
+	for n < len(b) {
+		m, err := src.Read(b[n:])
+		if m < 0 || m > len(b)-n {
+			return n, errors.New("csvsplit: source returned an invalid count")
+		}
+		n += m
+		if err != nil {
+			return n, err
+		}
+		if m == 0 {
+			if empty++; empty >= 100 {
+				return n, io.ErrNoProgress
+			}
+		}
+	}
+	return n, nil
+}
+
+// Read implements io.Reader.
+func (p *Pipe) Read(b []byte) (int, error) {
+	select {
+	case <-p.done:
+		return 0, ErrClosed
+	default:
+	}
+	for len(p.cur) == 0 {
+		if p.err != nil {
+			return 0, p.err
+		}
+		if p.held != nil {
+			p.free <- p.held[:cap(p.held)] // never blocks: free has room for every buffer
+			p.held = nil
+		}
+		select {
+		case c := <-p.full:
+			p.cur, p.held, p.err = c.b, c.b, c.err
+		case <-p.done:
+			p.err = ErrClosed
+		}
+	}
+	n := copy(b, p.cur)
+	p.cur = p.cur[n:]
+	return n, nil
+}
+
+// Close stops the goroutine, waits for it, and then runs the cleanup of the
+// constructor that made the Pipe (for [NewGzip], closing the decompressor).
+// It is idempotent; later Reads return ErrClosed.
+func (p *Pipe) Close() error {
+	var err error
+	p.once.Do(func() {
+		close(p.done)
+		<-p.exited
+		if p.onExit != nil {
+			err = p.onExit()
+		}
+	})
+	return err
+}
+
+// NewGzip reads the gzip header of src (returning gzip.ErrHeader and the
+// like at once), then decompresses every member of the stream (multistream,
+// as concatenated gzip files are valid) on a Pipe's goroutine. A stream cut
+// short yields io.ErrUnexpectedEOF after the bytes before the cut; a
+// corrupt one yields the decompressor's error (flate.CorruptInputError,
+// gzip.ErrChecksum). Close does not close src.
+func NewGzip(src io.Reader, opts *PipeOptions) (*Pipe, error) {
+	zr, err := gzip.NewReader(src)
+	if err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF // an empty object is not a gzip file
+		}
+		return nil, fmt.Errorf("csvsplit: gzip: %w", err)
+	}
+	p := NewPipe(zr, opts)
+	p.onExit = func() error {
+		_ = zr.Close() // repeats the decompression error Read already returned
+		return nil
+	}
+	return p, nil
+}
+
+// Compression is the compression of a CSV report file.
+type Compression int
+
+// Compressions.
+const (
+	None Compression = iota
+	Gzip
+	Zip
+)
+
+func (c Compression) String() string {
+	switch c {
+	case Gzip:
+		return "gzip"
+	case Zip:
+		return "zip"
+	}
+	return "none"
+}
+
+// CompressionOf guesses the compression of a report file from its name
+// (`.gz`, `.gzip`, `.zip`, case-insensitive).
+func CompressionOf(name string) Compression {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".gz", ".gzip":
+		return Gzip
+	case ".zip":
+		return Zip
+	}
+	return None
+}
+
+// ZipMembers opens a zip archive and returns its data members in archive
+// order: regular files other than macOS resource forks (`__MACOSX/`, `._*`).
+// Members are read with (*zip.File).Open, which reports a checksum mismatch
+// or a truncated member as an error at the end of the member.
+func ZipMembers(ra io.ReaderAt, size int64) ([]*zip.File, error) {
+	zr, err := zip.NewReader(ra, size)
+	if err != nil {
+		return nil, fmt.Errorf("csvsplit: zip: %w", err)
+	}
+	var out []*zip.File
+	for _, f := range zr.File {
+		name := f.Name
+		if f.FileInfo().IsDir() || strings.HasPrefix(name, "__MACOSX/") || strings.HasPrefix(path.Base(name), "._") {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}

@@ -1,0 +1,204 @@
+package csvsplit
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zip"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// sampleCSV returns a small CUR-like CSV with quoted commas, quotes,
+// newlines and scientific notation.
+func sampleCSV(rows int) string {
+	var sb strings.Builder
+	sb.WriteString("identity/LineItemId,bill/InvoicingEntity,lineItem/UnblendedCost,lineItem/LineItemDescription\n")
+	for i := range rows {
+		fmt.Fprintf(&sb, "id%05d,\"Amazon Web Services, Inc.\",%d.%03dE-5,\"desc \"\"%d\"\"\nline two\"\n", i, i, i%1000, i)
+	}
+	return sb.String()
+}
+
+func gz(t testing.TB, parts ...string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	for _, p := range parts {
+		w := gzip.NewWriter(&buf)
+		_, err := w.Write([]byte(p))
+		require.NoError(t, err)
+		require.NoError(t, w.Close())
+	}
+	return buf.Bytes()
+}
+
+func readAllRecords(src io.Reader) (int, error) {
+	r := NewReader(src, nil)
+	n := 0
+	for {
+		_, err := r.Read()
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+}
+
+func TestPipeCopiesExactly(t *testing.T) {
+	data := []byte(sampleCSV(2000))
+	for _, o := range []PipeOptions{{}, {ChunkSize: 1, Chunks: 1}, {ChunkSize: 7, Chunks: 3}, {ChunkSize: 4096, Chunks: 2}} {
+		for name, wrap := range map[string]func(io.Reader) io.Reader{
+			"plain": func(r io.Reader) io.Reader { return r }, "onebyte": iotest.OneByteReader,
+			"half": iotest.HalfReader, "dataerr": iotest.DataErrReader,
+		} {
+			t.Run(fmt.Sprintf("%s/%d", name, o.ChunkSize), func(t *testing.T) {
+				p := NewPipe(wrap(bytes.NewReader(data)), &o)
+				got, err := io.ReadAll(p)
+				require.NoError(t, err)
+				assert.Equal(t, data, got)
+				require.NoError(t, p.Close())
+			})
+		}
+	}
+}
+
+func TestPipeSourceError(t *testing.T) {
+	boom := errors.New("boom")
+	p := NewPipe(io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(boom)), &PipeOptions{ChunkSize: 2})
+	got, err := io.ReadAll(p)
+	require.ErrorIs(t, err, boom)
+	assert.Equal(t, "abc", string(got), "bytes before the error are delivered")
+	_, err = p.Read(make([]byte, 1))
+	require.ErrorIs(t, err, boom, "sticky")
+	require.NoError(t, p.Close())
+}
+
+func TestPipeCloseMidStream(t *testing.T) {
+	p := NewPipe(bytes.NewReader(make([]byte, 10<<20)), &PipeOptions{ChunkSize: 1024, Chunks: 2})
+	_, err := p.Read(make([]byte, 10))
+	require.NoError(t, err)
+	require.NoError(t, p.Close()) // returns only once the goroutine has exited
+	require.NoError(t, p.Close(), "idempotent")
+	_, err = p.Read(make([]byte, 10))
+	require.ErrorIs(t, err, ErrClosed)
+}
+
+func TestGzipMultistream(t *testing.T) {
+	a, b := sampleCSV(300), sampleCSV(200)
+	b = b[strings.IndexByte(b, '\n')+1:] // second member continues the rows
+	p, err := NewGzip(iotest.HalfReader(bytes.NewReader(gz(t, a, b))), &PipeOptions{ChunkSize: 1000})
+	require.NoError(t, err)
+	defer p.Close()
+	n, err := readAllRecords(p)
+	require.NoError(t, err)
+	assert.Equal(t, 1+300+200, n)
+}
+
+// TestGzipTruncatedEverywhere cuts a real gzip file at every offset: each
+// cut must end in an error, never in a clean end of input.
+func TestGzipTruncatedEverywhere(t *testing.T) {
+	full := gz(t, sampleCSV(40))
+	want, err := readAllRecords(strings.NewReader(sampleCSV(40)))
+	require.NoError(t, err)
+	for cut := 0; cut < len(full); cut++ {
+		p, err := NewGzip(bytes.NewReader(full[:cut]), &PipeOptions{ChunkSize: 256})
+		if err != nil {
+			require.Less(t, cut, 20, "only a cut header fails at open")
+			require.ErrorIs(t, err, io.ErrUnexpectedEOF, "cut %d", cut)
+			continue
+		}
+		n, err := readAllRecords(p)
+		require.ErrorIs(t, err, io.ErrUnexpectedEOF, "cut at %d of %d", cut, len(full))
+		var re *ReadError
+		require.ErrorAs(t, err, &re)
+		assert.LessOrEqual(t, n, want, "a cut in the trailer still delivers every row, then the error")
+		require.NoError(t, p.Close())
+	}
+	p, err := NewGzip(bytes.NewReader(full), nil)
+	require.NoError(t, err)
+	n, err := readAllRecords(p)
+	require.NoError(t, err)
+	assert.Equal(t, want, n)
+}
+
+func TestGzipCorrupt(t *testing.T) {
+	full := gz(t, sampleCSV(500))
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 50 {
+		bad := bytes.Clone(full)
+		i := 20 + rng.IntN(len(bad)-20)
+		bad[i] ^= byte(1 + rng.IntN(255))
+		p, err := NewGzip(bytes.NewReader(bad), nil)
+		require.NoError(t, err)
+		_, err = readAllRecords(p)
+		require.Error(t, err, "flipped byte %d", i)
+		require.NoError(t, p.Close())
+	}
+	_, err := NewGzip(strings.NewReader("a,b\n1,2\n3,4\n5,6\n"), nil)
+	require.ErrorIs(t, err, gzip.ErrHeader)
+	_, err = NewGzip(strings.NewReader(""), nil)
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+}
+
+func TestZipMembers(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	add := func(name, body string) {
+		w, err := zw.Create(name)
+		require.NoError(t, err)
+		_, err = io.WriteString(w, body)
+		require.NoError(t, err)
+	}
+	add("report-1.csv", sampleCSV(10))
+	_, err := zw.Create("dir/")
+	require.NoError(t, err)
+	add("__MACOSX/._report-1.csv", "junk")
+	add("report-2.csv", sampleCSV(5))
+	require.NoError(t, zw.Close())
+
+	members, err := ZipMembers(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	require.NoError(t, err)
+	require.Len(t, members, 2)
+	assert.Equal(t, "report-1.csv", members[0].Name)
+	counts := []int{}
+	for _, m := range members {
+		rc, err := m.Open()
+		require.NoError(t, err)
+		p := NewPipe(rc, nil)
+		n, err := readAllRecords(p)
+		require.NoError(t, err)
+		require.NoError(t, p.Close())
+		require.NoError(t, rc.Close())
+		counts = append(counts, n)
+	}
+	assert.Equal(t, []int{11, 6}, counts)
+
+	_, err = ZipMembers(bytes.NewReader([]byte("not a zip")), 9)
+	require.Error(t, err)
+	assert.Equal(t, Zip, CompressionOf("x.CSV.ZIP"))
+	assert.Equal(t, Gzip, CompressionOf("a/b-00001.csv.gz"))
+	assert.Equal(t, None, CompressionOf("a.csv"))
+	assert.Equal(t, "gzip", Gzip.String())
+}
+
+func TestRecordsMatchCSVThroughGzip(t *testing.T) {
+	in := sampleCSV(100)
+	p, err := NewGzip(iotest.OneByteReader(bytes.NewReader(gz(t, in))), &PipeOptions{ChunkSize: 3})
+	require.NoError(t, err)
+	defer p.Close()
+	ours := readOurs(p, nil)
+	std := readStd(strings.NewReader(in))
+	compare(t, in, ours, std)
+	_ = csv.ErrQuote
+}
