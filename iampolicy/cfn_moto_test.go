@@ -1,0 +1,292 @@
+package iampolicy_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/curconnect/curconnect/iampolicy"
+	"github.com/curconnect/curconnect/internal/testutil"
+)
+
+// cfnQuery calls CloudFormation's query API with SigV4-signed requests. The
+// module does not depend on the CloudFormation SDK client; the handful of
+// calls the tests need are plain form posts.
+type cfnQuery struct {
+	endpoint string
+	creds    aws.Credentials
+	region   string
+}
+
+func (c *cfnQuery) call(ctx context.Context, form url.Values, out any) error {
+	form.Set("Version", "2010-05-15")
+	body := form.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint+"/", strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	sum := sha256.Sum256([]byte(body))
+	if err := v4.NewSigner().SignHTTP(ctx, c.creds, req, hex.EncodeToString(sum[:]), "cloudformation", c.region, time.Now()); err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("cloudformation %s: HTTP %d: %s", form.Get("Action"), resp.StatusCode, data)
+	}
+	return xml.Unmarshal(data, out)
+}
+
+type cfnStack struct {
+	StackStatus       string
+	StackStatusReason string
+	Outputs           []struct {
+		OutputKey   string
+		OutputValue string
+	} `xml:"Outputs>member"`
+}
+
+func (c *cfnQuery) createStack(ctx context.Context, name, body string, params map[string]string) error {
+	form := url.Values{
+		"Action":                {"CreateStack"},
+		"StackName":             {name},
+		"TemplateBody":          {body},
+		"Capabilities.member.1": {"CAPABILITY_NAMED_IAM"},
+	}
+	i := 1
+	for _, k := range sortedParamKeys(params) {
+		form.Set("Parameters.member."+strconv.Itoa(i)+".ParameterKey", k)
+		form.Set("Parameters.member."+strconv.Itoa(i)+".ParameterValue", params[k])
+		i++
+	}
+	var out struct {
+		StackID string `xml:"CreateStackResult>StackId"`
+	}
+	if err := c.call(ctx, form, &out); err != nil {
+		return err
+	}
+	if out.StackID == "" {
+		return fmt.Errorf("CreateStack %s returned no StackId", name)
+	}
+	return nil
+}
+
+func sortedParamKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// waitStack polls DescribeStacks until the stack leaves CREATE_IN_PROGRESS.
+func (c *cfnQuery) waitStack(ctx context.Context, name string) (cfnStack, error) {
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var out struct {
+			Stacks []cfnStack `xml:"DescribeStacksResult>Stacks>member"`
+		}
+		if err := c.call(ctx, url.Values{"Action": {"DescribeStacks"}, "StackName": {name}}, &out); err != nil {
+			return cfnStack{}, err
+		}
+		if len(out.Stacks) != 1 {
+			return cfnStack{}, fmt.Errorf("DescribeStacks %s: %d stacks", name, len(out.Stacks))
+		}
+		if s := out.Stacks[0]; s.StackStatus != "CREATE_IN_PROGRESS" || time.Now().After(deadline) {
+			return s, nil
+		}
+		select {
+		case <-ctx.Done():
+			return cfnStack{}, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func (s cfnStack) output(key string) string {
+	for _, o := range s.Outputs {
+		if o.OutputKey == key {
+			return o.OutputValue
+		}
+	}
+	return ""
+}
+
+// iamDocument decodes a policy document as IAM returns it (URL-encoded).
+func iamDocument(t *testing.T, doc *string) iampolicy.Policy {
+	t.Helper()
+	require.NotNil(t, doc)
+	s := *doc
+	if strings.HasPrefix(s, "%") {
+		var err error
+		s, err = url.QueryUnescape(s)
+		require.NoError(t, err)
+	}
+	p, err := iampolicy.Parse([]byte(s))
+	require.NoError(t, err, "%s", s)
+	return p
+}
+
+// TestTemplatesCreateStacksInMoto creates a stack from every template
+// variant (JSON and YAML) in moto_server's CloudFormation, and checks that
+// the role (or user) named by the stack's output has exactly the generated
+// trust policy, and that the attached managed policy's default version is
+// exactly CURReadPolicy's document.
+//
+// moto's CloudFormation does not implement AWS::S3::BucketPolicy (it skips
+// the resource and still completes the stack), so the bucket policy of the
+// bucket-policy variants is proven by TestTemplateResolvesToBuilderDocuments
+// and cfn-lint only.
+func TestTemplatesCreateStacksInMoto(t *testing.T) {
+	m := testutil.StartMoto(t)
+	ctx := t.Context()
+	cfg := m.AWSConfig()
+	creds, err := cfg.Credentials.Retrieve(ctx)
+	require.NoError(t, err)
+	cfn := &cfnQuery{endpoint: m.Endpoint, creds: creds, region: cfg.Region}
+	iamc := iam.NewFromConfig(cfg)
+
+	type stackCase struct {
+		name   string
+		in     iampolicy.TemplateInput
+		yaml   bool
+		params map[string]string
+		// Expected effective values after parameter overrides; an empty
+		// iamName means CloudFormation generates the name.
+		bucket, prefix, principal, externalID, iamName string
+	}
+	var cases []stackCase
+	for _, tc := range templateCases() {
+		if tc.in.Partition != "" && tc.in.Partition != iampolicy.PartitionAWS {
+			continue // moto plays the aws partition
+		}
+		for _, asYAML := range []bool{false, true} {
+			format := "json"
+			if asYAML {
+				format = "yaml"
+			}
+			name := strings.ReplaceAll(tc.name, "_", "-") + "-" + format
+			nameParam := iampolicy.ParamRoleName
+			if tc.in.LegacyUser {
+				nameParam = iampolicy.ParamUserName
+			}
+			cases = append(cases, stackCase{
+				name: name, in: tc.in, yaml: asYAML,
+				// Each stack needs its own IAM name; passing it also
+				// proves that parameter values reach the resources.
+				params: map[string]string{nameParam: name},
+				bucket: tc.in.Bucket, prefix: tc.in.Prefix, principal: tc.in.TrustedPrincipal, externalID: tc.in.ExternalID, iamName: name,
+			})
+		}
+	}
+	// Console-style overrides: another bucket, prefix, principal and
+	// external ID, and an empty role name that CloudFormation fills in.
+	base := templateCases()[0].in
+	cases = append(cases, stackCase{
+		name: "overrides", in: base,
+		params: map[string]string{
+			"BucketName": "other-bucket", "ReportPrefix": "billing/cur", "RoleName": "",
+			"TrustedPrincipal": "arn:aws:iam::999988887777:role/reader", "ExternalId": "other-external-id",
+		},
+		bucket: "other-bucket", prefix: "billing/cur", principal: "arn:aws:iam::999988887777:role/reader", externalID: "other-external-id",
+	})
+
+	for _, sc := range cases {
+		t.Run(sc.name, func(t *testing.T) {
+			tmpl, err := iampolicy.CloudFormationTemplate(sc.in)
+			require.NoError(t, err)
+			body, err := tmpl.JSON()
+			if sc.yaml {
+				body, err = tmpl.YAML()
+			}
+			require.NoError(t, err)
+			require.NoError(t, cfn.createStack(ctx, sc.name, string(body), sc.params))
+			stack, err := cfn.waitStack(ctx, sc.name)
+			require.NoError(t, err)
+			require.Equal(t, "CREATE_COMPLETE", stack.StackStatus, "reason: %s\nmoto: %s", stack.StackStatusReason, m.Output())
+
+			wantRead, err := iampolicy.CURReadPolicy(sc.bucket, sc.prefix, func(o *iampolicy.ReadOptions) {
+				o.KMSKeyARNs = sc.in.KMSKeyARNs
+				o.ReportDefinitions = sc.in.ReportDefinitions
+				o.DataExports = sc.in.DataExports
+			})
+			require.NoError(t, err)
+			policyARN := stack.output(iampolicy.OutputPolicyARN)
+			require.NotEmpty(t, policyARN, "output PolicyARN")
+
+			var attached []string
+			if sc.in.LegacyUser {
+				userARN := stack.output(iampolicy.OutputUserARN)
+				require.NotEmpty(t, userARN, "output UserARN")
+				assert.Empty(t, stack.output(iampolicy.OutputRoleARN))
+				userName := userARN[strings.LastIndex(userARN, "/")+1:]
+				assert.Equal(t, sc.iamName, userName)
+				u, err := iamc.GetUser(ctx, &iam.GetUserInput{UserName: aws.String(userName)})
+				require.NoError(t, err)
+				assert.Equal(t, userARN, aws.ToString(u.User.Arn))
+				ap, err := iamc.ListAttachedUserPolicies(ctx, &iam.ListAttachedUserPoliciesInput{UserName: aws.String(userName)})
+				require.NoError(t, err)
+				for _, p := range ap.AttachedPolicies {
+					attached = append(attached, aws.ToString(p.PolicyArn))
+				}
+				keys, err := iamc.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String(userName)})
+				require.NoError(t, err)
+				assert.Empty(t, keys.AccessKeyMetadata, "the template creates no access key")
+			} else {
+				roleARN := stack.output(iampolicy.OutputRoleARN)
+				require.NotEmpty(t, roleARN, "output RoleARN")
+				roleName := roleARN[strings.LastIndex(roleARN, "/")+1:]
+				if sc.iamName != "" {
+					assert.Equal(t, sc.iamName, roleName)
+				} else {
+					assert.NotEqual(t, iampolicy.DefaultRoleName, roleName, "an empty RoleName lets CloudFormation name the role")
+				}
+				r, err := iamc.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(roleName)})
+				require.NoError(t, err)
+				assert.Equal(t, roleARN, aws.ToString(r.Role.Arn))
+				wantTrust, err := iampolicy.CrossAccountTrust(sc.principal, sc.externalID, func(o *iampolicy.TrustOptions) {
+					o.AllowNoExternalID = sc.in.AllowNoExternalID
+				})
+				require.NoError(t, err)
+				assert.Equal(t, wantTrust, iamDocument(t, r.Role.AssumeRolePolicyDocument))
+				ap, err := iamc.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(roleName)})
+				require.NoError(t, err)
+				for _, p := range ap.AttachedPolicies {
+					attached = append(attached, aws.ToString(p.PolicyArn))
+				}
+			}
+			assert.Equal(t, []string{policyARN}, attached, "exactly the template's managed policy is attached")
+
+			pol, err := iamc.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(policyARN)})
+			require.NoError(t, err)
+			ver, err := iamc.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(policyARN), VersionId: pol.Policy.DefaultVersionId})
+			require.NoError(t, err)
+			assert.Equal(t, wantRead, iamDocument(t, ver.PolicyVersion.Document))
+		})
+	}
+}
