@@ -141,12 +141,12 @@ func validateWith(d Definition, p pins) Findings {
 		awsF, kind = exportAWSFindings(d.Export), exportKind(d.Export)
 	}
 	if !p.accepts(kind) {
-		// Fix the definition for AWS alone, and propose one of the kind the
-		// profile reads.
-		attachFix(awsF, fixFor(d, pins{}, awsF), pins{})
-		kf := kindFinding(d, kind, p)
-		kf.Fix = propose(d, p, "")
-		return append(awsF, kf)
+		// The consumer cannot read this kind at all: the one fix is a new
+		// definition of a kind it reads, which also leaves this one's own
+		// problems behind.
+		all := append(awsF, kindFinding(d, kind, p))
+		attachFix(all, propose(d, p, ""), p)
+		return all
 	}
 	all := append(awsF, profileFindings(d, p)...)
 	attachFix(all, fixFor(d, p, awsF), p)

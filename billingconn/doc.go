@@ -1,0 +1,75 @@
+// Package billingconn checks the AWS side of a cost platform's "connect your
+// AWS account" flow: the Connection a platform stores, the consumer Profile
+// that says what it needs from a Cost and Usage Report, offline validation of
+// legacy report definitions and Data Exports against AWS's rules and a
+// profile, and discovery of the reports and exports a payer account has.
+//
+// # Connections
+//
+// A [Connection] names the payer account, the bucket and prefix the reports
+// land in, the report or export, and the [Credentials]: a role ARN with an
+// external ID (preferred) or an IAM user's access key pair (legacy).
+// [Connection.Validate] checks every field at once. A Connection never shows
+// its secrets: String, every fmt verb, slog and encoding/json print the
+// secret access key and the external ID as REDACTED.
+//
+// # Profiles
+//
+// A [Profile] is what one consumer needs: export kinds, time unit, resource
+// IDs, split cost allocation data, refresh of closed months, versioning,
+// format and compression, bucket region, the Athena artifact, a non-empty
+// prefix, a name prefix. [Optima] and [Eco] are built in, each setting citing
+// the vendor guide it comes from; [ParseProfile] and [LoadProfile] read a
+// platform's own from JSON.
+//
+// # Validation
+//
+// [ValidateReportDefinition] and [ValidateExport] take the SDK's own types
+// (costandusagereportservice/types.ReportDefinition,
+// bcmdataexports/types.Export); [ParseDefinitions] reads them from the AWS
+// CLI's JSON. Each [Finding] has a stable [Code], a [Severity], the AWS field
+// name, a plain message and a [Fix]: the exact ModifyReportDefinition,
+// PutReportDefinition, UpdateExport or CreateExport input that resolves it.
+// All fixable findings of one validation share one Fix that resolves them
+// all; re-validating Fix.ReportDefinition or Fix.Export finds nothing
+// fixable. When profiles conflict (Optima and Eco cannot share a report), a
+// PROFILES_CONFLICT finding proposes a second report.
+//
+// # Discovery
+//
+// [Discover] lists legacy report definitions and Data Exports through the
+// narrow [CURAPI] and [DataExportsAPI] interfaces, always in us-east-1,
+// keeps those delivering to the connection's bucket and prefix, and ranks
+// them against profiles.
+//
+// # Errors
+//
+// Validation problems in a definition are findings, not errors. Errors are
+// for input that cannot be used and for failed AWS calls:
+//
+//   - [ErrMalformed] is the category of every refused input. [Connection.Validate],
+//     [Profile.Validate] and [ParseProfile] return errors.Join of [*FieldError]
+//     (each naming its Field and wrapping ErrMalformed; the missing external ID
+//     also wraps iampolicy.ErrNoExternalID). [ParseDefinitions] returns a
+//     *FieldError whose Err is the *json.SyntaxError or *json.UnmarshalTypeError.
+//     ValidateReportDefinition and ValidateExport return an error only for a nil
+//     or invalid profile.
+//   - [Discover] returns an [*OpError] naming the AWS operation (and export ARN).
+//     It unwraps to the SDK's error, so errors.As(err, &smithy.APIError) gives
+//     the code and request ID, and to its category: errors.Is(err,
+//     [ErrAccessDenied]), [ErrNotFound], [ErrThrottled]. Context cancellation
+//     is returned as is (errors.Is(err, context.Canceled)).
+//
+// The categories are the same values as curreader's and iampolicy's, so
+// errors.Is matches across packages.
+//
+// # Concurrency
+//
+// Connection, Profile, Definition, Finding and Fix are plain values: safe to
+// share for reading, not for writing. Validation functions neither modify
+// their arguments nor keep them, and may run concurrently. Optima and Eco
+// return a new Profile on each call. Discover makes its AWS calls one after
+// another on the calling goroutine and may run concurrently with other
+// Discover calls on the same clients (the SDK clients are safe for concurrent
+// use).
+package billingconn
