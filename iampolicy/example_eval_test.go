@@ -97,3 +97,43 @@ func ExampleCheck() {
 	// bucket ARN without /*
 	// s3:GetObject on arn:aws:s3:::my-cur-bucket/example-object is not allowed: the statement for GetObject names the bucket ARN without /* (policy 0 Statement[0] (Sid "Billing"): arn:aws:s3:::my-cur-bucket); object actions need the objects' ARN; grant s3:GetObject on arn:aws:s3:::my-cur-bucket/*
 }
+
+// A PolicySet evaluates a caller's identity policies together with a
+// bucket policy. Across accounts both sides must allow; an explicit Deny
+// on either side wins.
+func ExamplePolicySet_Evaluate() {
+	identity, err := iampolicy.CURReadPolicy("my-cur-bucket", "cur")
+	if err != nil {
+		log.Fatal(err)
+	}
+	bucketPolicy, err := iampolicy.Parse([]byte(`{
+	  "Version": "2012-10-17",
+	  "Statement": [
+	    {"Sid": "PlatformReads", "Effect": "Allow", "Principal": {"AWS": "451234325714"},
+	     "Action": "s3:GetObject", "Resource": "arn:aws:s3:::my-cur-bucket/cur/*"},
+	    {"Sid": "TLSOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+	     "Resource": "arn:aws:s3:::my-cur-bucket/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+	  ]
+	}`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	set := iampolicy.PolicySet{
+		Identity:     []iampolicy.Policy{identity},
+		Resource:     []iampolicy.Policy{bucketPolicy},
+		CrossAccount: true,
+	}
+	req := iampolicy.Request{
+		Action:    "s3:GetObject",
+		Resource:  "arn:aws:s3:::my-cur-bucket/cur/report-Manifest.json",
+		Principal: "arn:aws:sts::451234325714:assumed-role/platform/session",
+		Context:   map[string][]string{"aws:SecureTransport": {"true"}},
+	}
+	fmt.Println(set.Evaluate(req).Effect)
+	req.Context["aws:SecureTransport"] = []string{"false"}
+	d := set.Evaluate(req)
+	fmt.Println(d.Effect, d.Statement.Sid)
+	// Output:
+	// allowed
+	// explicit deny TLSOnly
+}
