@@ -39,6 +39,23 @@
 // keys, so a typo such as "Principle" is an error rather than a silently
 // different policy. [Policy.Validate] checks IAM's grammar.
 //
+// # Evaluating policies
+//
+// [Evaluate] decides a [Request] (action, resource ARN, principal, condition
+// context) against policies the way IAM does: wildcards in actions and
+// resources, NotAction, NotResource, NotPrincipal, the condition operators
+// with their IfExists, ForAnyValue and ForAllValues forms, policy
+// variables, and explicit Deny over Allow. The [Decision] names the deciding
+// statement. [PolicySet] adds a target's resource policies and cross-account
+// evaluation. Check Decision.Warnings: a statement with an unknown operator
+// is treated as not matching, and IAM would refuse it.
+//
+// [Check] compares a customer's hand-written policy with what a builder
+// generates and lists every [Gap] with a plain explanation, such as
+// "s3:GetObject on arn:aws:s3:::bucket/key is not allowed: the statement for
+// GetObject names the bucket ARN without /*". Service control policies,
+// permissions boundaries and session policies are not modelled.
+//
 // # Errors
 //
 // Every refused input wraps [ErrMalformed] (the same value as
