@@ -122,7 +122,7 @@ func profileFindings(d Definition, p pins) Findings {
 func kindFinding(d Definition, k ExportKind, p pins) Finding {
 	field := "ReportDefinition"
 	if d.Export != nil {
-		field = "DataQuery.QueryStatement"
+		field = "QueryStatement"
 	}
 	return Finding{
 		Code: CodeKindNotAccepted, Severity: SeverityError, Field: field, Profile: p.label(),

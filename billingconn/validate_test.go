@@ -266,11 +266,11 @@ func codeCases() []codeCase {
 
 		// Profiles on exports.
 		{name: "export for optima", def: exportWith(func(*dxtypes.Export) {}), profiles: []*Profile{Optima()},
-			code: CodeKindNotAccepted, field: "DataQuery.QueryStatement", action: FixPutReportDefinition},
+			code: CodeKindNotAccepted, field: "QueryStatement", action: FixPutReportDefinition},
 		{name: "focus for a CUR 2.0 consumer", def: exportWith(func(e *dxtypes.Export) {
 			e.DataQuery.QueryStatement = aws.String("SELECT BilledCost FROM FOCUS_1_0_AWS")
 			e.DataQuery.TableConfigurations = map[string]map[string]string{TableFOCUS: {}}
-		}), profiles: []*Profile{cur2Only}, code: CodeKindNotAccepted, field: "DataQuery.QueryStatement", action: FixCreateExport},
+		}), profiles: []*Profile{cur2Only}, code: CodeKindNotAccepted, field: "QueryStatement", action: FixCreateExport},
 		{name: "export daily", def: exportWith(func(e *dxtypes.Export) { cur2Config(e)[PropTimeGranularity] = "DAILY" }),
 			profiles: []*Profile{custom(func(p *Profile) { p.TimeUnit = "HOURLY" })}, code: CodeTimeUnitNotHourly,
 			field: "TableConfigurations.COST_AND_USAGE_REPORT.TIME_GRANULARITY", action: FixUpdateExport},
