@@ -1,0 +1,304 @@
+// Command curbench measures the CSV read path of curreader against its
+// ceiling and against the standard library.
+//
+// It generates (deterministically, streaming to a temporary file) a
+// legacy-CUR-like gzip CSV, then times in the same run, each variant in a
+// child process of its own so that peak memory is measured separately:
+//
+//	decompress  klauspost gzip, decompress only, to io.Discard (the ceiling)
+//	stdlib      compress/gzip + encoding/csv (ReuseRecord), every record
+//	ours        klauspost gzip on its own goroutine → csvsplit, every field,
+//	            exact decimal sum of lineItem/UnblendedCost
+//
+// and prints wall times, rows/s, MB/s of uncompressed CSV, the ratios
+// ours/decompress and stdlib/ours, and each child's peak RSS (VmHWM).
+//
+// Usage:
+//
+//	go run ./internal/cmd/curbench [-rows 1000000] [-cols 150] [-runs 3] [-file PATH] [-keep]
+package main
+
+import (
+	"bufio"
+	"bytes"
+	stdgzip "compress/gzip"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/curconnect/curconnect/internal/colname"
+	"github.com/curconnect/curconnect/internal/csvsplit"
+	"github.com/curconnect/curconnect/internal/decimal"
+)
+
+func main() {
+	log.SetFlags(0)
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// result is what a child reports.
+type result struct {
+	Variant  string  `json:"variant"`
+	Seconds  float64 `json:"seconds"`
+	Rows     int64   `json:"rows"`
+	Bytes    int64   `json:"bytes"`
+	Sum      string  `json:"sum,omitempty"`
+	VmHWMKiB int64   `json:"vmhwm_kib"`
+	GoSysMiB float64 `json:"go_sys_mib"`
+	CPU      float64 `json:"-"` // user+system seconds of the child, filled by the parent
+}
+
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("curbench", flag.ContinueOnError)
+	rows := fs.Int("rows", 1_000_000, "rows to generate")
+	cols := fs.Int("cols", 150, "columns to generate (at least 30)")
+	runs := fs.Int("runs", 3, "runs of each variant (the fastest is reported)")
+	file := fs.String("file", "", "use (or create, if missing) this .csv.gz instead of a temporary file")
+	keep := fs.Bool("keep", false, "keep the generated file")
+	seed := fs.Uint64("seed", 1, "generator seed")
+	child := fs.String("child", "", "internal: run one variant on -file and print JSON")
+	cpuprofile := fs.String("cpuprofile", "", "with -child: write a CPU profile of the variant to this file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *child != "" {
+		if *cpuprofile != "" {
+			pf, err := os.Create(*cpuprofile)
+			if err != nil {
+				return err
+			}
+			defer pf.Close()
+			if err := pprof.StartCPUProfile(pf); err != nil {
+				return err
+			}
+			defer pprof.StopCPUProfile()
+		}
+		res, err := runVariant(*child, *file)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(stdout).Encode(res)
+	}
+
+	path := *file
+	var want decimal.Decimal
+	var size int64
+	haveSum := false
+	if path == "" {
+		dir, err := os.MkdirTemp("", "curbench")
+		if err != nil {
+			return err
+		}
+		if !*keep {
+			defer os.RemoveAll(dir)
+		}
+		path = filepath.Join(dir, "bench-00001.csv.gz")
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		start := time.Now()
+		want, size, err = generate(path, *rows, *cols, *seed)
+		if err != nil {
+			return fmt.Errorf("generate: %w", err)
+		}
+		haveSum = true
+		fi, err := os.Stat(path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "generated %s: %d rows × %d columns, %.1f MB CSV, %.1f MB gzip, in %.1fs\n",
+			path, *rows, *cols, float64(size)/1e6, float64(fi.Size())/1e6, time.Since(start).Seconds())
+		if *keep {
+			fmt.Fprintf(stdout, "kept %s\n", path)
+		}
+	}
+	fmt.Fprintf(stdout, "GOMAXPROCS=%d NumCPU=%d %s\n", runtime.GOMAXPROCS(0), runtime.NumCPU(), runtime.Version())
+
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	loadBefore, _ := os.ReadFile("/proc/loadavg")
+	loadBefore = bytes.TrimSpace(loadBefore)
+	best := map[string]result{}
+	variants := []string{"decompress", "stdlib", "ours"}
+	for r := 0; r < *runs; r++ {
+		for _, v := range variants {
+			cmd := exec.CommandContext(ctx, exe, "-child", v, "-file", path)
+			cmd.Stderr = os.Stderr
+			out, err := cmd.Output()
+			if err != nil {
+				return fmt.Errorf("variant %s: %w", v, err)
+			}
+			var res result
+			if err := json.Unmarshal(out, &res); err != nil {
+				return fmt.Errorf("variant %s: %w", v, err)
+			}
+			res.CPU = (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+			if b, ok := best[v]; !ok || res.Seconds < b.Seconds {
+				if ok {
+					res.VmHWMKiB = max(res.VmHWMKiB, b.VmHWMKiB)
+				}
+				best[v] = res
+			} else {
+				b.VmHWMKiB = max(res.VmHWMKiB, b.VmHWMKiB)
+				best[v] = b
+			}
+		}
+	}
+	bytesCSV := best["decompress"].Bytes
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Fprintf(stdout, "load average before/after: %s / %s", loadBefore, load)
+	}
+	fmt.Fprintf(stdout, "%-11s %9s %9s %12s %9s %13s %12s\n", "variant", "wall", "CPU", "rows/s", "MB/s", "peak RSS", "Go Sys")
+	for _, v := range variants {
+		b := best[v]
+		rps := "-"
+		if b.Rows > 0 {
+			rps = strconv.FormatFloat(float64(b.Rows)/b.Seconds, 'f', 0, 64)
+		}
+		fmt.Fprintf(stdout, "%-11s %8.3fs %8.3fs %12s %9.1f %9.1f MiB %8.1f MiB\n", v, b.Seconds, b.CPU, rps,
+			float64(bytesCSV)/1e6/b.Seconds, float64(b.VmHWMKiB)/1024, b.GoSysMiB)
+	}
+	a, s, o := best["decompress"], best["stdlib"], best["ours"]
+	fmt.Fprintf(stdout, "ours/decompress = %.3f (target ≤ 1.05)\n", o.Seconds/a.Seconds)
+	fmt.Fprintf(stdout, "stdlib/ours     = %.2f (target ≥ 2.8)\n", s.Seconds/o.Seconds)
+	fmt.Fprintf(stdout, "ours peak RSS   = %.1f MiB (target ≤ 64)\n", float64(o.VmHWMKiB)/1024)
+	fmt.Fprintf(stdout, "rows: ours %d, stdlib %d (excluding header)\n", o.Rows, s.Rows)
+	fmt.Fprintf(stdout, "sum of %s = %s\n", costColumn, o.Sum)
+	if haveSum {
+		if o.Sum != want.String() {
+			return fmt.Errorf("sum mismatch: reader %s, generator %s", o.Sum, want)
+		}
+		fmt.Fprintf(stdout, "sum equals the generator's exact sum\n")
+	}
+	if o.Rows != s.Rows {
+		return fmt.Errorf("row count mismatch: ours %d, encoding/csv %d", o.Rows, s.Rows)
+	}
+	return nil
+}
+
+func runVariant(v, path string) (result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return result{}, err
+	}
+	defer f.Close()
+	res := result{Variant: v}
+	start := time.Now()
+	switch v {
+	case "decompress":
+		zr, err := gzip.NewReader(bufio.NewReaderSize(f, 256<<10))
+		if err != nil {
+			return res, err
+		}
+		res.Bytes, err = io.Copy(io.Discard, zr)
+		if err != nil {
+			return res, err
+		}
+	case "stdlib":
+		zr, err := stdgzip.NewReader(bufio.NewReaderSize(f, 256<<10))
+		if err != nil {
+			return res, err
+		}
+		cr := csv.NewReader(zr)
+		cr.ReuseRecord = true
+		if _, err := cr.Read(); err != nil {
+			return res, err
+		}
+		for {
+			_, err := cr.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return res, err
+			}
+			res.Rows++
+		}
+	case "ours":
+		p, err := csvsplit.NewGzip(bufio.NewReaderSize(f, 256<<10), nil)
+		if err != nil {
+			return res, err
+		}
+		defer p.Close()
+		r := csvsplit.NewReader(p, nil)
+		hdr, err := r.Read()
+		if err != nil {
+			return res, err
+		}
+		names := make([]string, len(hdr))
+		for i, h := range hdr {
+			names[i] = string(h)
+		}
+		cols := colname.NewIndex(names).Lookup("line_item_unblended_cost")
+		if len(cols) != 1 {
+			return res, fmt.Errorf("cost column: %v", cols)
+		}
+		ci := cols[0]
+		var sum decimal.Decimal
+		for {
+			rec, err := r.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return res, err
+			}
+			res.Rows++
+			if len(rec[ci]) == 0 {
+				continue
+			}
+			d, err := decimal.ParseBytes(rec[ci])
+			if err != nil {
+				return res, fmt.Errorf("line %d: %s: %w", r.Line(), names[ci], err)
+			}
+			sum = sum.Add(d)
+		}
+		res.Sum = sum.String()
+	default:
+		return res, fmt.Errorf("unknown variant %q", v)
+	}
+	res.Seconds = time.Since(start).Seconds()
+	res.VmHWMKiB = vmHWM()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	res.GoSysMiB = float64(ms.Sys) / (1 << 20)
+	return res, nil
+}
+
+// vmHWM returns the peak resident set size of this process in KiB, or -1.
+func vmHWM() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for line := range bytes.Lines(b) {
+		if rest, ok := bytes.CutPrefix(line, []byte("VmHWM:")); ok {
+			fields := strings.Fields(string(rest))
+			if len(fields) > 0 {
+				n, err := strconv.ParseInt(fields[0], 10, 64)
+				if err == nil {
+					return n
+				}
+			}
+		}
+	}
+	return -1
+}
