@@ -517,3 +517,33 @@ func TestTemplatesLintClean(t *testing.T) {
 	assert.Empty(t, byFile, "cfn-lint found errors or warnings in generated templates")
 	t.Logf("cfn-lint checked %d templates clean", len(files))
 }
+
+// TestTemplateDefaultsMeetParameterConstraints checks, for inputs at the
+// edges of what the builders accept, that every parameter default matches
+// its own AllowedPattern and length bounds, so the template creates as is.
+func TestTemplateDefaultsMeetParameterConstraints(t *testing.T) {
+	for _, in := range []iampolicy.TemplateInput{
+		{Bucket: "a.b-c", Prefix: "/a/b!*'()_-.//", TrustedPrincipal: "arn:aws:iam::123456789012:user/path/x+=,.@-_",
+			ExternalID: "+=,.@:/-_" + strings.Repeat("Z", 1215), RoleName: "r+=,.@-_" + strings.Repeat("x", 56)},
+		{Bucket: strings.Repeat("b", 63), Prefix: strings.Repeat("p", 256), TrustedPrincipal: "arn:aws-cn:iam::123456789012:role/a/b",
+			ExternalID: "ab", Partition: iampolicy.PartitionChina},
+		{Bucket: "abc", LegacyUser: true, UserName: "u@example.com"},
+	} {
+		tmpl, err := iampolicy.CloudFormationTemplate(in)
+		require.NoError(t, err)
+		require.NotEmpty(t, tmpl.Parameters)
+		for name, p := range tmpl.Parameters {
+			def, ok := p.Default.(string)
+			require.True(t, ok, "%s has a string default", name)
+			if p.AllowedPattern != "" {
+				assert.Regexp(t, regexp.MustCompile(p.AllowedPattern), def, "%s default", name)
+			}
+			if p.MinLength > 0 {
+				assert.GreaterOrEqual(t, len(def), p.MinLength, "%s default", name)
+			}
+			if p.MaxLength > 0 {
+				assert.LessOrEqual(t, len(def), p.MaxLength, "%s default", name)
+			}
+		}
+	}
+}
