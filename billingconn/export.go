@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	dx "github.com/aws/aws-sdk-go-v2/service/bcmdataexports"
@@ -161,7 +162,7 @@ func exportAWSFindings(e *dxtypes.Export) Findings {
 	case !reportNameRE.MatchString(name):
 		add(CodeExportNameInvalid, SeverityError, "Name", "Name %q has characters AWS refuses (allowed: letters, digits and !-_.*'())", name)
 	}
-	if n := len(aws.ToString(e.Description)); n > maxDescriptionLen {
+	if n := utf8.RuneCountInString(aws.ToString(e.Description)); n > maxDescriptionLen {
 		add(CodeDescriptionTooLong, SeverityError, "Description", "Description is %d characters; AWS allows up to %d", n, maxDescriptionLen)
 	}
 	q := exportQuery(e)
@@ -223,8 +224,8 @@ func exportAWSFindings(e *dxtypes.Export) Findings {
 		switch {
 		case dest.S3Prefix == nil:
 			add(CodeS3PrefixInvalid, SeverityError, "S3Prefix", "S3Prefix is missing; the API requires it")
-		case len(*dest.S3Prefix) > maxExportPrefixLen:
-			add(CodeS3PrefixInvalid, SeverityError, "S3Prefix", "S3Prefix is %d characters; AWS allows up to %d", len(*dest.S3Prefix), maxExportPrefixLen)
+		case utf8.RuneCountInString(*dest.S3Prefix) > maxExportPrefixLen:
+			add(CodeS3PrefixInvalid, SeverityError, "S3Prefix", "S3Prefix is %d characters; AWS allows up to %d", utf8.RuneCountInString(*dest.S3Prefix), maxExportPrefixLen)
 		case strings.ContainsFunc(*dest.S3Prefix, func(r rune) bool { return r < 0x20 || r == 0x7f }):
 			add(CodeS3PrefixInvalid, SeverityError, "S3Prefix", "S3Prefix has control characters")
 		}
@@ -424,11 +425,7 @@ func correctExport(e *dxtypes.Export, p pins) dxtypes.Export {
 	}
 	f.Name = aws.String(name)
 	if e.Description != nil {
-		d := *e.Description
-		if len(d) > maxDescriptionLen {
-			d = d[:maxDescriptionLen]
-		}
-		f.Description = aws.String(d)
+		f.Description = aws.String(truncateRunes(*e.Description, maxDescriptionLen))
 	}
 
 	q := exportQuery(e)
@@ -502,10 +499,7 @@ func correctExport(e *dxtypes.Export, p pins) dxtypes.Export {
 
 	if src := s3dest(e); src != nil {
 		d := &dxtypes.S3Destination{S3Bucket: src.S3Bucket, S3Prefix: src.S3Prefix, S3Region: src.S3Region, S3BucketOwner: src.S3BucketOwner}
-		prefix := aws.ToString(src.S3Prefix)
-		if len(prefix) > maxExportPrefixLen {
-			prefix = prefix[:maxExportPrefixLen]
-		}
+		prefix := truncateRunes(aws.ToString(src.S3Prefix), maxExportPrefixLen)
 		prefix = strings.Map(func(r rune) rune {
 			if r < 0x20 || r == 0x7f {
 				return -1

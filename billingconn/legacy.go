@@ -252,12 +252,29 @@ func regionNote(newRegion, oldRegion string, p pins) string {
 	return ""
 }
 
+// withSuffix appends "-"+suffix to name within max bytes (names are ASCII),
+// shortening the name first and the suffix only if it alone is too long.
 func withSuffix(name, suffix string, max int) string {
 	suffix = "-" + suffix
+	if len(suffix) > max/2 {
+		suffix = suffix[:max/2]
+	}
 	if len(name)+len(suffix) > max {
 		name = name[:max-len(suffix)]
 	}
 	return name + suffix
+}
+
+// truncateRunes shortens s to at most max characters without splitting one.
+func truncateRunes(s string, max int) string {
+	n := 0
+	for i := range s {
+		if n == max {
+			return s[:i]
+		}
+		n++
+	}
+	return s
 }
 
 // legacyFix builds the fix for a legacy definition.

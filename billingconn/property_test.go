@@ -93,7 +93,7 @@ func randomProfiles(r *rand.Rand) []*Profile {
 // re-validating it leaves only the findings that had no fix.
 func TestFixesResolveRandomDefinitions(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for i := range 3000 {
+	for i := range 1000 {
 		var d Definition
 		if i%2 == 0 {
 			rd := randomLegacy(r)

@@ -552,3 +552,31 @@ func TestValidateBadProfiles(t *testing.T) {
 	_, err = Definition{}.Validate()
 	require.ErrorIs(t, err, ErrMalformed)
 }
+
+func TestLongNamesAndText(t *testing.T) {
+	long := func(n int) string { return strings.Repeat("p", n) }
+	ps := []*Profile{{Name: long(64), TimeUnit: "DAILY"}, {Name: long(63) + "q", TimeUnit: "DAILY"}, {Name: long(62) + "qq", TimeUnit: "DAILY"}}
+	d := okLegacy()
+	d.ReportName = aws.String(long(256))
+	fs, err := ValidateReportDefinition(d, ps...)
+	require.NoError(t, err)
+	require.Equal(t, []Code{CodeTimeUnitNotDaily}, fs.Codes())
+	assert.Len(t, aws.ToString(fs[0].Fix.ReportDefinition().ReportName), 256)
+
+	e := okExport()
+	e.Name = aws.String(long(128))
+	e.Description = aws.String(strings.Repeat("é", 1025))
+	// The second group's name suffix alone (3×64 characters) is longer
+	// than an export name may be.
+	fs, err = ValidateExport(e, &Profile{Name: "a", Versioning: "OVERWRITE_REPORT"}, &Profile{Name: long(64), Versioning: "CREATE_NEW_REPORT"},
+		&Profile{Name: long(63) + "q", Versioning: "CREATE_NEW_REPORT"}, &Profile{Name: long(62) + "qq", Versioning: "CREATE_NEW_REPORT"})
+	require.NoError(t, err)
+	require.Contains(t, fs.Codes(), CodeDescriptionTooLong)
+	require.Contains(t, fs.Codes(), CodeProfilesConflict)
+	for _, f := range fs {
+		require.NotNil(t, f.Fix)
+		ex := f.Fix.Export()
+		assert.LessOrEqual(t, len(aws.ToString(ex.Name)), maxExportNameLen)
+		assert.Equal(t, strings.Repeat("é", 1024), aws.ToString(ex.Description))
+	}
+}
