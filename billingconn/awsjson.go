@@ -185,8 +185,10 @@ func (j *exportJSON) decode() *dxtypes.Export {
 // Definition is one legacy report definition or one Data Exports export;
 // exactly one of the pointers is set.
 type Definition struct {
+	// ReportDefinition is a legacy Cost and Usage Report definition.
 	ReportDefinition *curtypes.ReportDefinition
-	Export           *dxtypes.Export
+	// Export is a Data Exports export.
+	Export *dxtypes.Export
 }
 
 // Name returns the ReportName or the export's Name.

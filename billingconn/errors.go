@@ -37,6 +37,7 @@ type FieldError struct {
 	Err error
 }
 
+// Error returns "billingconn: <Field>: <Msg>".
 func (e *FieldError) Error() string { return "billingconn: " + e.Field + ": " + e.Msg }
 
 // Unwrap returns the specific cause, if any, and ErrMalformed.
@@ -76,6 +77,7 @@ type OpError struct {
 	Err error
 }
 
+// Error names the operation, the resource if any, and the cause.
 func (e *OpError) Error() string {
 	if e.Resource != "" {
 		return "billingconn: " + e.Op + " " + e.Resource + ": " + e.Err.Error()

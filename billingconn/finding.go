@@ -156,21 +156,27 @@ const (
 )
 
 // Fix is the exact AWS call that resolves a finding: one of the four inputs
-// is set, as Action says. All findings of one validation that can be fixed
-// share the same Fix, which resolves all of them at once: re-validating
+// is set, as Action says. All fixable findings of one validation share the
+// same *Fix, which resolves all of them at once: re-validating
 // Fix.ReportDefinition() or Fix.Export() against the same profiles finds
-// nothing fixable.
+// nothing fixable. The exception is a PROFILES_CONFLICT finding, whose Fix
+// creates the second report, clean against the profiles the finding names.
 type Fix struct {
+	// Action names the AWS operation and so which input is set.
 	Action FixAction
 	// Note says what the input alone cannot: e.g. that S3Bucket must be
 	// replaced by a bucket in another region, or that the old report can be
 	// deleted once the new one delivers.
 	Note string
 
+	// ModifyReportDefinition is set for FixModifyReportDefinition.
 	ModifyReportDefinition *cur.ModifyReportDefinitionInput
-	PutReportDefinition    *cur.PutReportDefinitionInput
-	UpdateExport           *dx.UpdateExportInput
-	CreateExport           *dx.CreateExportInput
+	// PutReportDefinition is set for FixPutReportDefinition.
+	PutReportDefinition *cur.PutReportDefinitionInput
+	// UpdateExport is set for FixUpdateExport.
+	UpdateExport *dx.UpdateExportInput
+	// CreateExport is set for FixCreateExport.
+	CreateExport *dx.CreateExportInput
 }
 
 // ReportDefinition returns the corrected legacy definition the fix sends, or

@@ -199,6 +199,13 @@ func writeJSON(w io.Writer, results []checked) error {
 	return enc.Encode(out)
 }
 
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
 // cliCommand is the AWS CLI command that sends a fix's input.
 func cliCommand(a billingconn.FixAction) string {
 	switch a {
@@ -233,7 +240,7 @@ func writeText(w io.Writer, results []checked, profiles []string) error {
 				warns++
 			}
 		}
-		fmt.Fprintf(w, "%s: %s %q checked against %s: %d errors, %d warnings\n", r.file, kind, r.def.Name(), against, errs, warns)
+		fmt.Fprintf(w, "%s: %s %q checked against %s: %s, %s\n", r.file, kind, r.def.Name(), against, plural(errs, "error"), plural(warns, "warning"))
 		if len(r.findings) == 0 {
 			continue
 		}

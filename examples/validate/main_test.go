@@ -67,7 +67,7 @@ func TestValidateFindingsText(t *testing.T) {
 		"SEVERITY  CODE", "TIME_UNIT_NOT_HOURLY", "RESOURCE_IDS_MISSING", "REFRESH_CLOSED_REPORTS_OFF", "COMPRESSION_NOT_GZIP",
 		"fix (TIME_UNIT_NOT_HOURLY, RESOURCE_IDS_MISSING, REFRESH_CLOSED_REPORTS_OFF, COMPRESSION_NOT_GZIP): PutReportDefinition",
 		"aws cur put-report-definition --region us-east-1 --cli-input-json '{\"ReportDefinition\":{\"ReportName\":\"acme-cur-optima\"",
-		`Data Export "acme-cur2" checked against AWS's rules and optima: 1 errors`, "KIND_NOT_ACCEPTED",
+		`Data Export "acme-cur2" checked against AWS's rules and optima: 1 error, 0 warnings`, "KIND_NOT_ACCEPTED",
 	} {
 		assert.Contains(t, r.stdout, want)
 	}
