@@ -44,14 +44,19 @@ import (
 
 func main() {
 	err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
-	if err != nil && !errors.Is(err, flag.ErrHelp) {
+	var ie *inputError
+	if err != nil && !errors.Is(err, flag.ErrHelp) && !(errors.As(err, &ie) && ie.reported) {
 		fmt.Fprintln(os.Stderr, err)
 	}
 	os.Exit(exitCode(err))
 }
 
 // inputError is bad input: a missing, conflicting or invalid flag.
-type inputError struct{ msg string }
+// reported is set when the flag package already printed it with the usage.
+type inputError struct {
+	msg      string
+	reported bool
+}
 
 func (e *inputError) Error() string { return "policygen: " + e.msg }
 
@@ -161,7 +166,7 @@ Flags:
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
 		}
-		return nil, &inputError{msg: err.Error()}
+		return nil, &inputError{msg: err.Error(), reported: true}
 	}
 	if fs.NArg() > 0 {
 		return nil, badInput("unexpected argument %q (every input is a flag)", fs.Arg(0))
