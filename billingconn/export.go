@@ -289,7 +289,10 @@ func propAllowed(k propKind) string {
 
 func boolProp(tc map[string]string, k string) bool { return tc[k] == "TRUE" }
 
-var resourceColumnRE = regexp.MustCompile(`(?i)\bline_item_resource_id\b|^\s*SELECT\s+\*`)
+var (
+	resourceColumnRE      = regexp.MustCompile(`(?i)\bline_item_resource_id\b|^\s*SELECT\s+\*`)
+	focusResourceColumnRE = regexp.MustCompile(`(?i)\bResourceId\b|^\s*SELECT\s+\*`)
+)
 
 func exportProfileFindings(e *dxtypes.Export, p pins) Findings {
 	var fs Findings
@@ -322,6 +325,9 @@ func exportProfileFindings(e *dxtypes.Export, p pins) Findings {
 		case w < 0 && has:
 			add(CodeSplitCostUnwanted, SeverityError, field+PropIncludeSplitCost, "does not want split cost allocation data")
 		}
+	}
+	if kindOfTable(table) == KindFOCUS && wants(p.resourceIDs) > 0 && !focusResourceColumnRE.MatchString(exportQuery(e)) {
+		add(CodeResourceIDColumn, severityOf(p.resourceIDs), "QueryStatement", "needs resource IDs, but the query does not select ResourceId")
 	}
 	oc := outputConfig(e)
 	if p.versioning != "" && string(oc.Overwrite) != p.versioning {
@@ -389,14 +395,14 @@ func defaultQuery(table string, resources bool) string {
 	return "SELECT " + strings.Join(focusColumns, ", ") + " FROM " + table
 }
 
-// addResourceColumn inserts line_item_resource_id before the query's FROM.
-func addResourceColumn(q string) string {
+// addColumn inserts a column before the query's FROM.
+func addColumn(q, column string) string {
 	loc := fromRE.FindStringIndex(q)
 	if loc == nil {
 		return q
 	}
 	head := strings.TrimRight(q[:loc[0]], " \t\r\n")
-	return head + ", line_item_resource_id " + q[loc[0]:]
+	return head + ", " + column + " " + q[loc[0]:]
 }
 
 func tableForKind(k ExportKind) string {
@@ -486,9 +492,14 @@ func correctExport(e *dxtypes.Export, p pins) dxtypes.Export {
 				}
 			}
 			if wants(p.resourceIDs) > 0 && !resourceColumnRE.MatchString(q) {
-				if nq := addResourceColumn(q); len(nq) <= MaxQueryLen {
+				if nq := addColumn(q, "line_item_resource_id"); len(nq) <= MaxQueryLen {
 					q = nq
 				}
+			}
+		}
+		if kindOfTable(table) == KindFOCUS && wants(p.resourceIDs) > 0 && !focusResourceColumnRE.MatchString(q) {
+			if nq := addColumn(q, "ResourceId"); len(nq) <= MaxQueryLen {
+				q = nq
 			}
 		}
 		newConfigs[table] = tc

@@ -64,11 +64,13 @@ type Profile struct {
 	// TimeUnit is the required granularity: HOURLY, DAILY or MONTHLY
 	// (legacy TimeUnit; Data Exports TIME_GRANULARITY).
 	TimeUnit string `json:"timeUnit,omitempty"`
-	// ResourceIDs: legacy AdditionalSchemaElements RESOURCES; Data Exports
-	// INCLUDE_RESOURCES and the line_item_resource_id column.
+	// ResourceIDs: legacy AdditionalSchemaElements RESOURCES; CUR 2.0
+	// INCLUDE_RESOURCES and the line_item_resource_id column; FOCUS the
+	// ResourceId column.
 	ResourceIDs Requirement `json:"resourceIds,omitempty"`
-	// SplitCostAllocationData: legacy SPLIT_COST_ALLOCATION_DATA; Data
-	// Exports INCLUDE_SPLIT_COST_ALLOCATION_DATA.
+	// SplitCostAllocationData: legacy SPLIT_COST_ALLOCATION_DATA; CUR 2.0
+	// INCLUDE_SPLIT_COST_ALLOCATION_DATA. Not checked on FOCUS exports,
+	// which have no such setting.
 	SplitCostAllocationData Requirement `json:"splitCostAllocationData,omitempty"`
 	// RefreshClosedReports: legacy RefreshClosedReports. Data Exports
 	// always refresh the previous period, so exports satisfy Required and

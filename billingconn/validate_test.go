@@ -278,6 +278,11 @@ func codeCases() []codeCase {
 			code: CodeResourceIDsMissing, field: "TableConfigurations.COST_AND_USAGE_REPORT.INCLUDE_RESOURCES", action: FixUpdateExport},
 		{name: "export resources not selected", def: exportWith(func(e *dxtypes.Export) { cur2Config(e)[PropIncludeResources] = "TRUE" }),
 			profiles: []*Profile{cur2Only}, code: CodeResourceIDColumn, field: "QueryStatement", action: FixUpdateExport},
+		{name: "focus resources not selected", def: exportWith(func(e *dxtypes.Export) {
+			e.DataQuery.QueryStatement = aws.String("SELECT BilledCost, ServiceName FROM FOCUS_1_0_AWS")
+			e.DataQuery.TableConfigurations = map[string]map[string]string{TableFOCUS: {}}
+		}), profiles: []*Profile{{Name: "focus", Kinds: []ExportKind{KindFOCUS}, ResourceIDs: Required}},
+			code: CodeResourceIDColumn, field: "QueryStatement", action: FixUpdateExport},
 		{name: "export resources forbidden", def: exportWith(func(e *dxtypes.Export) { cur2Config(e)[PropIncludeResources] = "TRUE" }),
 			profiles: []*Profile{custom(func(p *Profile) { p.ResourceIDs = Forbidden })}, code: CodeResourceIDsUnwanted,
 			field: "TableConfigurations.COST_AND_USAGE_REPORT.INCLUDE_RESOURCES"},
@@ -459,7 +464,7 @@ func TestCleanDefinitions(t *testing.T) {
 		{"no profile", legacyWith(func(*curtypes.ReportDefinition) {}), nil},
 		{"export, no profile", exportWith(func(*dxtypes.Export) {}), nil},
 		{"focus export", exportWith(func(e *dxtypes.Export) {
-			e.DataQuery.QueryStatement = aws.String("select BilledCost from focus_1_0_aws")
+			e.DataQuery.QueryStatement = aws.String("select BilledCost, resourceid from focus_1_0_aws")
 			e.DataQuery.TableConfigurations = map[string]map[string]string{TableFOCUS: {}}
 		}), []*Profile{{Name: "focus", Kinds: []ExportKind{KindFOCUS}, ResourceIDs: Required}}},
 		{"two compatible profiles", legacyWith(func(*curtypes.ReportDefinition) {}),
