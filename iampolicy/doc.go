@@ -17,8 +17,13 @@
 //     billingreports.amazonaws.com and bcm-data-exports.amazonaws.com
 //     deliver reports, tied to the payer account by aws:SourceAccount and
 //     aws:SourceArn;
-//   - a CloudFormation template and console quick-create URL that create all
-//     of it.
+//   - [CloudFormationTemplate]: a template (JSON or YAML) that creates the
+//     role with the trust policy and the read policy attached, optionally the
+//     delivery bucket policy or the legacy user in place of the role, with
+//     parameters that default to the builder's inputs (so it creates as is;
+//     the ExternalId parameter is NoEcho) and the output RoleARN;
+//     [QuickCreateURL] links to the console page that creates it. Creating it
+//     needs the CAPABILITY_NAMED_IAM acknowledgement.
 //
 // Every builder is partition-aware (aws, aws-cn, aws-us-gov), validates all
 // of its inputs at once, and checks IAM's size quotas ([CheckSize]) before a
