@@ -57,6 +57,12 @@ type documents struct {
 	ReadPolicy   iampolicy.Policy `json:"readPolicy"`
 	TrustPolicy  iampolicy.Policy `json:"trustPolicy"`
 	BucketPolicy iampolicy.Policy `json:"bucketPolicy"`
+	// Template is the CloudFormation template (JSON) that creates the role.
+	Template json.RawMessage `json:"cloudFormationTemplate"`
+	// QuickCreateURL opens the console's quick-create page for Template,
+	// hosted at TemplateURL.
+	TemplateURL    string `json:"templateURL"`
+	QuickCreateURL string `json:"quickCreateURL"`
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -67,6 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	payer := fs.String("payer-account", "111122223333", "the customer's payer account ID")
 	trusted := fs.String("trusted-account", "451234325714", "the platform's AWS account ID")
 	externalID := fs.String("external-id", "", "the external ID (default: a new random one)")
+	templateURL := fs.String("template-url", "https://curconnect-templates.s3.us-east-1.amazonaws.com/billing-read-role.json", "where the CloudFormation template is hosted, for the quick-create link")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
@@ -92,6 +99,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if d.BucketPolicy, err = iampolicy.DeliveryBucketPolicy(*bucket, *payer); err != nil {
 		return err
 	}
+	tmpl, err := iampolicy.CloudFormationTemplate(iampolicy.TemplateInput{Bucket: *bucket, Prefix: *prefix, TrustedPrincipal: *trusted, ExternalID: *externalID})
+	if err != nil {
+		return err
+	}
+	if d.Template, err = tmpl.JSON(); err != nil {
+		return err
+	}
+	d.TemplateURL = *templateURL
+	if d.QuickCreateURL, err = iampolicy.QuickCreateURL("us-east-1", *templateURL, "curconnect-billing-read", nil); err != nil {
+		return err
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)
@@ -115,5 +133,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := section("2. Trust policy (the role's trust relationship)", "Lets only the platform's account assume the role, and only with the external ID.", d.TrustPolicy); err != nil {
 		return err
 	}
-	return section("3. Bucket policy (on the billing bucket)", "Lets AWS deliver legacy CUR and Data Exports of this payer account.", d.BucketPolicy)
+	if err := section("3. Bucket policy (on the billing bucket)", "Lets AWS deliver legacy CUR and Data Exports of this payer account.", d.BucketPolicy); err != nil {
+		return err
+	}
+	yaml, err := tmpl.YAML()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\n== 4. CloudFormation template (creates the role with 1 and 2)\nHost it at %s, then send the customer this link:\n%s\n\n%s", *templateURL, d.QuickCreateURL, yaml)
+	return nil
 }

@@ -22,6 +22,8 @@ func TestQuickstartText(t *testing.T) {
 		`"sts:ExternalId": "ext-quickstart-1"`,
 		`"AWS": "arn:aws:iam::451234325714:root"`,
 		"billingreports.amazonaws.com", "bcm-data-exports.amazonaws.com",
+		"== 4. CloudFormation template", "AWS::IAM::Role", "RoleARN",
+		"https://us-east-1.console.aws.amazon.com/cloudformation/home?region=us-east-1#/stacks/quickcreate?templateURL=",
 	} {
 		assert.Contains(t, s, want)
 	}
@@ -36,6 +38,10 @@ func TestQuickstartJSON(t *testing.T) {
 	require.NoError(t, d.ReadPolicy.ValidateIdentity())
 	require.NoError(t, d.TrustPolicy.ValidateTrust())
 	assert.Equal(t, iampolicy.Strings{"arn:aws:s3:::other-bucket/*"}, d.ReadPolicy.Statement[1].Resource)
+	var tmpl iampolicy.Template
+	require.NoError(t, json.Unmarshal(d.Template, &tmpl))
+	assert.Contains(t, tmpl.Outputs, "RoleARN")
+	assert.Contains(t, d.QuickCreateURL, "quickcreate?templateURL=")
 }
 
 func TestQuickstartBadInput(t *testing.T) {
