@@ -188,6 +188,8 @@ func formatRedacted(f fmt.State, verb rune, s string) {
 var (
 	reportNameRE  = regexp.MustCompile(`^[0-9A-Za-z!\-_.*'()]+$`)
 	accessKeyIDRE = regexp.MustCompile(`^(AKIA|ASIA)[A-Z2-7]{16}$`)
+	// legacyBucketRE is the us-east-1 naming rule before March 2018.
+	legacyBucketRE = regexp.MustCompile(`^[A-Za-z0-9_.\-]{3,255}$`)
 )
 
 // Validate checks every field and returns all problems at once, as
@@ -212,9 +214,14 @@ func (c Connection) Validate() error {
 	} else {
 		add("PayerAccountID", iampolicy.ValidateAccountID(c.PayerAccountID))
 	}
-	if c.Bucket == "" {
+	switch {
+	case c.Bucket == "":
 		add("Bucket", errors.New("is empty"))
-	} else {
+	case legacyBucketRE.MatchString(c.Bucket) && iampolicy.ValidateBucketName(c.Bucket) != nil:
+		// A bucket created in us-east-1 before March 2018 may have capitals
+		// and underscores and up to 255 characters; CUR delivers to such
+		// buckets (its S3Bucket pattern is [A-Za-z0-9_.-]+), so accept them.
+	default:
 		add("Bucket", iampolicy.ValidateBucketName(c.Bucket))
 	}
 	add("Prefix", iampolicy.ValidatePrefix(c.Prefix))

@@ -47,7 +47,7 @@ func TestConnectionValidate(t *testing.T) {
 		fields []string
 	}{
 		{"everything wrong at once", func(c *Connection) {
-			c.PayerAccountID, c.Bucket, c.Prefix, c.ReportName = "12345", "Bad_Bucket", "has space", "a/b"
+			c.PayerAccountID, c.Bucket, c.Prefix, c.ReportName = "12345", "bad bucket", "has space", "a/b"
 			c.Credentials.RoleARN, c.Credentials.ExternalID = "arn:aws:iam::012345678901:user/bob", "x"
 		}, []string{"PayerAccountID", "Bucket", "Prefix", "ReportName", "Credentials.RoleARN", "Credentials.ExternalID"}},
 		{"empty", func(c *Connection) { *c = Connection{} }, []string{"PayerAccountID", "Bucket", "Credentials"}},
@@ -76,6 +76,13 @@ func TestConnectionValidate(t *testing.T) {
 			assertNoSecrets(t, err.Error())
 		})
 	}
+	t.Run("legacy us-east-1 bucket names", func(t *testing.T) {
+		c := roleConn()
+		c.Bucket = "Old_Billing.Bucket"
+		require.NoError(t, c.Validate())
+		c.Bucket = "ab"
+		require.ErrorIs(t, c.Validate(), ErrMalformed)
+	})
 	t.Run("missing external ID keeps iampolicy's sentinel", func(t *testing.T) {
 		c := roleConn()
 		c.Credentials.ExternalID = ""
