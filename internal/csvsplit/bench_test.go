@@ -63,6 +63,25 @@ func BenchmarkReader(b *testing.B) {
 	}
 }
 
+func BenchmarkReaderNext(b *testing.B) {
+	data := benchData(2000)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		r := NewReader(bytes.NewReader(data), nil)
+		for {
+			err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			_ = r.Field(10)
+		}
+	}
+}
+
 func BenchmarkEncodingCSV(b *testing.B) {
 	data := benchData(2000)
 	b.ReportAllocs()

@@ -31,7 +31,7 @@ type Options struct {
 	// negative, DefaultBufferSize.
 	BufferSize int
 	// MaxRecordSize bounds the bytes of one record; the buffer never grows
-	// beyond it. If zero or negative, DefaultMaxRecordSize.
+	// beyond it. If zero or negative, DefaultMaxRecordSize; at most 1 GiB.
 	MaxRecordSize int
 	// MaxFieldSize bounds the bytes of one field. If zero or negative,
 	// DefaultMaxFieldSize.
@@ -94,6 +94,8 @@ type Reader struct {
 	recLine int // start line of the record last returned
 	offset  int64
 
+	bounds []int32 // start, end of each field of the current record, relative to base
+	base   int     // buffer index where the current record starts
 	fields [][]byte
 	fix    []int // indexes of fields that need unquoting
 	err    error // sticky parse error
@@ -114,6 +116,9 @@ func NewReader(src io.Reader, opts *Options) *Reader {
 	if r.opts.MaxFieldSize <= 0 {
 		r.opts.MaxFieldSize = DefaultMaxFieldSize
 	}
+	if r.opts.MaxRecordSize > 1<<30 {
+		r.opts.MaxRecordSize = 1 << 30 // field bounds are int32
+	}
 	if r.opts.BufferSize > r.opts.MaxRecordSize {
 		r.opts.BufferSize = r.opts.MaxRecordSize
 	}
@@ -127,52 +132,84 @@ func (r *Reader) Line() int { return r.recLine }
 // returned by Read (after a skipped byte order mark, it counts the mark too).
 func (r *Reader) InputOffset() int64 { return r.offset }
 
-// Read returns the next record. The slice and the bytes of its fields are
-// owned by the Reader and valid only until the next call to Read. At the
-// end of the input it returns nil, io.EOF. With a positive FieldsPerRecord,
-// a record with another field count is returned together with a
-// *ParseError wrapping csv.ErrFieldCount, and reading may continue.
-// Any other error is sticky.
-func (r *Reader) Read() ([][]byte, error) {
+// Next advances to the next record, whose fields are then available from
+// [Reader.NumField] and [Reader.Field] until the next call. At the end of
+// the input it returns io.EOF. With a positive FieldsPerRecord, a record
+// with another field count is made available together with a *ParseError
+// wrapping csv.ErrFieldCount, and reading may continue. Any other error is
+// sticky.
+//
+// Next does no work per field beyond finding its bounds, so a caller that
+// uses a few columns pays for a few.
+func (r *Reader) Next() error {
 	if r.err != nil {
-		return nil, r.err
+		return r.err
 	}
-	fields, err := r.read()
-	if err != nil {
+	if err := r.read(); err != nil {
+		r.bounds = r.bounds[:0]
 		r.err = err
-		return nil, err
+		return err
 	}
+	nf := len(r.bounds) / 2
 	if n := r.opts.FieldsPerRecord; n > 0 {
-		if len(fields) != n {
-			return fields, &ParseError{StartLine: r.recLine, Line: r.recLine, Column: 1, Err: csv.ErrFieldCount}
+		if nf != n {
+			return &ParseError{StartLine: r.recLine, Line: r.recLine, Column: 1, Err: csv.ErrFieldCount}
 		}
 	} else if n == 0 {
-		r.opts.FieldsPerRecord = len(fields)
+		r.opts.FieldsPerRecord = nf
 	}
-	return fields, nil
+	return nil
+}
+
+// NumField returns the number of fields of the current record.
+func (r *Reader) NumField() int { return len(r.bounds) / 2 }
+
+// Field returns field i of the current record (0 ≤ i < NumField). The bytes
+// belong to the Reader and are valid until the next call to Next or Read;
+// the slice's capacity is capped, so appending to it copies.
+func (r *Reader) Field(i int) []byte {
+	s, e := r.base+int(r.bounds[2*i]), r.base+int(r.bounds[2*i+1])
+	return r.buf[s:e:e]
+}
+
+// Read returns the next record as a slice of fields: [Reader.Next]
+// followed by [Reader.Field] for every field. The slice and the bytes are
+// owned by the Reader and valid only until the next call.
+func (r *Reader) Read() ([][]byte, error) {
+	err := r.Next()
+	if err != nil && !errors.Is(err, csv.ErrFieldCount) {
+		return nil, err
+	}
+	n := r.NumField()
+	r.fields = r.fields[:0]
+	for i := range n {
+		r.fields = append(r.fields, r.Field(i))
+	}
+	return r.fields, err
 }
 
 var errMore = errors.New("need more data")
 
-func (r *Reader) read() ([][]byte, error) {
+func (r *Reader) read() error {
 	if !r.started {
 		if err := r.skipBOM(); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for {
 		next, err := r.parse()
 		if err == nil {
+			r.base = r.pos
 			r.offset += int64(next - r.pos)
 			r.pos = next
 			r.unquote()
-			return r.fields, nil
+			return nil
 		}
 		if err != errMore {
-			return nil, err
+			return err
 		}
 		if err := r.fill(); err != nil {
-			return nil, err
+			return err
 		}
 	}
 }
@@ -298,7 +335,7 @@ func (r *Reader) parse() (int, error) {
 		r.pos, r.line = p, line
 	}
 
-	r.fields = r.fields[:0]
+	r.bounds = r.bounds[:0]
 	r.fix = r.fix[:0]
 	return r.split(buf, p)
 }
@@ -331,14 +368,15 @@ func (r *Reader) split(buf []byte, p int) (int, error) {
 		if i := bytes.IndexByte(buf[p:lineEnd], '"'); i >= 0 {
 			qpos = p + i
 		}
-		start := r.splitCommas(buf[p:qpos])
+		var start int
+		r.bounds, start = splitCommas(r.bounds, buf[p:qpos], int32(p-r.pos))
 		fieldStart := p + start
 		if qpos == lineEnd {
-			last := buf[fieldStart:lineEnd]
-			if n := len(last); n > 0 && last[n-1] == '\r' {
-				last = last[:n-1]
+			end := lineEnd
+			if end > fieldStart && buf[end-1] == '\r' {
+				end--
 			}
-			r.fields = append(r.fields, last[:len(last):len(last)])
+			r.bounds = append(r.bounds, int32(fieldStart-r.pos), int32(end-r.pos))
 			next := lineEnd + 1
 			if lineEnd == len(buf) {
 				next = lineEnd
@@ -372,7 +410,7 @@ func (r *Reader) split(buf []byte, p int) (int, error) {
 				if !r.eof {
 					return 0, r.more()
 				}
-				r.addField(buf[qpos+1:q], needFix)
+				r.addField(qpos+1, q, needFix)
 				return r.finish(len(buf), line)
 			}
 			switch buf[q+1] {
@@ -381,7 +419,7 @@ func (r *Reader) split(buf []byte, p int) (int, error) {
 				q += 2
 				continue
 			case ',':
-				r.addField(buf[qpos+1:q], needFix)
+				r.addField(qpos+1, q, needFix)
 				p = q + 2
 				if q > lineEnd {
 					if lineEnd, err = r.lineEnd(buf, p); err != nil {
@@ -389,18 +427,18 @@ func (r *Reader) split(buf []byte, p int) (int, error) {
 					}
 				}
 			case '\n':
-				r.addField(buf[qpos+1:q], needFix)
+				r.addField(qpos+1, q, needFix)
 				return r.finish(q+2, line)
 			case '\r':
 				if q+2 < len(buf) && buf[q+2] == '\n' {
-					r.addField(buf[qpos+1:q], needFix)
+					r.addField(qpos+1, q, needFix)
 					return r.finish(q+3, line)
 				}
 				if q+2 == len(buf) {
 					if !r.eof {
 						return 0, r.more()
 					}
-					r.addField(buf[qpos+1:q], needFix)
+					r.addField(qpos+1, q, needFix)
 					return r.finish(len(buf), line)
 				}
 				return 0, &ParseError{StartLine: startLine, Line: line, Column: q - lineStart + 1, Err: csv.ErrQuote}
@@ -412,10 +450,11 @@ func (r *Reader) split(buf []byte, p int) (int, error) {
 	}
 }
 
-// splitCommas appends the comma-terminated fields of seg (which holds no
-// quote) and returns the start of the unterminated rest. It tests eight
-// bytes at a time for commas with an exact zero-byte mask.
-func (r *Reader) splitCommas(seg []byte) int {
+// splitCommas appends to b the bounds (offset by base) of the
+// comma-terminated fields of seg, which holds no quote, and returns the
+// start of the unterminated rest. It tests eight bytes at a time for
+// commas with an exact zero-byte mask.
+func splitCommas(b []int32, seg []byte, base int32) ([]int32, int) {
 	const (
 		lo7    = 0x7f7f7f7f7f7f7f7f
 		commas = 0x2c2c2c2c2c2c2c2c
@@ -426,18 +465,18 @@ func (r *Reader) splitCommas(seg []byte) int {
 		m := ^((x&lo7 + lo7) | x | lo7) // 0x80 in each byte that was a comma
 		for m != 0 {
 			j := i + bits.TrailingZeros64(m)>>3
-			r.fields = append(r.fields, seg[start:j:j])
+			b = append(b, base+int32(start), base+int32(j))
 			start = j + 1
 			m &= m - 1
 		}
 	}
 	for ; i < len(seg); i++ {
 		if seg[i] == ',' {
-			r.fields = append(r.fields, seg[start:i:i])
+			b = append(b, base+int32(start), base+int32(i))
 			start = i + 1
 		}
 	}
-	return start
+	return b, start
 }
 
 // finish completes a record that ends just before next, on line lastLine.
@@ -462,30 +501,26 @@ func (r *Reader) more() error {
 }
 
 func (r *Reader) checkFields() error {
-	for i, f := range r.fields {
-		if len(f) > r.opts.MaxFieldSize {
-			col := 1
-			for _, g := range r.fields[:i] {
-				col += len(g) + 1
-			}
-			return &ParseError{StartLine: r.line + 1, Line: r.line + 1, Column: col, Err: ErrFieldTooLarge}
+	for i := 0; i < len(r.bounds); i += 2 {
+		if int(r.bounds[i+1]-r.bounds[i]) > r.opts.MaxFieldSize {
+			return &ParseError{StartLine: r.line + 1, Line: r.line + 1, Column: int(r.bounds[i]) + 1, Err: ErrFieldTooLarge}
 		}
 	}
 	return nil
 }
 
-func (r *Reader) addField(f []byte, needFix bool) {
+func (r *Reader) addField(start, end int, needFix bool) {
 	if needFix {
-		r.fix = append(r.fix, len(r.fields))
+		r.fix = append(r.fix, len(r.bounds)/2)
 	}
-	r.fields = append(r.fields, f[:len(f):len(f)])
+	r.bounds = append(r.bounds, int32(start-r.pos), int32(end-r.pos))
 }
 
 // unquote rewrites, in place, the fields that contain escaped quotes or
 // CRLF line breaks inside quotes ("" → ", \r\n → \n, as encoding/csv does).
 func (r *Reader) unquote() {
 	for _, i := range r.fix {
-		f := r.fields[i]
+		f := r.Field(i)
 		w := 0
 		for k := 0; k < len(f); k++ {
 			c := f[k]
@@ -497,7 +532,7 @@ func (r *Reader) unquote() {
 			f[w] = c
 			w++
 		}
-		r.fields[i] = f[:w:w]
+		r.bounds[2*i+1] = r.bounds[2*i] + int32(w)
 	}
 }
 

@@ -239,13 +239,12 @@ func runVariant(v, path string) (result, error) {
 		}
 		defer p.Close()
 		r := csvsplit.NewReader(p, nil)
-		hdr, err := r.Read()
-		if err != nil {
+		if err := r.Next(); err != nil {
 			return res, err
 		}
-		names := make([]string, len(hdr))
-		for i, h := range hdr {
-			names[i] = string(h)
+		names := make([]string, r.NumField())
+		for i := range names {
+			names[i] = string(r.Field(i))
 		}
 		cols := colname.NewIndex(names).Lookup("line_item_unblended_cost")
 		if len(cols) != 1 {
@@ -254,7 +253,7 @@ func runVariant(v, path string) (result, error) {
 		ci := cols[0]
 		var sum decimal.Decimal
 		for {
-			rec, err := r.Read()
+			err := r.Next()
 			if err == io.EOF {
 				break
 			}
@@ -262,10 +261,11 @@ func runVariant(v, path string) (result, error) {
 				return res, err
 			}
 			res.Rows++
-			if len(rec[ci]) == 0 {
+			f := r.Field(ci)
+			if len(f) == 0 {
 				continue
 			}
-			d, err := decimal.ParseBytes(rec[ci])
+			d, err := decimal.ParseBytes(f)
 			if err != nil {
 				return res, fmt.Errorf("line %d: %s: %w", r.Line(), names[ci], err)
 			}
