@@ -31,7 +31,7 @@ type PipeOptions struct {
 }
 
 type chunk struct {
-	b   []byte
+	b   []byte // headroom, then the data
 	err error
 }
 
@@ -46,6 +46,7 @@ type Pipe struct {
 	done   chan struct{}
 	exited chan struct{}
 	once   sync.Once
+	head   int          // headroom before the data of each chunk
 	onExit func() error // run by Close after the goroutine has exited
 
 	cur, held []byte
@@ -74,9 +75,10 @@ func NewPipe(src io.Reader, opts *PipeOptions) *Pipe {
 		free:   make(chan []byte, o.Chunks),
 		done:   make(chan struct{}),
 		exited: make(chan struct{}),
+		head:   min(maxHeadroom, o.ChunkSize),
 	}
 	for range o.Chunks {
-		p.free <- make([]byte, o.ChunkSize)
+		p.free <- make([]byte, p.head+o.ChunkSize)
 	}
 	go p.run(src)
 	return p
@@ -91,9 +93,9 @@ func (p *Pipe) run(src io.Reader) {
 		case <-p.done:
 			return
 		}
-		n, err := fill(src, b)
+		n, err := fill(src, b[p.head:])
 		select {
-		case p.full <- chunk{b[:n], err}:
+		case p.full <- chunk{b[:p.head+n], err}:
 		case <-p.done:
 			return
 		}
@@ -124,6 +126,29 @@ func fill(src io.Reader, b []byte) (int, error) {
 	return n, nil
 }
 
+// maxHeadroom bounds the room reserved before the data of each chunk, so
+// that a [Reader] consuming chunks directly can put the unfinished record of
+// the previous chunk in front of the next one instead of copying every
+// byte. The headroom of a Pipe is min(maxHeadroom, ChunkSize), so the bytes
+// moved per chunk never exceed the chunk's own.
+const maxHeadroom = 64 << 10
+
+// nextChunk hands the next chunk to a Reader (data at c[p.head:]); the
+// Reader gives it back with releaseChunk. It must not be mixed with Read.
+func (p *Pipe) nextChunk() (c []byte, err error) {
+	select {
+	case <-p.done:
+		return nil, ErrClosed
+	case ch := <-p.full:
+		return ch.b, ch.err
+	}
+}
+
+// releaseChunk returns a chunk obtained from nextChunk.
+func (p *Pipe) releaseChunk(c []byte) {
+	p.free <- c[:cap(c)] // never blocks: free has room for every buffer
+}
+
 // Read implements io.Reader.
 func (p *Pipe) Read(b []byte) (int, error) {
 	select {
@@ -141,7 +166,7 @@ func (p *Pipe) Read(b []byte) (int, error) {
 		}
 		select {
 		case c := <-p.full:
-			p.cur, p.held, p.err = c.b, c.b, c.err
+			p.cur, p.held, p.err = c.b[p.head:], c.b, c.err
 		case <-p.done:
 			p.err = ErrClosed
 		}

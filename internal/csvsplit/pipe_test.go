@@ -202,3 +202,45 @@ func TestRecordsMatchCSVThroughGzip(t *testing.T) {
 	compare(t, in, ours, std)
 	_ = csv.ErrQuote
 }
+
+// TestReaderOverPipeChunks exercises the in-place chunk path: records
+// spanning chunks, records longer than the headroom, and the size limit.
+func TestReaderOverPipeChunks(t *testing.T) {
+	var sb strings.Builder
+	for i := range 12 {
+		n := (i * 27919) % (3 * maxHeadroom) // up to three times the headroom
+		fmt.Fprintf(&sb, "r%d,\"%s\n%s\",\"x\"\"y\",%d\n", i, strings.Repeat("a", n/2), strings.Repeat("b", n/2), n)
+		sb.WriteString("short,row,here,1\r\n")
+	}
+	in := sb.String()
+	std := readStd(strings.NewReader(in))
+	require.NoError(t, std.err)
+	for _, cs := range []int{7, 100, 4096, 70000, 1 << 20} {
+		t.Run(fmt.Sprint(cs), func(t *testing.T) {
+			p := NewPipe(iotest.HalfReader(strings.NewReader(in)), &PipeOptions{ChunkSize: cs, Chunks: 3})
+			defer p.Close()
+			ours := readOurs(p, nil)
+			compare(t, in, ours, std)
+		})
+	}
+	p := NewPipe(strings.NewReader("a\n\""+strings.Repeat("x\n", 200_000)), &PipeOptions{ChunkSize: 10000})
+	defer p.Close()
+	r := NewReader(p, &Options{MaxRecordSize: 100_000})
+	require.NoError(t, r.Next())
+	err := r.Next()
+	require.ErrorIs(t, err, ErrRecordTooLarge)
+}
+
+func FuzzSplitPipe(f *testing.F) {
+	for _, c := range diffCases {
+		f.Add([]byte(c), uint8(5))
+	}
+	f.Fuzz(func(t *testing.T, in []byte, cs uint8) {
+		if len(in) > 1<<16 {
+			return
+		}
+		p := NewPipe(bytes.NewReader(in), &PipeOptions{ChunkSize: int(cs) + 1, Chunks: 2})
+		defer p.Close()
+		compare(t, string(in), readOurs(p, nil), readStd(bytes.NewReader(in)))
+	})
+}

@@ -94,6 +94,8 @@ type Reader struct {
 	recLine int // start line of the record last returned
 	offset  int64
 
+	pipe   *Pipe   // source whose chunks are consumed in place, if any
+	chunk  []byte  // the chunk buf points into (to release), or nil
 	bounds []int32 // start, end of each field of the current record, relative to base
 	base   int     // buffer index where the current record starts
 	fields [][]byte
@@ -115,6 +117,9 @@ func NewReader(src io.Reader, opts *Options) *Reader {
 	}
 	if r.opts.MaxFieldSize <= 0 {
 		r.opts.MaxFieldSize = DefaultMaxFieldSize
+	}
+	if p, ok := src.(*Pipe); ok && p.held == nil {
+		r.pipe = p
 	}
 	if r.opts.MaxRecordSize > 1<<30 {
 		r.opts.MaxRecordSize = 1 << 30 // field bounds are int32
@@ -240,6 +245,9 @@ func (r *Reader) fill() error {
 		// handles EOF itself; guard against a loop anyway.
 		return io.ErrUnexpectedEOF
 	}
+	if r.pipe != nil {
+		return r.fillChunk()
+	}
 	if r.pos > 0 {
 		n := copy(r.buf, r.buf[r.pos:r.end])
 		r.pos, r.end = 0, n
@@ -283,6 +291,61 @@ func (r *Reader) fill() error {
 	}
 	r.rerr = io.ErrNoProgress
 	return &ReadError{Line: r.line + 1, Err: io.ErrNoProgress}
+}
+
+// fillChunk takes the next chunk of the pipe as the buffer, putting the
+// unfinished record in front of it (in its headroom), so that bytes are not
+// copied a second time. A record longer than the headroom continues in a
+// buffer of the Reader's own, appended to chunk by chunk.
+func (r *Reader) fillChunk() error {
+	head := r.pipe.head
+	c, err := r.pipe.nextChunk()
+	if err == io.EOF {
+		r.eof = true
+	} else if err != nil {
+		r.rerr = err
+	}
+	n := max(len(c)-head, 0)
+	if n == 0 {
+		if c != nil {
+			r.pipe.releaseChunk(c)
+		}
+		if r.rerr != nil {
+			return &ReadError{Line: r.line + 1, Err: r.rerr}
+		}
+		return nil
+	}
+	tail := r.buf[r.pos:r.end]
+	if len(tail) <= head {
+		start := head - len(tail)
+		copy(c[start:head], tail)
+		if r.chunk != nil {
+			r.pipe.releaseChunk(r.chunk)
+		}
+		r.chunk, r.buf, r.pos, r.end = c, c, start, len(c)
+		return nil
+	}
+	// A long unfinished record: continue in an own buffer.
+	if r.chunk != nil {
+		own := make([]byte, max(2*(len(tail)+n), r.opts.BufferSize))
+		r.end = copy(own, tail)
+		r.pos = 0
+		r.pipe.releaseChunk(r.chunk)
+		r.chunk, r.buf = nil, own
+	} else if r.end+n > len(r.buf) {
+		if r.pos > 0 {
+			r.end = copy(r.buf, tail)
+			r.pos = 0
+		}
+		if r.end+n > len(r.buf) {
+			own := make([]byte, 2*(r.end+n))
+			copy(own, r.buf[:r.end])
+			r.buf = own
+		}
+	}
+	r.end += copy(r.buf[r.end:], c[head:])
+	r.pipe.releaseChunk(c)
+	return nil
 }
 
 // parse splits one record starting at r.pos. It returns the index just past

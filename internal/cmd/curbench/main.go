@@ -75,6 +75,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	seed := fs.Uint64("seed", 1, "generator seed")
 	child := fs.String("child", "", "internal: run one variant on -file and print JSON")
 	cpuprofile := fs.String("cpuprofile", "", "with -child: write a CPU profile of the variant to this file")
+	fs.IntVar(&chunkSize, "chunk", 0, "pipe chunk size in bytes for the ours variant (0: default)")
+	fs.IntVar(&chunks, "chunks", 0, "pipe chunk count for the ours variant (0: default)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -140,7 +142,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	variants := []string{"decompress", "stdlib", "ours"}
 	for r := 0; r < *runs; r++ {
 		for _, v := range variants {
-			cmd := exec.CommandContext(ctx, exe, "-child", v, "-file", path)
+			cmd := exec.CommandContext(ctx, exe, "-child", v, "-file", path,
+				"-chunk", strconv.Itoa(chunkSize), "-chunks", strconv.Itoa(chunks))
 			cmd.Stderr = os.Stderr
 			out, err := cmd.Output()
 			if err != nil {
@@ -194,6 +197,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
+// Pipe geometry of the "ours" variant (flags -chunk, -chunks; zero = the
+// package defaults).
+var chunkSize, chunks int
+
 func runVariant(v, path string) (result, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -233,7 +240,7 @@ func runVariant(v, path string) (result, error) {
 			res.Rows++
 		}
 	case "ours":
-		p, err := csvsplit.NewGzip(bufio.NewReaderSize(f, 256<<10), nil)
+		p, err := csvsplit.NewGzip(bufio.NewReaderSize(f, 256<<10), &csvsplit.PipeOptions{ChunkSize: chunkSize, Chunks: chunks})
 		if err != nil {
 			return res, err
 		}
