@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"testing"
 )
@@ -78,6 +79,33 @@ func BenchmarkReaderNext(b *testing.B) {
 				b.Fatal(err)
 			}
 			_ = r.Field(10)
+		}
+	}
+}
+
+// BenchmarkReaderFile splits the CSV file named by $CSVSPLIT_BENCH_FILE
+// (for example a decompressed curbench file), from memory.
+func BenchmarkReaderFile(b *testing.B) {
+	name := os.Getenv("CSVSPLIT_BENCH_FILE")
+	if name == "" {
+		b.Skip("CSVSPLIT_BENCH_FILE not set")
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		r := NewReader(bytes.NewReader(data), nil)
+		for {
+			err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 }

@@ -279,6 +279,69 @@ func runVariant(v, path string) (result, error) {
 			sum = sum.Add(d)
 		}
 		res.Sum = sum.String()
+	case "inflate-read":
+		// Diagnostic: decompress with Read into a 512 KiB buffer (one
+		// copy out of the decompressor's window, as a pipe must do).
+		zr, err := gzip.NewReader(bufio.NewReaderSize(f, 256<<10))
+		if err != nil {
+			return res, err
+		}
+		buf := make([]byte, 512<<10)
+		for {
+			n, err := io.ReadFull(zr, buf)
+			res.Bytes += int64(n)
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				break
+			}
+			if err != nil {
+				return res, err
+			}
+		}
+	case "splitmem":
+		// Diagnostic: the split side alone, on one thread, over up to
+		// 512 MB decompressed into memory beforehand (not timed).
+		zr, err := gzip.NewReader(bufio.NewReaderSize(f, 256<<10))
+		if err != nil {
+			return res, err
+		}
+		data, err := io.ReadAll(io.LimitReader(zr, 512<<20))
+		if err != nil {
+			return res, err
+		}
+		if i := bytes.LastIndexByte(data, '\n'); i >= 0 {
+			data = data[:i+1]
+		}
+		res.Bytes = int64(len(data))
+		start = time.Now()
+		r := csvsplit.NewReader(bytes.NewReader(data), nil)
+		if err := r.Next(); err != nil {
+			return res, err
+		}
+		var sum decimal.Decimal
+		ci := 0
+		for i := range r.NumField() {
+			if string(r.Field(i)) == costColumn {
+				ci = i
+			}
+		}
+		for {
+			err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return res, err
+			}
+			res.Rows++
+			if f := r.Field(ci); len(f) > 0 {
+				d, err := decimal.ParseBytes(f)
+				if err != nil {
+					return res, err
+				}
+				sum = sum.Add(d)
+			}
+		}
+		res.Sum = sum.String()
 	default:
 		return res, fmt.Errorf("unknown variant %q", v)
 	}
