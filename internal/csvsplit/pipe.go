@@ -1,13 +1,17 @@
 package csvsplit
 
 import (
+	"bufio"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"path"
 	"strings"
 	"sync"
 
+	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zip"
 )
@@ -31,8 +35,9 @@ type PipeOptions struct {
 }
 
 type chunk struct {
-	b   []byte // headroom, then the data
-	err error
+	b       []byte     // headroom, then the data
+	err     error      // error of the source after the data
+	trailer *gzTrailer // the data ends a gzip member with this trailer
 }
 
 // Pipe reads a source on its own goroutine into a fixed set of buffers and
@@ -49,6 +54,12 @@ type Pipe struct {
 	head   int          // headroom before the data of each chunk
 	onExit func() error // run by Close after the goroutine has exited
 
+	// Consumer-side gzip integrity check (the CRC is computed by the
+	// consumer, which has time to spare, not by the decompressor).
+	verify bool
+	crc    uint32
+	isize  uint32
+
 	cur, held []byte
 	err       error
 }
@@ -57,6 +68,15 @@ type Pipe struct {
 // defaults. Close stops the goroutine after its current read of src returns;
 // to interrupt a read blocked on the network, close the source first.
 func NewPipe(src io.Reader, opts *PipeOptions) *Pipe {
+	p := newPipe(opts)
+	go p.run(func(b []byte) (int, *gzTrailer, error) {
+		n, err := fill(src, b)
+		return n, nil, err
+	})
+	return p
+}
+
+func newPipe(opts *PipeOptions) *Pipe {
 	var o PipeOptions
 	if opts != nil {
 		o = *opts
@@ -80,11 +100,11 @@ func NewPipe(src io.Reader, opts *PipeOptions) *Pipe {
 	for range o.Chunks {
 		p.free <- make([]byte, p.head+o.ChunkSize)
 	}
-	go p.run(src)
 	return p
 }
 
-func (p *Pipe) run(src io.Reader) {
+// run fills chunks with produce until it fails or the Pipe is closed.
+func (p *Pipe) run(produce func([]byte) (int, *gzTrailer, error)) {
 	defer close(p.exited)
 	for {
 		var b []byte
@@ -93,9 +113,9 @@ func (p *Pipe) run(src io.Reader) {
 		case <-p.done:
 			return
 		}
-		n, err := fill(src, b[p.head:])
+		n, tr, err := produce(b[p.head:])
 		select {
-		case p.full <- chunk{b[:p.head+n], err}:
+		case p.full <- chunk{b[:p.head+n], err, tr}:
 		case <-p.done:
 			return
 		}
@@ -140,13 +160,30 @@ func (p *Pipe) nextChunk() (c []byte, err error) {
 	case <-p.done:
 		return nil, ErrClosed
 	case ch := <-p.full:
-		return ch.b, ch.err
+		return ch.b, p.account(ch.b[p.head:], &ch)
 	}
 }
 
 // releaseChunk returns a chunk obtained from nextChunk.
 func (p *Pipe) releaseChunk(c []byte) {
 	p.free <- c[:cap(c)] // never blocks: free has room for every buffer
+}
+
+// account runs the consumer-side checks on a chunk's data and returns the
+// error to report after it.
+func (p *Pipe) account(data []byte, c *chunk) error {
+	if !p.verify {
+		return c.err
+	}
+	p.crc = crc32.Update(p.crc, crc32.IEEETable, data)
+	p.isize += uint32(len(data))
+	if c.trailer != nil {
+		if c.trailer.crc != p.crc || c.trailer.isize != p.isize {
+			return fmt.Errorf("csvsplit: gzip: %w", gzip.ErrChecksum)
+		}
+		p.crc, p.isize = 0, 0
+	}
+	return c.err
 }
 
 // Read implements io.Reader.
@@ -166,7 +203,7 @@ func (p *Pipe) Read(b []byte) (int, error) {
 		}
 		select {
 		case c := <-p.full:
-			p.cur, p.held, p.err = c.b[p.head:], c.b, c.err
+			p.cur, p.held, p.err = c.b[p.head:], c.b, p.account(c.b[p.head:], &c)
 		case <-p.done:
 			p.err = ErrClosed
 		}
@@ -195,22 +232,138 @@ func (p *Pipe) Close() error {
 // like at once), then decompresses every member of the stream (multistream,
 // as concatenated gzip files are valid) on a Pipe's goroutine. A stream cut
 // short yields io.ErrUnexpectedEOF after the bytes before the cut; a
-// corrupt one yields the decompressor's error (flate.CorruptInputError,
-// gzip.ErrChecksum). Close does not close src.
+// corrupt one yields the decompressor's error (flate.CorruptInputError) or
+// gzip.ErrChecksum when a member's CRC-32 or length does not match its
+// trailer. Close does not close src.
+//
+// The CRC-32 of each member is computed by the Pipe's reader, not by the
+// decompressing goroutine, which is the bottleneck of the pipeline.
 func NewGzip(src io.Reader, opts *PipeOptions) (*Pipe, error) {
-	zr, err := gzip.NewReader(src)
-	if err != nil {
+	br, ok := src.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(src, 64<<10)
+	}
+	if err := readGzipHeader(br); err != nil {
+		return nil, fmt.Errorf("csvsplit: gzip: %w", err)
+	}
+	g := &gzipStream{br: br, fr: flate.NewReader(br)}
+	p := newPipe(opts)
+	p.verify = true
+	p.onExit = func() error {
+		_ = g.fr.Close() // repeats the decompression error Read already returned
+		return nil
+	}
+	go p.run(g.fill)
+	return p, nil
+}
+
+// gzTrailer is the end of a gzip member: CRC-32 and length mod 2^32 of
+// the member's data.
+type gzTrailer struct {
+	crc, isize uint32
+}
+
+// gzipStream decompresses a multistream gzip file member by member.
+type gzipStream struct {
+	br *bufio.Reader
+	fr io.ReadCloser // klauspost flate reader, also a flate.Resetter
+}
+
+// fill decompresses into b, stopping early at the end of a member.
+func (g *gzipStream) fill(b []byte) (int, *gzTrailer, error) {
+	n, empty := 0, 0
+	for n < len(b) {
+		m, err := g.fr.Read(b[n:])
+		n += m
+		if err == io.EOF {
+			tr, err := g.endMember()
+			return n, tr, err
+		}
+		if err != nil {
+			return n, nil, err
+		}
+		if m == 0 {
+			if empty++; empty >= 100 {
+				return n, nil, io.ErrNoProgress
+			}
+		}
+	}
+	return n, nil, nil
+}
+
+// endMember reads a member's trailer and the header of the next member,
+// if any. It returns io.EOF at the clean end of the stream.
+func (g *gzipStream) endMember() (*gzTrailer, error) {
+	var t [8]byte
+	if _, err := io.ReadFull(g.br, t[:]); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	tr := &gzTrailer{crc: binary.LittleEndian.Uint32(t[:4]), isize: binary.LittleEndian.Uint32(t[4:])}
+	if _, err := g.br.Peek(1); err != nil {
+		return tr, err // io.EOF: the last member
+	}
+	if err := readGzipHeader(g.br); err != nil {
+		return tr, err
+	}
+	if err := g.fr.(flate.Resetter).Reset(g.br, nil); err != nil {
+		return tr, err
+	}
+	return tr, nil
+}
+
+// readGzipHeader reads and checks a gzip member header (RFC 1952).
+func readGzipHeader(br *bufio.Reader) error {
+	var h [10]byte
+	if _, err := io.ReadFull(br, h[:]); err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF // an empty object is not a gzip file
 		}
-		return nil, fmt.Errorf("csvsplit: gzip: %w", err)
+		return err
 	}
-	p := NewPipe(zr, opts)
-	p.onExit = func() error {
-		_ = zr.Close() // repeats the decompression error Read already returned
-		return nil
+	if h[0] != 0x1f || h[1] != 0x8b || h[2] != 8 { // reserved flag bits are ignored, as by compress/gzip
+		return gzip.ErrHeader
 	}
-	return p, nil
+	flg := h[3]
+	if flg&0x04 != 0 { // FEXTRA
+		var l [2]byte
+		if _, err := io.ReadFull(br, l[:]); err != nil {
+			return unexpected(err)
+		}
+		n := int(binary.LittleEndian.Uint16(l[:]))
+		if d, err := br.Discard(n); d != n {
+			return unexpected(err)
+		}
+	}
+	for _, bit := range []byte{0x08, 0x10} { // FNAME, FCOMMENT: zero-terminated
+		if flg&bit == 0 {
+			continue
+		}
+		for {
+			_, err := br.ReadSlice(0)
+			if err == nil {
+				break
+			}
+			if err != bufio.ErrBufferFull {
+				return unexpected(err)
+			}
+		}
+	}
+	if flg&0x02 != 0 { // FHCRC
+		if d, err := br.Discard(2); d != 2 {
+			return unexpected(err)
+		}
+	}
+	return nil
+}
+
+func unexpected(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
 }
 
 // Compression is the compression of a CSV report file.

@@ -2,6 +2,7 @@ package csvsplit
 
 import (
 	"bytes"
+	stdgzip "compress/gzip"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -242,5 +243,72 @@ func FuzzSplitPipe(f *testing.F) {
 		p := NewPipe(bytes.NewReader(in), &PipeOptions{ChunkSize: int(cs) + 1, Chunks: 2})
 		defer p.Close()
 		compare(t, string(in), readOurs(p, nil), readStd(bytes.NewReader(in)))
+	})
+}
+
+func TestGzipChecksumAndHeaders(t *testing.T) {
+	data := gz(t, sampleCSV(50), "extra,row\n")
+	// The first member's trailer: find it by decompressing member one.
+	first := gz(t, sampleCSV(50))
+	for _, off := range []int{len(first) - 8, len(first) - 5, len(first) - 4, len(first) - 1, len(data) - 8, len(data) - 1} {
+		bad := bytes.Clone(data)
+		bad[off] ^= 0x40
+		p, err := NewGzip(bytes.NewReader(bad), nil)
+		require.NoError(t, err)
+		_, err = io.ReadAll(p)
+		require.ErrorIs(t, err, gzip.ErrChecksum, "flipped trailer byte %d", off)
+		require.NoError(t, p.Close())
+	}
+
+	// Optional header fields are skipped.
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	w.Name = "report-00001.csv"
+	w.Comment = strings.Repeat("c", 5000) // longer than small bufio buffers
+	w.Extra = []byte("extra-field")
+	_, err := io.WriteString(w, "a,b\n1,2\n")
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	p, err := NewGzip(iotest.OneByteReader(bytes.NewReader(buf.Bytes())), nil)
+	require.NoError(t, err)
+	got, err := io.ReadAll(p)
+	require.NoError(t, err)
+	assert.Equal(t, "a,b\n1,2\n", string(got))
+	require.NoError(t, p.Close())
+
+	// Trailing garbage after a member is an error, as with compress/gzip.
+	p, err = NewGzip(bytes.NewReader(append(gz(t, "a\n"), "junk-after-the-member"...)), nil)
+	require.NoError(t, err)
+	_, err = io.ReadAll(p)
+	require.ErrorIs(t, err, gzip.ErrHeader)
+	require.NoError(t, p.Close())
+}
+
+// FuzzGzip compares NewGzip with compress/gzip (multistream) on arbitrary
+// input: when the standard library reads it all, we return the same bytes;
+// when it fails, we fail too.
+func FuzzGzip(f *testing.F) {
+	f.Add(gz(f, "a,b\n1,2\n"))
+	f.Add(gz(f, "a\n", "b\n"))
+	f.Add(gz(f, sampleCSV(3))[:30])
+	f.Add([]byte{0x1f, 0x8b, 8, 0x1f, 0, 0, 0, 0, 0, 0xff, 2, 0, 'x', 'y', 'n', 0, 'c', 0, 1, 2})
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var want []byte
+		sr, serr := stdgzip.NewReader(bytes.NewReader(in))
+		if serr == nil {
+			want, serr = io.ReadAll(sr)
+		}
+		p, err := NewGzip(bytes.NewReader(in), &PipeOptions{ChunkSize: 64})
+		var got []byte
+		if err == nil {
+			got, err = io.ReadAll(p)
+			require.NoError(t, p.Close())
+		}
+		if serr == nil {
+			require.NoError(t, err, "compress/gzip reads it")
+			require.Equal(t, want, got)
+		} else {
+			require.Error(t, err, "compress/gzip says %v", serr)
+		}
 	})
 }
