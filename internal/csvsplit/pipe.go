@@ -10,6 +10,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/gzip"
@@ -54,14 +55,18 @@ type Pipe struct {
 	head   int          // headroom before the data of each chunk
 	onExit func() error // run by Close after the goroutine has exited
 
-	// Consumer-side gzip integrity check (the CRC is computed by the
-	// consumer, which has time to spare, not by the decompressor).
+	// gzip integrity check, done by the consumer: decompression is the
+	// bottleneck of the pipeline, so the CRC-32 is computed on the other
+	// side, which has time to spare.
 	verify bool
-	crc    uint32
-	isize  uint32
+	crc    uint32 // CRC-32 of the current member so far
+	isize  uint32 // its length mod 2^32
 
 	cur, held []byte
 	err       error
+
+	producerWait time.Duration // written by the producer only
+	consumerWait time.Duration // written by the consumer only
 }
 
 // NewPipe starts reading src on a new goroutine. A nil opts selects the
@@ -110,12 +115,19 @@ func (p *Pipe) run(produce func([]byte) (int, *gzTrailer, error)) {
 		var b []byte
 		select {
 		case b = <-p.free:
-		case <-p.done:
-			return
+		default:
+			t := time.Now()
+			select {
+			case b = <-p.free:
+			case <-p.done:
+				return
+			}
+			p.producerWait += time.Since(t)
 		}
 		n, tr, err := produce(b[p.head:])
+		c := chunk{b: b[:p.head+n], err: err, trailer: tr}
 		select {
-		case p.full <- chunk{b[:p.head+n], err, tr}:
+		case p.full <- c:
 		case <-p.done:
 			return
 		}
@@ -156,11 +168,48 @@ const maxHeadroom = 64 << 10
 // nextChunk hands the next chunk to a Reader (data at c[p.head:]); the
 // Reader gives it back with releaseChunk. It must not be mixed with Read.
 func (p *Pipe) nextChunk() (c []byte, err error) {
+	ch, ok := p.receive()
+	if !ok {
+		return nil, ErrClosed
+	}
+	return ch.b, p.account(ch.b[p.head:], &ch)
+}
+
+// receive takes the next chunk, timing the wait when there is one.
+func (p *Pipe) receive() (chunk, bool) {
+	select {
+	case ch := <-p.full:
+		return ch, true
+	default:
+	}
+	t := time.Now()
+	defer func() { p.consumerWait += time.Since(t) }()
 	select {
 	case <-p.done:
-		return nil, ErrClosed
+		return chunk{}, false
 	case ch := <-p.full:
-		return ch.b, p.account(ch.b[p.head:], &ch)
+		return ch, true
+	}
+}
+
+// PipeStats tell which side of a Pipe waited for the other.
+type PipeStats struct {
+	// ProducerWait is the time the producing goroutine waited for a free
+	// buffer: the consumer was the bottleneck.
+	ProducerWait time.Duration
+	// ConsumerWait is the time the consumer waited for data: the
+	// producer (decompression, the network) was the bottleneck.
+	ConsumerWait time.Duration
+}
+
+// Stats returns the waits so far. Call it from the consuming goroutine; the
+// producer's figure is exact once the source is exhausted or after Close.
+func (p *Pipe) Stats() PipeStats {
+	select {
+	case <-p.exited:
+		return PipeStats{ProducerWait: p.producerWait, ConsumerWait: p.consumerWait}
+	default:
+		return PipeStats{ConsumerWait: p.consumerWait}
 	}
 }
 
@@ -201,10 +250,9 @@ func (p *Pipe) Read(b []byte) (int, error) {
 			p.free <- p.held[:cap(p.held)] // never blocks: free has room for every buffer
 			p.held = nil
 		}
-		select {
-		case c := <-p.full:
+		if c, ok := p.receive(); ok {
 			p.cur, p.held, p.err = c.b[p.head:], c.b, p.account(c.b[p.head:], &c)
-		case <-p.done:
+		} else {
 			p.err = ErrClosed
 		}
 	}

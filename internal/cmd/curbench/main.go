@@ -63,6 +63,9 @@ type result struct {
 	VmHWMKiB int64   `json:"vmhwm_kib"`
 	GoSysMiB float64 `json:"go_sys_mib"`
 	CPU      float64 `json:"-"` // user+system seconds of the child, filled by the parent
+	// Pipe waits of the ours variant: which side waited for the other.
+	ProducerWait float64 `json:"producer_wait,omitempty"`
+	ConsumerWait float64 `json:"consumer_wait,omitempty"`
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
@@ -183,6 +186,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "ours/decompress = %.3f (target ≤ 1.05)\n", o.Seconds/a.Seconds)
 	fmt.Fprintf(stdout, "stdlib/ours     = %.2f (target ≥ 2.8)\n", s.Seconds/o.Seconds)
 	fmt.Fprintf(stdout, "ours peak RSS   = %.1f MiB (target ≤ 64)\n", float64(o.VmHWMKiB)/1024)
+	fmt.Fprintf(stdout, "ours pipe waits: splitter waited %.3fs for data, decompressor waited %.3fs for the splitter\n", o.ConsumerWait, o.ProducerWait)
 	fmt.Fprintf(stdout, "rows: ours %d, stdlib %d (excluding header)\n", o.Rows, s.Rows)
 	fmt.Fprintf(stdout, "sum of %s = %s\n", costColumn, o.Sum)
 	if haveSum {
@@ -279,6 +283,9 @@ func runVariant(v, path string) (result, error) {
 			sum = sum.Add(d)
 		}
 		res.Sum = sum.String()
+		p.Close()
+		st := p.Stats()
+		res.ProducerWait, res.ConsumerWait = st.ProducerWait.Seconds(), st.ConsumerWait.Seconds()
 	case "inflate-read":
 		// Diagnostic: decompress with Read into a 512 KiB buffer (one
 		// copy out of the decompressor's window, as a pipe must do).
