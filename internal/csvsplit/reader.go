@@ -94,10 +94,10 @@ type Reader struct {
 	recLine int // start line of the record last returned
 	offset  int64
 
-	pipe   *Pipe   // source whose chunks are consumed in place, if any
-	chunk  []byte  // the chunk buf points into (to release), or nil
-	bounds []int32 // start, end of each field of the current record, relative to base
-	base   int     // buffer index where the current record starts
+	pipe   *Pipe    // source whose chunks are consumed in place, if any
+	chunk  []byte   // the chunk buf points into (to release), or nil
+	bounds []uint64 // per field: start | end<<32, relative to base
+	base   int      // buffer index where the current record starts
 	fields [][]byte
 	fix    []int // indexes of fields that need unquoting
 	err    error // sticky parse error
@@ -122,7 +122,7 @@ func NewReader(src io.Reader, opts *Options) *Reader {
 		r.pipe = p
 	}
 	if r.opts.MaxRecordSize > 1<<30 {
-		r.opts.MaxRecordSize = 1 << 30 // field bounds are int32
+		r.opts.MaxRecordSize = 1 << 30 // field bounds are 32-bit
 	}
 	if r.opts.BufferSize > r.opts.MaxRecordSize {
 		r.opts.BufferSize = r.opts.MaxRecordSize
@@ -155,7 +155,7 @@ func (r *Reader) Next() error {
 		r.err = err
 		return err
 	}
-	nf := len(r.bounds) / 2
+	nf := len(r.bounds)
 	if n := r.opts.FieldsPerRecord; n > 0 {
 		if nf != n {
 			return &ParseError{StartLine: r.recLine, Line: r.recLine, Column: 1, Err: csv.ErrFieldCount}
@@ -167,13 +167,14 @@ func (r *Reader) Next() error {
 }
 
 // NumField returns the number of fields of the current record.
-func (r *Reader) NumField() int { return len(r.bounds) / 2 }
+func (r *Reader) NumField() int { return len(r.bounds) }
 
 // Field returns field i of the current record (0 ≤ i < NumField). The bytes
 // belong to the Reader and are valid until the next call to Next or Read;
 // the slice's capacity is capped, so appending to it copies.
 func (r *Reader) Field(i int) []byte {
-	s, e := r.base+int(r.bounds[2*i]), r.base+int(r.bounds[2*i+1])
+	v := r.bounds[i]
+	s, e := r.base+int(uint32(v)), r.base+int(v>>32)
 	return r.buf[s:e:e]
 }
 
@@ -432,14 +433,14 @@ func (r *Reader) split(buf []byte, p int) (int, error) {
 			qpos = p + i
 		}
 		var start int
-		r.bounds, start = splitCommas(r.bounds, buf[p:qpos], int32(p-r.pos))
+		r.bounds, start = splitCommas(r.bounds, buf[p:qpos], uint64(p-r.pos))
 		fieldStart := p + start
 		if qpos == lineEnd {
 			end := lineEnd
 			if end > fieldStart && buf[end-1] == '\r' {
 				end--
 			}
-			r.bounds = append(r.bounds, int32(fieldStart-r.pos), int32(end-r.pos))
+			r.bounds = append(r.bounds, uint64(fieldStart-r.pos)|uint64(end-r.pos)<<32)
 			next := lineEnd + 1
 			if lineEnd == len(buf) {
 				next = lineEnd
@@ -513,11 +514,11 @@ func (r *Reader) split(buf []byte, p int) (int, error) {
 	}
 }
 
-// splitCommas appends to b the bounds (offset by base) of the
+// splitCommas appends to b the packed bounds (offset by base) of the
 // comma-terminated fields of seg, which holds no quote, and returns the
 // start of the unterminated rest. It tests eight bytes at a time for
 // commas with an exact zero-byte mask.
-func splitCommas(b []int32, seg []byte, base int32) ([]int32, int) {
+func splitCommas(b []uint64, seg []byte, base uint64) ([]uint64, int) {
 	const (
 		lo7    = 0x7f7f7f7f7f7f7f7f
 		commas = 0x2c2c2c2c2c2c2c2c
@@ -528,14 +529,14 @@ func splitCommas(b []int32, seg []byte, base int32) ([]int32, int) {
 		m := ^((x&lo7 + lo7) | x | lo7) // 0x80 in each byte that was a comma
 		for m != 0 {
 			j := i + bits.TrailingZeros64(m)>>3
-			b = append(b, base+int32(start), base+int32(j))
+			b = append(b, (base+uint64(start))|(base+uint64(j))<<32)
 			start = j + 1
 			m &= m - 1
 		}
 	}
 	for ; i < len(seg); i++ {
 		if seg[i] == ',' {
-			b = append(b, base+int32(start), base+int32(i))
+			b = append(b, (base+uint64(start))|(base+uint64(i))<<32)
 			start = i + 1
 		}
 	}
@@ -564,9 +565,9 @@ func (r *Reader) more() error {
 }
 
 func (r *Reader) checkFields() error {
-	for i := 0; i < len(r.bounds); i += 2 {
-		if int(r.bounds[i+1]-r.bounds[i]) > r.opts.MaxFieldSize {
-			return &ParseError{StartLine: r.line + 1, Line: r.line + 1, Column: int(r.bounds[i]) + 1, Err: ErrFieldTooLarge}
+	for _, v := range r.bounds {
+		if s, e := int(uint32(v)), int(v>>32); e-s > r.opts.MaxFieldSize {
+			return &ParseError{StartLine: r.line + 1, Line: r.line + 1, Column: s + 1, Err: ErrFieldTooLarge}
 		}
 	}
 	return nil
@@ -574,9 +575,9 @@ func (r *Reader) checkFields() error {
 
 func (r *Reader) addField(start, end int, needFix bool) {
 	if needFix {
-		r.fix = append(r.fix, len(r.bounds)/2)
+		r.fix = append(r.fix, len(r.bounds))
 	}
-	r.bounds = append(r.bounds, int32(start-r.pos), int32(end-r.pos))
+	r.bounds = append(r.bounds, uint64(start-r.pos)|uint64(end-r.pos)<<32)
 }
 
 // unquote rewrites, in place, the fields that contain escaped quotes or
@@ -595,7 +596,8 @@ func (r *Reader) unquote() {
 			f[w] = c
 			w++
 		}
-		r.bounds[2*i+1] = r.bounds[2*i] + int32(w)
+		s := r.bounds[i] & 0xffffffff
+		r.bounds[i] = s | (s+uint64(w))<<32
 	}
 }
 
