@@ -104,5 +104,4 @@ func (v *Versity) S3(endpoint string) *s3.Client {
 type lockedBuf struct{ m Moto }
 
 func (b *lockedBuf) Write(p []byte) (int, error) { return lockedWriter{&b.m}.Write(p) }
-func (b *lockedBuf) String() string             { return b.m.Output() }
-
+func (b *lockedBuf) String() string              { return b.m.Output() }

@@ -1,0 +1,89 @@
+package curreader
+
+import (
+	"fmt"
+
+	"github.com/curconnect/curconnect/internal/awserr"
+)
+
+// Error categories, the same values as in iampolicy and billingconn.
+var (
+	// ErrAccessDenied: S3 refused a List, Get or Head.
+	ErrAccessDenied = awserr.ErrAccessDenied
+	// ErrNotFound: an object or bucket does not exist.
+	ErrNotFound = awserr.ErrNotFound
+	// ErrBucketNotFound: the bucket does not exist. It wraps ErrNotFound.
+	ErrBucketNotFound = awserr.ErrBucketNotFound
+	// ErrMalformed: a manifest, key layout or row cannot be read.
+	ErrMalformed = awserr.ErrMalformed
+	// ErrThrottled: S3 asked to slow down (SlowDown, 503) and retries ran out.
+	ErrThrottled = awserr.ErrThrottled
+)
+
+// Specific conditions. Each wraps one of the categories above.
+var (
+	// ErrManifestNotFound: a billing period has data but no top-level
+	// manifest, or the report has no billing period at all: nothing has
+	// been delivered completely yet (the first delivery can take 24 hours).
+	ErrManifestNotFound = fmt.Errorf("curreader: manifest not found: %w", ErrNotFound)
+	// ErrMalformedManifest: a manifest is not valid JSON or lacks what a
+	// delivery needs (data files, a billing period).
+	ErrMalformedManifest = fmt.Errorf("curreader: malformed manifest: %w", ErrMalformed)
+	// ErrManifestEscapes: a manifest lists a data file in another bucket,
+	// outside the report's own prefix, with a ".." segment or an odd URI.
+	// Reading it could read someone else's data; it is refused.
+	ErrManifestEscapes = fmt.Errorf("curreader: manifest points outside its report: %w", ErrMalformed)
+	// ErrFileMissing: a manifest lists a data file that does not exist.
+	ErrFileMissing = fmt.Errorf("curreader: listed data file missing: %w", ErrNotFound)
+	// ErrReportNotFound: no report or export of that name under the prefix.
+	ErrReportNotFound = fmt.Errorf("curreader: report not found: %w", ErrNotFound)
+	// ErrPeriodNotFound: the report has no delivery for that billing period.
+	ErrPeriodNotFound = fmt.Errorf("curreader: billing period not found: %w", ErrNotFound)
+)
+
+// ManifestError says which manifest (or, for ErrFileMissing, which data
+// file of which manifest) a problem concerns. It unwraps to the cause and to
+// the specific sentinel, so both errors.Is(err, ErrManifestEscapes) and
+// errors.As(err, &smithy.APIError) work.
+type ManifestError struct {
+	// Bucket and Key locate the manifest.
+	Bucket, Key string
+	// File is the data file concerned, if any.
+	File string
+	// Err is the cause.
+	Err error
+	// Kind is the sentinel (ErrMalformedManifest, ErrManifestEscapes,
+	// ErrFileMissing, ErrManifestNotFound), or nil when Err carries the
+	// category itself (an AWS error).
+	Kind error
+}
+
+func (e *ManifestError) Error() string {
+	s := "curreader: manifest s3://" + e.Bucket + "/" + e.Key
+	if e.File != "" {
+		s += ": file " + e.File
+	}
+	return s + ": " + e.Err.Error()
+}
+
+// Unwrap returns the cause and the specific sentinel.
+func (e *ManifestError) Unwrap() []error {
+	if e.Kind == nil {
+		return []error{e.Err}
+	}
+	return []error{e.Err, e.Kind}
+}
+
+// ListError reports a failed listing of a prefix.
+type ListError struct {
+	Bucket, Prefix string
+	Err            error
+}
+
+func (e *ListError) Error() string {
+	return "curreader: list s3://" + e.Bucket + "/" + e.Prefix + ": " + e.Err.Error()
+}
+
+// Unwrap returns the cause (classified: errors.Is(err, ErrAccessDenied)
+// works).
+func (e *ListError) Unwrap() error { return e.Err }

@@ -1,0 +1,449 @@
+package curreader
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/aws/smithy-go"
+	"github.com/parquet-go/parquet-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/curconnect/curconnect/internal/testutil"
+)
+
+const testBucket = "billing-bucket"
+
+// objects is a bucket's content for a test, built by hand from the layouts
+// in the reference (§2–§4), independently of the code under test.
+type objects map[string][]byte
+
+func legacyManifest(t testing.TB, name, assembly string, start time.Time, keys ...string) []byte {
+	t.Helper()
+	end := start.AddDate(0, 1, 0)
+	m := map[string]any{
+		"assemblyId": assembly, "account": "111122223333",
+		"columns": []map[string]string{{"category": "identity", "name": "LineItemId"}, {"category": "lineItem", "name": "UnblendedCost", "type": "BigDecimal"}},
+		"charset": "UTF-8", "compression": "GZIP", "contentType": "text/csv",
+		"reportId": "abc", "reportName": name, "bucket": testBucket,
+		"billingPeriod":          map[string]string{"start": start.Format("20060102T150405.000Z"), "end": end.Format("20060102T150405.000Z")},
+		"reportKeys":             keys,
+		"additionalArtifactKeys": []map[string]string{{"artifactType": "RedshiftCommands", "name": name + "-RedshiftCommands.sql"}},
+	}
+	b, err := json.Marshal(m)
+	require.NoError(t, err)
+	return b
+}
+
+func periodFolder(start time.Time) string {
+	return start.Format("20060102") + "-" + start.AddDate(0, 1, 0).Format("20060102")
+}
+
+// addLegacy writes a legacy create-new report: assemblies in order, the
+// top-level manifest pointing at the last complete one.
+func (o objects) addLegacy(t testing.TB, prefix, name string, start time.Time, assemblies []string, files int, complete int) {
+	root := prefix + name + "/" + periodFolder(start) + "/"
+	for i, a := range assemblies {
+		var keys []string
+		for f := 1; f <= files; f++ {
+			k := fmt.Sprintf("%s%s/%s-%05d.csv.gz", root, a, name, f)
+			o[k] = []byte(fmt.Sprintf("data %s %d", a, f))
+			keys = append(keys, k)
+		}
+		m := legacyManifest(t, name, a, start, keys...)
+		if i < complete {
+			o[root+a+"/"+name+"-Manifest.json"] = m
+			o[root+name+"-Manifest.json"] = m // overwritten by each complete delivery
+		}
+	}
+}
+
+func exportManifest(t testing.TB, bucket, execution string, columns []string, keys ...string) []byte {
+	t.Helper()
+	var cols []map[string]string
+	for _, c := range columns {
+		cols = append(cols, map[string]string{"name": c, "type": "string"})
+	}
+	var files []string
+	for _, k := range keys {
+		files = append(files, "s3://"+bucket+"/"+k)
+	}
+	b, err := json.Marshal(map[string]any{"exportArn": "arn:aws:bcm-data-exports:us-east-1:111122223333:export/x", "executionId": execution, "columns": cols, "dataFiles": files})
+	require.NoError(t, err)
+	return b
+}
+
+var cur2Columns = []string{"bill_billing_period_start_date", "line_item_unblended_cost", "resource_tags"}
+var focusColumns = []string{"BilledCost", "ServiceName", "SubAccountId"}
+
+// addExport writes a Data Exports period; executions empty means overwrite.
+func (o objects) addExport(t testing.TB, prefix, name string, month time.Time, columns []string, executions []string, files int) {
+	bp := "BILLING_PERIOD=" + month.Format("2006-01") + "/"
+	if len(executions) == 0 {
+		var keys []string
+		for f := 1; f <= files; f++ {
+			k := fmt.Sprintf("%s%s/data/%s%s-%05d.csv.gz", prefix, name, bp, name, f)
+			o[k] = []byte("x")
+			keys = append(keys, k)
+		}
+		o[prefix+name+"/metadata/"+bp+name+"-Manifest.json"] = exportManifest(t, testBucket, "exec-overwrite", columns, keys...)
+		return
+	}
+	for _, e := range executions {
+		dir := "20240305T010203Z-" + e + "/"
+		if e > "e" { // keep folder names sorting with execution order in tests
+			dir = "2024030" + e[len(e)-1:] + "T010203Z-" + e + "/"
+		}
+		var keys []string
+		for f := 1; f <= files; f++ {
+			k := fmt.Sprintf("%s%s/data/%s%s%s-%05d.snappy.parquet", prefix, name, bp, dir, name, f)
+			o[k] = []byte("x")
+			keys = append(keys, k)
+		}
+		o[prefix+name+"/metadata/"+bp+dir+name+"-Manifest.json"] = exportManifest(t, testBucket, e, columns, keys...)
+	}
+}
+
+func statusParquet(t testing.TB, status string) []byte {
+	type row struct {
+		Status string `parquet:"status"`
+	}
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[row](&buf)
+	_, err := w.Write([]row{{Status: status}})
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	return buf.Bytes()
+}
+
+// backend is one implementation of a bucket the resolver runs against.
+type backend struct {
+	name string
+	make func(t *testing.T, o objects) *Resolver
+}
+
+func gofakes3Backend(t *testing.T, o objects) (*Resolver, *testutil.S3) {
+	s := testutil.NewS3(t, testBucket, "other-bucket")
+	for k, v := range o {
+		s.Put(t, testBucket, k, v)
+	}
+	s.ResetRequests()
+	return New(s.Client, testBucket), s
+}
+
+func fsBackend(t *testing.T, o objects) *Resolver {
+	m := fstest.MapFS{}
+	for k, v := range o {
+		m[(&fsStore{}).canon(k)] = &fstest.MapFile{Data: v, ModTime: time.Unix(1700000000, 0)}
+	}
+	return NewFS(m, testBucket)
+}
+
+func backends() []backend {
+	return []backend{
+		{"gofakes3", func(t *testing.T, o objects) *Resolver { r, _ := gofakes3Backend(t, o); return r }},
+		{"fs", fsBackend},
+	}
+}
+
+var (
+	mar = time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	apr = time.Date(2024, 4, 1, 0, 0, 0, 0, time.UTC)
+)
+
+func mixedLayout(t testing.TB, prefix string) objects {
+	o := objects{}
+	// Legacy create-new: two complete assemblies in March and a third whose
+	// data exists but whose delivery has not completed.
+	o.addLegacy(t, prefix, "legacy", mar, []string{"20240302T010101Z", "20240303T010101Z", "20240304T010101Z"}, 2, 2)
+	// Legacy overwrite: files in the period folder itself.
+	root := prefix + "over/" + periodFolder(apr) + "/"
+	o[root+"over-00001.csv.zip"] = []byte("zip")
+	o[root+"over-Manifest.json"] = legacyManifest(t, "over", "a1b2", apr, root+"over-00001.csv.zip")
+	// CUR 2.0 overwrite and FOCUS create-new.
+	o.addExport(t, prefix, "cur2", mar, cur2Columns, nil, 3)
+	o.addExport(t, prefix, "focus", apr, focusColumns, []string{"exec1", "exec2"}, 1)
+	// Athena layout, status UPDATING.
+	ath := prefix + "ath/"
+	o[ath+"crawler-cfn.yml"] = []byte("cfn")
+	o[ath+"ath/year=2024/month=3/ath-00001.snappy.parquet"] = []byte("p1")
+	o[ath+"ath/year=2024/month=3/ath-00002.snappy.parquet"] = []byte("p2")
+	o[ath+"cost_and_usage_data_status/cost_and_usage_data_status.parquet"] = statusParquet(t, "UPDATING")
+	// Noise AWS writes.
+	o[prefix+"aws-programmatic-access-test-object"] = []byte("test")
+	return o
+}
+
+func TestResolveMixedLayouts(t *testing.T) {
+	for _, prefix := range []string{"cur/", "cost//"} {
+		for _, be := range backends() {
+			t.Run(be.name+"/"+prefix, func(t *testing.T) {
+				ctx := t.Context()
+				r := be.make(t, mixedLayout(t, prefix))
+				userPrefix := strings.TrimSuffix(prefix, "/") // "cur", "cost/": as a user would type them
+				reps, err := r.Reports(ctx, userPrefix)
+				require.NoError(t, err)
+				var names []string
+				for _, rep := range reps {
+					names = append(names, fmt.Sprintf("%s:%s", rep.Name, rep.Layout))
+				}
+				require.Equal(t, []string{"ath:athena", "cur2:export", "focus:export", "legacy:legacy", "over:legacy"}, names)
+
+				get := func(name string, month time.Time) *Delivery {
+					t.Helper()
+					var rep Report
+					for _, x := range reps {
+						if x.Name == name {
+							rep = x
+						}
+					}
+					d, err := r.Resolve(ctx, rep, month)
+					require.NoError(t, err, name)
+					return d
+				}
+				canon := func(k string) string { return r.st.canon(k) }
+
+				d := get("legacy", mar)
+				assert.Equal(t, KindCUR, d.Kind)
+				assert.Equal(t, "20240303T010101Z", d.Version, "the top-level manifest decides, not the newest folder")
+				require.Len(t, d.Files, 2)
+				assert.Equal(t, canon(prefix+"legacy/20240301-20240401/20240303T010101Z/legacy-00001.csv.gz"), canon(d.Files[0].Key))
+				assert.Equal(t, FormatCSV, d.Format)
+				assert.Equal(t, CompressionGzip, d.Compression)
+				assert.Equal(t, "2024-03", d.Period.String())
+				assert.True(t, d.Ready)
+				assert.Equal(t, []string{"identity/LineItemId", "lineItem/UnblendedCost"}, []string{d.Columns[0].FullName(), d.Columns[1].FullName()})
+
+				d = get("over", apr)
+				assert.Equal(t, "a1b2", d.Version)
+				assert.Equal(t, CompressionZip, d.Compression)
+
+				d = get("cur2", mar)
+				assert.Equal(t, KindCUR2, d.Kind)
+				assert.Len(t, d.Files, 3)
+				assert.Equal(t, "exec-overwrite", d.Version)
+
+				d = get("focus", apr)
+				assert.Equal(t, KindFOCUS, d.Kind)
+				assert.Equal(t, "exec2", d.Version, "the newest execution with a manifest")
+				require.Len(t, d.Files, 1)
+				assert.Contains(t, d.Files[0].Key, "exec2")
+				assert.Equal(t, FormatParquet, d.Format)
+
+				d = get("ath", mar)
+				assert.False(t, d.Ready, "status UPDATING")
+				assert.Len(t, d.Files, 2)
+				assert.Equal(t, LayoutAthena, d.Layout)
+			})
+		}
+	}
+}
+
+func TestResolveErrors(t *testing.T) {
+	base := func(t *testing.T) objects {
+		o := objects{}
+		o.addLegacy(t, "cur/", "rep", mar, []string{"asm1"}, 1, 1)
+		return o
+	}
+	mkey := "cur/rep/20240301-20240401/rep-Manifest.json"
+	cases := []struct {
+		name   string
+		mutate func(t *testing.T, o objects)
+		is     error
+		file   string
+	}{
+		{"no manifest yet", func(t *testing.T, o objects) { delete(o, mkey) }, ErrManifestNotFound, ""},
+		{"malformed manifest", func(t *testing.T, o objects) { o[mkey] = []byte(`{"reportKeys": [`) }, ErrMalformedManifest, ""},
+		{"no report keys", func(t *testing.T, o objects) { o[mkey] = legacyManifest(t, "rep", "a", mar) }, ErrMalformedManifest, ""},
+		{"file missing", func(t *testing.T, o objects) {
+			o[mkey] = legacyManifest(t, "rep", "a", mar, "cur/rep/20240301-20240401/asm1/rep-00001.csv.gz", "cur/rep/20240301-20240401/asm1/rep-00009.csv.gz")
+		}, ErrFileMissing, "cur/rep/20240301-20240401/asm1/rep-00009.csv.gz"},
+		{"other bucket", func(t *testing.T, o objects) {
+			o[mkey] = legacyManifest(t, "rep", "a", mar, "s3://other-bucket/cur/rep/x.csv.gz")
+		}, ErrManifestEscapes, "s3://other-bucket/cur/rep/x.csv.gz"},
+		{"outside prefix", func(t *testing.T, o objects) { o[mkey] = legacyManifest(t, "rep", "a", mar, "private/secrets.csv.gz") }, ErrManifestEscapes, "private/secrets.csv.gz"},
+		{"dot-dot", func(t *testing.T, o objects) {
+			o[mkey] = legacyManifest(t, "rep", "a", mar, "cur/rep/../../private/x.csv.gz")
+		}, ErrManifestEscapes, "cur/rep/../../private/x.csv.gz"},
+		{"odd scheme", func(t *testing.T, o objects) {
+			o[mkey] = legacyManifest(t, "rep", "a", mar, "https://evil.example/cur/rep/x.csv.gz")
+		}, ErrManifestEscapes, "https://evil.example/cur/rep/x.csv.gz"},
+		{"absolute path", func(t *testing.T, o objects) { o[mkey] = legacyManifest(t, "rep", "a", mar, "/etc/passwd") }, ErrManifestEscapes, "/etc/passwd"},
+	}
+	for _, tc := range cases {
+		for _, be := range backends() {
+			t.Run(tc.name+"/"+be.name, func(t *testing.T) {
+				o := base(t)
+				tc.mutate(t, o)
+				r := be.make(t, o)
+				rep, err := r.Find(t.Context(), "cur", "rep")
+				require.NoError(t, err)
+				_, err = r.Resolve(t.Context(), rep, mar)
+				require.ErrorIs(t, err, tc.is)
+				var me *ManifestError
+				require.ErrorAs(t, err, &me)
+				assert.Equal(t, mkey, me.Key, "the error names the manifest")
+				assert.Equal(t, tc.file, me.File)
+				assert.Contains(t, err.Error(), mkey)
+			})
+		}
+	}
+}
+
+func TestResolveAccessDenied(t *testing.T) {
+	o := objects{}
+	o.addLegacy(t, "cur/", "rep", mar, []string{"asm1"}, 1, 1)
+	r, s := gofakes3Backend(t, o)
+	ctx := t.Context()
+	rep, err := r.Find(ctx, "cur", "rep")
+	require.NoError(t, err)
+
+	s.Deny("cur/rep/20240301-20240401/rep-Manifest.json")
+	_, err = r.Resolve(ctx, rep, mar)
+	require.ErrorIs(t, err, ErrAccessDenied)
+	var me *ManifestError
+	require.ErrorAs(t, err, &me)
+	var ae smithy.APIError
+	require.ErrorAs(t, err, &ae, "the AWS error stays reachable")
+	assert.Equal(t, "AccessDenied", ae.ErrorCode())
+
+	s.Deny("cur")
+	_, err = r.Reports(ctx, "cur")
+	require.ErrorIs(t, err, ErrAccessDenied)
+	var le *ListError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, "cur/", le.Prefix)
+}
+
+func TestFindUnknownReport(t *testing.T) {
+	r := fsBackend(t, mixedLayout(t, "cur/"))
+	_, err := r.Find(t.Context(), "cur", "nope")
+	require.ErrorIs(t, err, ErrReportNotFound)
+	require.ErrorIs(t, err, ErrNotFound)
+	rep, err := r.Find(t.Context(), "cur", "legacy")
+	require.NoError(t, err)
+	_, err = r.Resolve(t.Context(), rep, apr)
+	require.ErrorIs(t, err, ErrPeriodNotFound)
+}
+
+func TestManyObjectsAndFewRequests(t *testing.T) {
+	// 36 monthly periods of a create-new legacy report, each with a
+	// superseded assembly, plus 1,300 files in one period: far more than
+	// one listing page.
+	o := objects{}
+	start := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 36; i++ {
+		o.addLegacy(t, "cur/", "big", start.AddDate(0, i, 0), []string{"old", "new"}, 3, 2)
+	}
+	o.addLegacy(t, "cur/", "big", start.AddDate(0, 36, 0), []string{"huge"}, 1300, 1)
+	require.Greater(t, len(o), 1500)
+
+	r, s := gofakes3Backend(t, o)
+	ctx := t.Context()
+	reps, err := r.Reports(ctx, "cur")
+	require.NoError(t, err)
+	require.Len(t, reps, 1)
+	all, err := r.Latest(ctx, reps[0])
+	require.NoError(t, err)
+	require.Len(t, all, 37)
+	for _, d := range all[:36] {
+		require.Equal(t, "new", d.Version)
+		require.Len(t, d.Files, 3)
+	}
+	require.Len(t, all[36].Files, 1300, "every listed file, across listing pages")
+	reqs := s.Total()
+	t.Logf("37 periods, %d objects: %d requests %v", len(o), reqs, s.Requests())
+	// 1 delimiter listing + 2 pages of the report's subtree + 37 manifests.
+	assert.LessOrEqual(t, reqs, 40+1)
+
+	// 36 periods alone: at most 40 requests.
+	o2 := objects{}
+	for i := 0; i < 36; i++ {
+		o2.addLegacy(t, "cur/", "r36", start.AddDate(0, i, 0), []string{"a", "b"}, 4, 2)
+	}
+	r2, s2 := gofakes3Backend(t, o2)
+	reps, err = r2.Reports(ctx, "cur")
+	require.NoError(t, err)
+	all, err = r2.Latest(ctx, reps[0])
+	require.NoError(t, err)
+	require.Len(t, all, 36)
+	assert.LessOrEqual(t, s2.Total(), 40, "%v", s2.Requests())
+}
+
+func TestPagingWithSmallPages(t *testing.T) {
+	o := mixedLayout(t, "cur/")
+	s := testutil.NewS3(t, testBucket)
+	for k, v := range o {
+		s.Put(t, testBucket, k, v)
+	}
+	small := New(s.Client, testBucket, func(o *Options) { o.PageSize = 2 })
+	big := New(s.Client, testBucket)
+	ctx := t.Context()
+	a, err := small.Reports(ctx, "cur")
+	require.NoError(t, err)
+	b, err := big.Reports(ctx, "cur")
+	require.NoError(t, err)
+	require.Equal(t, len(b), len(a))
+	for i := range a {
+		da, err := small.Latest(ctx, a[i])
+		require.NoError(t, err)
+		db, err := big.Latest(ctx, b[i])
+		require.NoError(t, err)
+		require.Equal(t, db, da, a[i].Name)
+	}
+}
+
+func TestChanges(t *testing.T) {
+	o := objects{}
+	o.addLegacy(t, "cur/", "rep", mar, []string{"m1"}, 1, 1)
+	o.addLegacy(t, "cur/", "rep", apr, []string{"a1"}, 1, 1)
+	r := fsBackend(t, o)
+	ctx := t.Context()
+	rep, err := r.Find(ctx, "cur", "rep")
+	require.NoError(t, err)
+	ch, err := r.Changes(ctx, rep, nil)
+	require.NoError(t, err)
+	require.Len(t, ch, 2, "everything is new the first time")
+	seen := map[string]string{}
+	for _, d := range ch {
+		seen[d.Period.String()] = d.Version
+	}
+	ch, err = r.Changes(ctx, rep, seen)
+	require.NoError(t, err)
+	require.Empty(t, ch)
+
+	// AWS restates March after a refund: a new assembly.
+	o.addLegacy(t, "cur/", "rep", mar, []string{"m1", "m2"}, 1, 2)
+	r = fsBackend(t, o)
+	rep, err = r.Find(ctx, "cur", "rep")
+	require.NoError(t, err)
+	ch, err = r.Changes(ctx, rep, seen)
+	require.NoError(t, err)
+	require.Len(t, ch, 1)
+	assert.Equal(t, "2024-03", ch[0].Period.String())
+	assert.Equal(t, "m2", ch[0].Version)
+}
+
+func TestReportRootAsPrefix(t *testing.T) {
+	r := fsBackend(t, mixedLayout(t, "cur/"))
+	reps, err := r.Reports(t.Context(), "cur/legacy")
+	require.NoError(t, err)
+	require.Len(t, reps, 1)
+	assert.Equal(t, "legacy", reps[0].Name)
+}
+
+func TestEmptyPrefix(t *testing.T) {
+	for _, be := range backends() {
+		t.Run(be.name, func(t *testing.T) {
+			r := be.make(t, mixedLayout(t, ""))
+			reps, err := r.Reports(t.Context(), "")
+			require.NoError(t, err)
+			assert.Len(t, reps, 5)
+		})
+	}
+}

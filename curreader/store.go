@@ -1,0 +1,213 @@
+package curreader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/curconnect/curconnect/internal/awserr"
+)
+
+// S3API is the part of the S3 client the resolver and readers use. The
+// method sets are the SDK's own, so an *s3.Client satisfies it, and so does
+// any wrapper a caller writes for tests or metrics.
+type S3API interface {
+	ListObjectsV2(ctx context.Context, params *s3.ListObjectsV2Input, optFns ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
+	GetObject(ctx context.Context, params *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	HeadObject(ctx context.Context, params *s3.HeadObjectInput, optFns ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
+}
+
+var _ S3API = (*s3.Client)(nil)
+
+// object is one listed object.
+type object struct {
+	Key          string
+	Size         int64
+	ETag         string
+	LastModified time.Time
+}
+
+// store is what the resolver needs of a bucket: an S3 bucket or a local
+// directory that mirrors one.
+type store interface {
+	bucketName() string
+	// list returns every object and common prefix under prefix, across
+	// all pages. An empty delimiter lists recursively.
+	list(ctx context.Context, prefix, delimiter string) ([]object, []string, error)
+	// get reads a whole object of at most max bytes.
+	get(ctx context.Context, key string, max int64) ([]byte, string, error)
+	// canon maps a key as written in a manifest to the form list returns.
+	canon(key string) string
+}
+
+type s3Store struct {
+	client   S3API
+	bucket   string
+	pageSize int32
+	optFns   []func(*s3.Options)
+}
+
+func (s *s3Store) bucketName() string      { return s.bucket }
+func (s *s3Store) canon(key string) string { return key }
+
+func (s *s3Store) list(ctx context.Context, prefix, delimiter string) ([]object, []string, error) {
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(s.bucket), Prefix: aws.String(prefix)}
+	if delimiter != "" {
+		in.Delimiter = aws.String(delimiter)
+	}
+	if s.pageSize > 0 {
+		in.MaxKeys = aws.Int32(s.pageSize)
+	}
+	var objs []object
+	var prefixes []string
+	seen := map[string]bool{}
+	for page := 0; ; page++ {
+		out, err := s.client.ListObjectsV2(ctx, in, s.optFns...)
+		if err != nil {
+			return nil, nil, &ListError{Bucket: s.bucket, Prefix: prefix, Err: awserr.Classify(err)}
+		}
+		for _, o := range out.Contents {
+			objs = append(objs, object{Key: aws.ToString(o.Key), Size: aws.ToInt64(o.Size), ETag: aws.ToString(o.ETag), LastModified: aws.ToTime(o.LastModified)})
+		}
+		for _, p := range out.CommonPrefixes {
+			// Some servers repeat a common prefix across pages.
+			if k := aws.ToString(p.Prefix); !seen[k] {
+				seen[k] = true
+				prefixes = append(prefixes, k)
+			}
+		}
+		if !aws.ToBool(out.IsTruncated) {
+			break
+		}
+		next := aws.ToString(out.NextContinuationToken)
+		if next == "" || (in.ContinuationToken != nil && next == *in.ContinuationToken) {
+			return nil, nil, &ListError{Bucket: s.bucket, Prefix: prefix, Err: fmt.Errorf("%w: listing is truncated but gives no new continuation token", ErrMalformed)}
+		}
+		in.ContinuationToken = aws.String(next)
+	}
+	return objs, prefixes, nil
+}
+
+func (s *s3Store) get(ctx context.Context, key string, max int64) ([]byte, string, error) {
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)}, s.optFns...)
+	if err != nil {
+		return nil, "", awserr.Classify(err)
+	}
+	defer out.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(out.Body, max+1))
+	if err != nil {
+		return nil, "", awserr.Classify(err)
+	}
+	if int64(len(b)) > max {
+		return nil, "", fmt.Errorf("%w: object is over %d bytes", ErrMalformed, max)
+	}
+	if out.ContentLength != nil && *out.ContentLength >= 0 && int64(len(b)) != *out.ContentLength {
+		return nil, "", fmt.Errorf("short read: %d of %d bytes: %w", len(b), *out.ContentLength, io.ErrUnexpectedEOF)
+	}
+	return b, aws.ToString(out.ETag), nil
+}
+
+// fsStore is a local directory that mirrors a bucket's layout. Keys are
+// slash-separated paths; "//" in S3 keys (a prefix ending in "/") has no
+// local form, so keys are compared with runs of "/" collapsed.
+type fsStore struct {
+	fsys   fs.FS
+	bucket string
+
+	once sync.Once
+	objs []object
+	err  error
+}
+
+func (s *fsStore) bucketName() string { return s.bucket }
+
+func (s *fsStore) canon(key string) string {
+	for strings.Contains(key, "//") {
+		key = strings.ReplaceAll(key, "//", "/")
+	}
+	return strings.TrimPrefix(key, "/")
+}
+
+func (s *fsStore) load() {
+	s.err = fs.WalkDir(s.fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		s.objs = append(s.objs, object{Key: p, Size: info.Size(), ETag: fmt.Sprintf("%d-%d", info.Size(), info.ModTime().UnixNano()), LastModified: info.ModTime()})
+		return nil
+	})
+	sort.Slice(s.objs, func(i, j int) bool { return s.objs[i].Key < s.objs[j].Key })
+}
+
+func (s *fsStore) list(ctx context.Context, prefix, delimiter string) ([]object, []string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	s.once.Do(s.load)
+	if s.err != nil {
+		return nil, nil, &ListError{Bucket: s.bucket, Prefix: prefix, Err: s.err}
+	}
+	prefix = s.canon(prefix)
+	i := sort.Search(len(s.objs), func(i int) bool { return s.objs[i].Key >= prefix })
+	var objs []object
+	var prefixes []string
+	for ; i < len(s.objs) && strings.HasPrefix(s.objs[i].Key, prefix); i++ {
+		o := s.objs[i]
+		if delimiter != "" {
+			if j := strings.Index(o.Key[len(prefix):], delimiter); j >= 0 {
+				cp := o.Key[:len(prefix)+j+len(delimiter)]
+				if len(prefixes) == 0 || prefixes[len(prefixes)-1] != cp {
+					prefixes = append(prefixes, cp)
+				}
+				continue
+			}
+		}
+		objs = append(objs, o)
+	}
+	return objs, prefixes, nil
+}
+
+func (s *fsStore) get(ctx context.Context, key string, max int64) ([]byte, string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, "", err
+	}
+	f, err := s.fsys.Open(s.canon(key))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, "", &awserr.ClassifiedError{Category: ErrNotFound, Err: err}
+		}
+		if errors.Is(err, fs.ErrPermission) {
+			return nil, "", &awserr.ClassifiedError{Category: ErrAccessDenied, Err: err}
+		}
+		return nil, "", err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, "", err
+	}
+	if int64(len(b)) > max {
+		return nil, "", fmt.Errorf("%w: file is over %d bytes", ErrMalformed, max)
+	}
+	info, err := f.Stat()
+	if err != nil {
+		return nil, "", err
+	}
+	return b, fmt.Sprintf("%d-%d", info.Size(), info.ModTime().UnixNano()), nil
+}
