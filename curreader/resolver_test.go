@@ -9,6 +9,8 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 	"github.com/parquet-go/parquet-go"
 	"github.com/stretchr/testify/assert"
@@ -144,11 +146,33 @@ func fsBackend(t *testing.T, o objects) *Resolver {
 	return NewFS(m, testBucket)
 }
 
-func backends() []backend {
-	return []backend{
+// backends returns the implementations every resolver test runs on:
+// gofakes3 in-process, a local directory (fs.FS), and moto_server's S3 as
+// a second, independent S3 implementation (started once for t, reset for
+// each subtest).
+func backends(t *testing.T) []backend {
+	bs := []backend{
 		{"gofakes3", func(t *testing.T, o objects) *Resolver { r, _ := gofakes3Backend(t, o); return r }},
 		{"fs", fsBackend},
 	}
+	if testing.Short() {
+		return bs
+	}
+	m := testutil.StartMoto(t)
+	client := s3.NewFromConfig(m.AWSConfig(), func(o *s3.Options) { o.UsePathStyle = true })
+	return append(bs, backend{"moto", func(t *testing.T, o objects) *Resolver {
+		ctx := t.Context()
+		require.NoError(t, m.Reset(ctx))
+		for _, b := range []string{testBucket, "other-bucket"} {
+			_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)})
+			require.NoError(t, err)
+		}
+		for k, v := range o {
+			_, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(testBucket), Key: aws.String(k), Body: bytes.NewReader(v)})
+			require.NoError(t, err)
+		}
+		return New(client, testBucket)
+	}})
 }
 
 var (
@@ -180,8 +204,9 @@ func mixedLayout(t testing.TB, prefix string) objects {
 }
 
 func TestResolveMixedLayouts(t *testing.T) {
+	bes := backends(t)
 	for _, prefix := range []string{"cur/", "cost//"} {
-		for _, be := range backends() {
+		for _, be := range bes {
 			t.Run(be.name+"/"+prefix, func(t *testing.T) {
 				ctx := t.Context()
 				r := be.make(t, mixedLayout(t, prefix))
@@ -275,8 +300,9 @@ func TestResolveErrors(t *testing.T) {
 		}, ErrManifestEscapes, "https://evil.example/cur/rep/x.csv.gz"},
 		{"absolute path", func(t *testing.T, o objects) { o[mkey] = legacyManifest(t, "rep", "a", mar, "/etc/passwd") }, ErrManifestEscapes, "/etc/passwd"},
 	}
+	bes := backends(t)
 	for _, tc := range cases {
-		for _, be := range backends() {
+		for _, be := range bes {
 			t.Run(tc.name+"/"+be.name, func(t *testing.T) {
 				o := base(t)
 				tc.mutate(t, o)
@@ -438,7 +464,7 @@ func TestReportRootAsPrefix(t *testing.T) {
 }
 
 func TestEmptyPrefix(t *testing.T) {
-	for _, be := range backends() {
+	for _, be := range backends(t) {
 		t.Run(be.name, func(t *testing.T) {
 			r := be.make(t, mixedLayout(t, ""))
 			reps, err := r.Reports(t.Context(), "")
