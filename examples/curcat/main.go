@@ -1,0 +1,216 @@
+// Command curcat lists and reads AWS Cost and Usage Reports and Data
+// Exports, following their manifests.
+//
+// Usage:
+//
+//	curcat list -bucket B [-prefix P] [-json]
+//	curcat list -dir PATH [-prefix P] [-json]
+//
+// -bucket reads S3 with the standard AWS configuration chain (environment,
+// shared config, roles); -endpoint and -path-style point it at an
+// S3-compatible server. -dir reads a local copy of the bucket's layout.
+//
+// Exit codes: 0 success, 1 some delivery could not be resolved, 2 bad input.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/curconnect/curconnect/curreader"
+)
+
+const (
+	exitOK       = 0
+	exitFindings = 1
+	exitBadInput = 2
+)
+
+// usageError marks bad flags or arguments (exit 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// partialError means the command ran but some deliveries failed (exit 1).
+type partialError struct{ n int }
+
+func (e partialError) Error() string { return fmt.Sprintf("%d deliveries could not be resolved", e.n) }
+
+func main() {
+	os.Exit(exitCode(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
+}
+
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	fmt.Fprintln(stderr, "curcat:", err)
+	var ue usageError
+	if errors.As(err, &ue) {
+		return exitBadInput
+	}
+	return exitFindings
+}
+
+const usage = `usage:
+  curcat list (-bucket B | -dir PATH) [-prefix P] [-json]`
+
+// source holds the flags every subcommand shares.
+type source struct {
+	bucket, prefix, dir, endpoint string
+	pathStyle, asJSON             bool
+}
+
+func (s *source) register(fs *flag.FlagSet) {
+	fs.StringVar(&s.bucket, "bucket", "", "the S3 bucket the reports are delivered to")
+	fs.StringVar(&s.prefix, "prefix", "", "the report prefix in the bucket")
+	fs.StringVar(&s.dir, "dir", "", "a local copy of the bucket's layout, in place of -bucket")
+	fs.StringVar(&s.endpoint, "endpoint", "", "S3 endpoint URL, for S3-compatible servers")
+	fs.BoolVar(&s.pathStyle, "path-style", false, "use path-style S3 URLs")
+	fs.BoolVar(&s.asJSON, "json", false, "print JSON")
+}
+
+// resolver builds the resolver the flags ask for.
+func (s *source) resolver(ctx context.Context) (*curreader.Resolver, error) {
+	switch {
+	case s.dir != "" && s.bucket != "":
+		return nil, usageError{errors.New("-dir and -bucket are exclusive")}
+	case s.dir != "":
+		if fi, err := os.Stat(s.dir); err != nil || !fi.IsDir() {
+			return nil, usageError{fmt.Errorf("-dir %s is not a directory", s.dir)}
+		}
+		return curreader.NewFS(os.DirFS(s.dir), ""), nil
+	case s.bucket != "":
+		cfg, err := config.LoadDefaultConfig(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("load AWS configuration: %w", err)
+		}
+		client := s3.NewFromConfig(cfg, func(o *s3.Options) {
+			if s.endpoint != "" {
+				o.BaseEndpoint = aws.String(s.endpoint)
+			}
+			o.UsePathStyle = s.pathStyle
+			if o.Region == "" {
+				o.Region = "us-east-1"
+			}
+		})
+		return curreader.New(client, s.bucket), nil
+	}
+	return nil, usageError{errors.New("one of -bucket or -dir is required")}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return usageError{errors.New("a subcommand is required")}
+	}
+	switch args[0] {
+	case "list":
+		return runList(ctx, args[1:], stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	fmt.Fprintln(stderr, usage)
+	return usageError{fmt.Errorf("unknown subcommand %q", args[0])}
+}
+
+// listEntry is one line of `list -json`.
+type listEntry struct {
+	Kind        curreader.Kind `json:"kind"`
+	Name        string         `json:"name"`
+	Period      string         `json:"period"`
+	Version     string         `json:"version"`
+	Format      string         `json:"format"`
+	Compression string         `json:"compression"`
+	Manifest    string         `json:"manifest"`
+	Files       []string       `json:"files"`
+}
+
+func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("curcat list", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var src source
+	src.register(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected arguments: %v", fs.Args())}
+	}
+	r, err := src.resolver(ctx)
+	if err != nil {
+		return err
+	}
+	reps, err := r.Reports(ctx, src.prefix)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	if !src.asJSON {
+		fmt.Fprintln(tw, "KIND\tNAME\tPERIOD\tVERSION\tFORMAT\tFILES\tSIZE")
+	}
+	failed := 0
+	for _, rep := range reps {
+		periods, err := r.Periods(ctx, rep)
+		if err != nil {
+			return err
+		}
+		for _, p := range periods {
+			d, err := r.Resolve(ctx, rep, p.Month)
+			if err != nil {
+				failed++
+				fmt.Fprintf(stderr, "curcat: %s %s: %v\n", rep.Name, p, err)
+				continue
+			}
+			if src.asJSON {
+				e := listEntry{Kind: d.Kind, Name: d.Report, Period: d.Period.String(), Version: d.Version, Format: d.Format,
+					Compression: d.Compression, Manifest: d.ManifestKey, Files: make([]string, len(d.Files))}
+				for i, f := range d.Files {
+					e.Files[i] = f.Key
+				}
+				if err := enc.Encode(e); err != nil {
+					return err
+				}
+				continue
+			}
+			size := "?"
+			if n := d.TotalSize(); n >= 0 {
+				size = fmt.Sprint(n)
+			}
+			ready := ""
+			if !d.Ready {
+				ready = " (updating)"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s/%s\t%d\t%s%s\n", d.Kind, d.Report, d.Period, d.Version, d.Format, d.Compression, len(d.Files), size, ready)
+		}
+	}
+	if !src.asJSON {
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if failed > 0 {
+		return partialError{failed}
+	}
+	return nil
+}

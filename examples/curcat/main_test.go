@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/curconnect/curconnect/internal/testutil"
+)
+
+const bucket = "billing"
+
+// layout is a small bucket: a legacy create-new report with a superseded
+// assembly and a CUR 2.0 export under a prefix ending in "/".
+var layout = map[string]string{
+	"cur/rep/20240301-20240401/a1/rep-00001.csv.gz":  "old",
+	"cur/rep/20240301-20240401/a2/rep-00001.csv.gz":  "new1",
+	"cur/rep/20240301-20240401/a2/rep-00002.csv.gz":  "new2",
+	"cur/rep/20240301-20240401/rep-Manifest.json":    `{"assemblyId":"a2","reportName":"rep","compression":"GZIP","reportKeys":["cur/rep/20240301-20240401/a2/rep-00001.csv.gz","cur/rep/20240301-20240401/a2/rep-00002.csv.gz"]}`,
+	"cur/rep/20240301-20240401/a2/rep-Manifest.json": `{"assemblyId":"a2","reportName":"rep","reportKeys":["cur/rep/20240301-20240401/a2/rep-00001.csv.gz","cur/rep/20240301-20240401/a2/rep-00002.csv.gz"]}`,
+	"cur//exp/data/BILLING_PERIOD=2024-04/exp-00001.snappy.parquet":       "pq",
+	"cur//exp/metadata/BILLING_PERIOD=2024-04/exp-Manifest.json":          `{"executionId":"e1","columns":[{"name":"line_item_unblended_cost","type":"double"}],"dataFiles":["s3://billing/cur//exp/data/BILLING_PERIOD=2024-04/exp-00001.snappy.parquet"]}`,
+	"cur/broken/20240501-20240601/x/broken-00001.csv.gz":                   "x",
+	"cur/broken/20240501-20240601/broken-Manifest.json":                    `{"assemblyId":"x","reportKeys":["s3://elsewhere/secret.csv.gz"]}`,
+	"cur/aws-programmatic-access-test-object":                              "t",
+}
+
+func startS3(t *testing.T) *testutil.S3 {
+	s := testutil.NewS3(t, bucket)
+	for k, v := range layout {
+		s.Put(t, bucket, k, []byte(v))
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	return s
+}
+
+func TestListJSON(t *testing.T) {
+	s := startS3(t)
+	var out, errOut bytes.Buffer
+	err := run(t.Context(), []string{"list", "-bucket", bucket, "-prefix", "cur", "-endpoint", s.URL, "-path-style", "-json"}, &out, &errOut)
+	require.Error(t, err, "the broken report makes the run exit 1")
+	assert.Equal(t, exitFindings, exitCode(err, &errOut))
+	assert.Contains(t, errOut.String(), "cur/broken/20240501-20240601/broken-Manifest.json", "the error names the manifest")
+
+	var entries []listEntry
+	sc := bufio.NewScanner(&out)
+	for sc.Scan() {
+		var e listEntry
+		dec := json.NewDecoder(strings.NewReader(sc.Text()))
+		dec.DisallowUnknownFields()
+		require.NoError(t, dec.Decode(&e), sc.Text())
+		entries = append(entries, e)
+	}
+	require.Len(t, entries, 2)
+	assert.Equal(t, listEntry{Kind: "cur2", Name: "exp", Period: "2024-04", Version: "e1", Format: "parquet", Compression: "parquet",
+		Manifest: "cur//exp/metadata/BILLING_PERIOD=2024-04/exp-Manifest.json",
+		Files:    []string{"cur//exp/data/BILLING_PERIOD=2024-04/exp-00001.snappy.parquet"}}, entries[0])
+	assert.Equal(t, listEntry{Kind: "cur", Name: "rep", Period: "2024-03", Version: "a2", Format: "csv", Compression: "gzip",
+		Manifest: "cur/rep/20240301-20240401/rep-Manifest.json",
+		Files:    []string{"cur/rep/20240301-20240401/a2/rep-00001.csv.gz", "cur/rep/20240301-20240401/a2/rep-00002.csv.gz"}}, entries[1])
+}
+
+func TestListTableFromDir(t *testing.T) {
+	dir := t.TempDir()
+	for k, v := range layout {
+		p := filepath.Join(dir, filepath.FromSlash(strings.ReplaceAll(k, "//", "/")))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(v), 0o644))
+	}
+	var out, errOut bytes.Buffer
+	err := run(t.Context(), []string{"list", "-dir", dir, "-prefix", "cur/"}, &out, &errOut)
+	require.Error(t, err)
+	s := out.String()
+	assert.Contains(t, s, "KIND")
+	assert.Regexp(t, `cur\s+rep\s+2024-03\s+a2\s+csv/gzip\s+2\s+8`, s)
+	assert.Regexp(t, `cur2\s+exp\s+2024-04\s+e1\s+parquet/parquet\s+1\s+2`, s)
+}
+
+func TestBadInput(t *testing.T) {
+	for _, args := range [][]string{
+		nil, {"nope"}, {"list"}, {"list", "-bucket", "b", "-dir", "d"}, {"list", "-dir", "/does/not/exist"}, {"list", "-bogus"}, {"list", "-dir", ".", "extra"},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(t.Context(), args, &out, &errOut)
+		require.Error(t, err, args)
+		assert.Equal(t, exitBadInput, exitCode(err, &errOut), "%v: %v", args, err)
+	}
+	var out, errOut bytes.Buffer
+	assert.Equal(t, exitOK, exitCode(run(t.Context(), []string{"help"}, &out, &errOut), &errOut))
+}
