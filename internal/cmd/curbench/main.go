@@ -35,6 +35,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -142,6 +143,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	loadBefore, _ := os.ReadFile("/proc/loadavg")
 	loadBefore = bytes.TrimSpace(loadBefore)
 	best := map[string]result{}
+	walls := map[string][]float64{}
 	variants := []string{"decompress", "stdlib", "ours"}
 	for r := 0; r < *runs; r++ {
 		for _, v := range variants {
@@ -157,6 +159,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 				return fmt.Errorf("variant %s: %w", v, err)
 			}
 			res.CPU = (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+			walls[v] = append(walls[v], res.Seconds)
 			if b, ok := best[v]; !ok || res.Seconds < b.Seconds {
 				if ok {
 					res.VmHWMKiB = max(res.VmHWMKiB, b.VmHWMKiB)
@@ -183,6 +186,21 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			float64(bytesCSV)/1e6/b.Seconds, float64(b.VmHWMKiB)/1024, b.GoSysMiB)
 	}
 	a, s, o := best["decompress"], best["stdlib"], best["ours"]
+	median := func(v string) float64 {
+		w := slices.Clone(walls[v])
+		slices.Sort(w)
+		return w[len(w)/2]
+	}
+	for _, v := range variants {
+		fmt.Fprintf(stdout, "%-11s all runs:", v)
+		for _, w := range walls[v] {
+			fmt.Fprintf(stdout, " %.3fs", w)
+		}
+		fmt.Fprintf(stdout, " (median %.3fs)\n", median(v))
+	}
+	fmt.Fprintf(stdout, "medians: ours/decompress = %.3f, stdlib/ours = %.2f\n",
+		median("ours")/median("decompress"), median("stdlib")/median("ours"))
+	fmt.Fprintf(stdout, "fastest runs:\n")
 	fmt.Fprintf(stdout, "ours/decompress = %.3f (target ≤ 1.05)\n", o.Seconds/a.Seconds)
 	fmt.Fprintf(stdout, "stdlib/ours     = %.2f (target ≥ 2.8)\n", s.Seconds/o.Seconds)
 	fmt.Fprintf(stdout, "ours peak RSS   = %.1f MiB (target ≤ 64)\n", float64(o.VmHWMKiB)/1024)
