@@ -20,16 +20,16 @@ const bucket = "billing"
 // layout is a small bucket: a legacy create-new report with a superseded
 // assembly and a CUR 2.0 export under a prefix ending in "/".
 var layout = map[string]string{
-	"cur/rep/20240301-20240401/a1/rep-00001.csv.gz":  "old",
-	"cur/rep/20240301-20240401/a2/rep-00001.csv.gz":  "new1",
-	"cur/rep/20240301-20240401/a2/rep-00002.csv.gz":  "new2",
-	"cur/rep/20240301-20240401/rep-Manifest.json":    `{"assemblyId":"a2","reportName":"rep","compression":"GZIP","reportKeys":["cur/rep/20240301-20240401/a2/rep-00001.csv.gz","cur/rep/20240301-20240401/a2/rep-00002.csv.gz"]}`,
-	"cur/rep/20240301-20240401/a2/rep-Manifest.json": `{"assemblyId":"a2","reportName":"rep","reportKeys":["cur/rep/20240301-20240401/a2/rep-00001.csv.gz","cur/rep/20240301-20240401/a2/rep-00002.csv.gz"]}`,
-	"cur//exp/data/BILLING_PERIOD=2024-04/exp-00001.snappy.parquet":       "pq",
-	"cur//exp/metadata/BILLING_PERIOD=2024-04/exp-Manifest.json":          `{"executionId":"e1","columns":[{"name":"line_item_unblended_cost","type":"double"}],"dataFiles":["s3://billing/cur//exp/data/BILLING_PERIOD=2024-04/exp-00001.snappy.parquet"]}`,
-	"cur/broken/20240501-20240601/x/broken-00001.csv.gz":                   "x",
-	"cur/broken/20240501-20240601/broken-Manifest.json":                    `{"assemblyId":"x","reportKeys":["s3://elsewhere/secret.csv.gz"]}`,
-	"cur/aws-programmatic-access-test-object":                              "t",
+	"cur/rep/20240301-20240401/a1/rep-00001.csv.gz":                 "old",
+	"cur/rep/20240301-20240401/a2/rep-00001.csv.gz":                 "new1",
+	"cur/rep/20240301-20240401/a2/rep-00002.csv.gz":                 "new2",
+	"cur/rep/20240301-20240401/rep-Manifest.json":                   `{"assemblyId":"a2","reportName":"rep","compression":"GZIP","reportKeys":["cur/rep/20240301-20240401/a2/rep-00001.csv.gz","cur/rep/20240301-20240401/a2/rep-00002.csv.gz"]}`,
+	"cur/rep/20240301-20240401/a2/rep-Manifest.json":                `{"assemblyId":"a2","reportName":"rep","reportKeys":["cur/rep/20240301-20240401/a2/rep-00001.csv.gz","cur/rep/20240301-20240401/a2/rep-00002.csv.gz"]}`,
+	"cur//exp/data/BILLING_PERIOD=2024-04/exp-00001.snappy.parquet": "pq",
+	"cur//exp/metadata/BILLING_PERIOD=2024-04/exp-Manifest.json":    `{"executionId":"e1","columns":[{"name":"line_item_unblended_cost","type":"double"}],"dataFiles":["s3://billing/cur//exp/data/BILLING_PERIOD=2024-04/exp-00001.snappy.parquet"]}`,
+	"cur/broken/20240501-20240601/x/broken-00001.csv.gz":            "x",
+	"cur/broken/20240501-20240601/broken-Manifest.json":             `{"assemblyId":"x","reportKeys":["s3://elsewhere/secret.csv.gz"]}`,
+	"cur/aws-programmatic-access-test-object":                       "t",
 }
 
 func startS3(t *testing.T) *testutil.S3 {
