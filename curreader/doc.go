@@ -1,0 +1,71 @@
+// Package curreader finds AWS Cost and Usage Reports (legacy CUR) and Data
+// Exports (CUR 2.0, FOCUS) in a bucket and resolves each billing period to
+// exactly the files of its newest complete delivery, by following the
+// manifests AWS writes — never by globbing keys.
+//
+// # Resolving deliveries
+//
+// A [Resolver] works over an S3 bucket ([New], through the narrow [S3API])
+// or over a local directory that mirrors one ([NewFS]):
+//
+//	r := curreader.New(s3Client, "acme-billing")
+//	reports, err := r.Reports(ctx, "cur")         // every report and export, of every kind
+//	d, err := r.Resolve(ctx, reports[0], month)  // the newest complete delivery of that month
+//	for _, f := range d.Files { … }              // exactly the manifest's files, in its order
+//
+// It handles the legacy layout (<prefix>/<report>/YYYYMMDD-YYYYMMDD/, the end
+// date being the first of the next month) in create-new and overwrite modes,
+// the legacy Athena layout (<report>/year=YYYY/month=M/ with its
+// cost_and_usage_data_status file: UPDATING makes [Delivery].Ready false),
+// and Data Exports (data/ and metadata/BILLING_PERIOD=YYYY-MM/, overwrite or
+// one folder per execution). Reports of every kind may share a prefix.
+//
+// The newest delivery comes from the top-level manifest, which AWS replaces
+// last: a new assembly folder can exist before its delivery completes, so
+// the newest-looking folder is never trusted, and files of two versions are
+// never mixed. [Delivery].Version (the assemblyId, the executionId, or the
+// manifest's ETag in overwrite mode) changes whenever AWS delivers again;
+// [Resolver.Changes] lists the periods whose version differs from what a
+// caller read last, since AWS restates closed months after credits and
+// refunds.
+//
+// Listings are delimiter-based and paged: a few requests per report
+// whatever else the bucket holds (36 monthly periods resolve in 38
+// requests). Keys are kept exactly as stored: a prefix that ended in "/"
+// yields "//" in keys. AWS's aws-programmatic-access-test-object,
+// Redshift/QuickSight artifacts and crawler-cfn.yml are ignored.
+//
+// # Errors
+//
+// The categories [ErrAccessDenied], [ErrNotFound], [ErrBucketNotFound],
+// [ErrMalformed] and [ErrThrottled] are the same values in every curconnect
+// package. The specific conditions wrap one of them:
+//
+//   - [ErrManifestNotFound]: a period with no complete delivery yet (the
+//     first delivery can take 24 hours);
+//   - [ErrMalformedManifest]: a manifest that cannot be read;
+//   - [ErrManifestEscapes]: a manifest listing a file in another bucket,
+//     outside the report's prefix, with "..", or with an odd URI — refused,
+//     never read;
+//   - [ErrFileMissing]: a listed file that does not exist, reported before
+//     any row is read;
+//   - [ErrReportNotFound], [ErrPeriodNotFound].
+//
+// Each manifest problem is a [*ManifestError] naming the manifest's bucket
+// and key (and the file); a failed listing is a [*ListError]. Both keep the
+// AWS error in the chain, so errors.As(err, &apiErr) with a smithy.APIError
+// still reaches the error code and request ID:
+//
+//	d, err := r.Resolve(ctx, rep, month)
+//	var me *curreader.ManifestError
+//	switch {
+//	case errors.Is(err, curreader.ErrManifestNotFound): // not delivered yet: try later
+//	case errors.Is(err, curreader.ErrAccessDenied):     // the role lacks s3:GetObject
+//	case errors.As(err, &me):                           // me.Key names the manifest
+//	}
+//
+// # Concurrency
+//
+// A Resolver is safe for concurrent use. A [Report] carries the listing it
+// was found with; call [Resolver.Reports] again to see newer deliveries.
+package curreader
