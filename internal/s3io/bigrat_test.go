@@ -1,17 +1,21 @@
 package s3io
 
-import "math/big"
+import (
+	"math/big"
+	"testing"
+)
 
 // bigRat sums decimal strings with math/big, independently of package decimal.
 type bigRat struct{ r big.Rat }
 
-func (b *bigRat) add(s string) {
+func (b *bigRat) add(t *testing.T, s string) {
+	t.Helper()
 	if s == "" {
 		return
 	}
 	var x big.Rat
 	if _, ok := x.SetString(s); !ok {
-		panic("bad test decimal " + s)
+		t.Fatalf("bad test decimal %q", s)
 	}
 	b.r.Add(&b.r, &x)
 }

@@ -37,7 +37,7 @@ func curFile(t *testing.T, rows int) ([]byte, string) {
 		default:
 			cost = ""
 		}
-		total.add(cost)
+		total.add(t, cost)
 		fmt.Fprintf(&sb, "id%06d,\"Amazon Web Services, Inc.\",%s,\"usage, \"\"quoted\"\"\nsecond line\"\n", i, cost)
 	}
 	var buf bytes.Buffer
