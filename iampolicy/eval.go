@@ -297,9 +297,6 @@ type stmtMatch struct {
 // action and resource (conditions aside).
 func (m stmtMatch) targets() bool { return m.principal && m.action && m.resource }
 
-// applies reports whether the statement applies to the request.
-func (m stmtMatch) applies() bool { return m.targets() && m.cond && m.unsupported == "" }
-
 // matchStatement evaluates every part of st against the request.
 func (e *evaluator) matchStatement(p *Policy, st *Statement) stmtMatch {
 	vars := p.Version == Version2012
