@@ -273,7 +273,7 @@ func (v *verifier) runStep(ctx context.Context, id CheckID, fn func(context.Cont
 		v.softFail = false
 		res := CheckResult{ID: id}
 		err := fn(ctx, &res)
-		if err != nil && v.o.PropagationWait > 0 && errors.Is(err, ErrAccessDenied) && ctx.Err() == nil &&
+		if err != nil && v.o.PropagationWait > 0 && errors.Is(awserr.Classify(err), ErrAccessDenied) && ctx.Err() == nil &&
 			time.Since(start)+delay <= v.o.PropagationWait {
 			t := time.NewTimer(delay)
 			select {
@@ -288,6 +288,7 @@ func (v *verifier) runStep(ctx context.Context, id CheckID, fn func(context.Cont
 		res.Duration = time.Since(start)
 		if err == nil && res.Status != StatusFail {
 			res.Status = StatusPass
+			res.Action, res.Resource, res.MissingStatement = "", "", nil
 		} else {
 			v.fail(&res, err)
 		}
@@ -305,7 +306,12 @@ type stepError struct {
 }
 
 func (e *stepError) Error() string { return e.err.Error() }
-func (e *stepError) Unwrap() error { return e.err }
+func (e *stepError) Unwrap() []error {
+	if e.sentinel != nil {
+		return []error{e.err, e.sentinel}
+	}
+	return []error{e.err}
+}
 
 func (v *verifier) fail(res *CheckResult, err error) {
 	res.Status = StatusFail
@@ -331,7 +337,11 @@ func (v *verifier) fail(res *CheckResult, err error) {
 		res.Retryable = retryable(cause)
 	}
 	if res.Message == "" {
-		res.Message = "failed: " + awsMessage(cause)
+		if res.Action != "" && errors.Is(cause, ErrAccessDenied) {
+			res.Message = res.Action + " on " + res.Resource + " was denied: " + awsMessage(cause)
+		} else {
+			res.Message = "failed: " + awsMessage(cause)
+		}
 	}
 	if res.Remediation == "" && errors.Is(cause, ErrAccessDenied) && res.Action != "" {
 		res.MissingStatement, res.Remediation = v.explainDenied(res.Action, res.Resource, nil)
@@ -426,13 +436,13 @@ func (v *verifier) explainDenied(action, resource string, reqCtx map[string][]st
 			explained := false
 			for _, g := range set.Check(iampolicy.Policy{Version: iampolicy.Version2012, Statement: []iampolicy.Statement{st}}) {
 				if strings.EqualFold(g.Action, action) {
-					b.WriteString(" In the role's policies: " + g.Explanation)
+					b.WriteString(" In the role's policies: " + sentence(g.Explanation))
 					explained = true
 					break
 				}
 			}
 			if !explained {
-				b.WriteString(" In the role's policies: " + dec.Reason)
+				b.WriteString(" In the role's policies: " + sentence(dec.Reason))
 			}
 		}
 	} else {
@@ -440,6 +450,15 @@ func (v *verifier) explainDenied(action, resource string, reqCtx map[string][]st
 	}
 	b.WriteString(" Right after a role or policy is created, IAM can take a few seconds to propagate: retry (VerifyOptions.PropagationWait).")
 	return &st, b.String()
+}
+
+// sentence ends s with a period.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s != "" && !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
 }
 
 func (v *verifier) checkCredentials(ctx context.Context, r *CheckResult) error {
