@@ -346,7 +346,29 @@ func (v *verifier) fail(res *CheckResult, err error) {
 	if res.Remediation == "" && errors.Is(cause, ErrAccessDenied) && res.Action != "" {
 		res.MissingStatement, res.Remediation = v.explainDenied(res.Action, res.Resource, nil)
 	}
+	if res.Remediation == "" {
+		res.Remediation = defaultRemediation(res.ID, res.Retryable)
+	}
 	res.Err = &CheckError{Check: res.ID, Resource: resource, Err: cause, sentinel: sentinel, redact: v.redact}
+}
+
+// defaultRemediation is the advice for a failure no step explained.
+func defaultRemediation(id CheckID, retry bool) string {
+	switch {
+	case retry:
+		return "Verify again later: AWS answered with throttling, a server error or a network error."
+	case id == CheckReportDefinition:
+		return "The report-definition step reads the definitions in us-east-1 with cur:DescribeReportDefinitions, bcm-data-exports:ListExports and GetExport (iampolicy.ReadOptions.ReportDefinitions and DataExports); or pass the definition in VerifyOptions.Definition to check it offline."
+	}
+	return "See the message for AWS's answer."
+}
+
+// plural writes "1 file", "2 files".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // awsCode is the AWS error code, or the code of the error's category when
@@ -658,7 +680,7 @@ func (v *verifier) checkListPrefix(ctx context.Context, r *CheckResult) error {
 	case aws.ToBool(out.IsTruncated):
 		r.Message = fmt.Sprintf("listed s3://%s/%s: more than %d objects", v.conn.Bucket, p, n)
 	default:
-		r.Message = fmt.Sprintf("listed s3://%s/%s: %d objects", v.conn.Bucket, p, n)
+		r.Message = fmt.Sprintf("listed s3://%s/%s: %s", v.conn.Bucket, p, plural(n, "object"))
 	}
 	return nil
 }
@@ -724,7 +746,7 @@ func (v *verifier) checkManifest(ctx context.Context, r *CheckResult) error {
 			return noDelivery(rep.Name + " has no complete delivery under " + where)
 		}
 		v.rep.Deliveries = append(v.rep.Deliveries, d)
-		m := fmt.Sprintf("%s %s: version %s, %d files, manifest s3://%s/%s", rep.Name, d.Period, d.Version, len(d.Files), v.conn.Bucket, d.ManifestKey)
+		m := fmt.Sprintf("%s %s: version %s, %s, manifest s3://%s/%s", rep.Name, d.Period, d.Version, plural(len(d.Files), "file"), v.conn.Bucket, d.ManifestKey)
 		if !d.Ready {
 			m += " (AWS is still updating this delivery)"
 		}
@@ -801,7 +823,7 @@ func (v *verifier) checkOrganizations(ctx context.Context, r *CheckResult) error
 		r.Remediation = "Set the connection's PayerAccountID to the management account " + org.ManagementAccountID + ", and create the role and the report there: only the management account sees every member's costs."
 		return &stepError{err: errors.New("billingconn: payer account mismatch"), resource: org.ID}
 	}
-	r.Message = fmt.Sprintf("organization %s (management account %s): %d accounts", org.ID, org.ManagementAccountID, len(accts))
+	r.Message = fmt.Sprintf("organization %s (management account %s): %s", org.ID, org.ManagementAccountID, plural(len(accts), "account"))
 	return nil
 }
 
@@ -838,7 +860,7 @@ func (v *verifier) checkCostExplorer(ctx context.Context, r *CheckResult) error 
 	if out.Total != nil && out.Total.UtilizationPercentage != nil {
 		util = ", utilization " + aws.ToString(out.Total.UtilizationPercentage) + "%"
 	}
-	r.Message = fmt.Sprintf("Cost Explorer answered for %s: %d periods%s", start.Format("2006-01"), len(out.UtilizationsByTime), util)
+	r.Message = fmt.Sprintf("Cost Explorer answered for %s: %s%s", start.Format("2006-01"), plural(len(out.UtilizationsByTime), "period"), util)
 	return nil
 }
 
@@ -922,7 +944,7 @@ func (v *verifier) checkDefinition(ctx context.Context, r *CheckResult) error {
 		}
 	}
 	if len(errs) == 0 {
-		r.Message = fmt.Sprintf("%q meets %s (%d warnings)", def.Name(), strings.Join(names, ", "), len(findings))
+		r.Message = fmt.Sprintf("%q meets %s (%s)", def.Name(), strings.Join(names, ", "), plural(len(findings), "warning"))
 		return nil
 	}
 	for _, f := range findings {
