@@ -2,7 +2,8 @@
 // AWS account" flow: the Connection a platform stores, the consumer Profile
 // that says what it needs from a Cost and Usage Report, offline validation of
 // legacy report definitions and Data Exports against AWS's rules and a
-// profile, and discovery of the reports and exports a payer account has.
+// profile, discovery of the reports and exports a payer account has, and
+// step-by-step verification that the connection works.
 //
 // # Connections
 //
@@ -42,6 +43,49 @@
 // keeps those delivering to the connection's bucket and prefix, and ranks
 // them against profiles.
 //
+// # Verifying a connection
+//
+// [Verify] runs the connection as a platform would, one named check after
+// another, and returns a [Report] of [CheckResult] values (pass, fail, or
+// skipped because an earlier step it needs failed), each with its
+// duration, the AWS error code and request ID, a plain message, a
+// remediation and whether retrying later can help:
+//
+//	credentials → assume-role → bucket-region → list-prefix → manifest → organizations → cost-explorer → report-definition
+//
+// AssumeRole is called explicitly, with the external ID, before anything
+// else uses the role: lazily fetched credentials would turn a trust failure
+// into an opaque S3 error later on. STS returns one and the same
+// AccessDenied when the role does not exist, when its trust policy does not
+// trust the caller, and when the external ID does not match; it never says
+// which, and neither can Verify, so its remediation lists all three.
+//
+// The manifest step resolves the newest complete delivery with curreader,
+// from the manifest AWS writes last. Nothing delivered yet is the code
+// NO_DELIVERY_YET ("no delivery yet: the first one can take 24 hours"),
+// retryable. For an AccessDenied the result names the statement that grants
+// the denied request — from iampolicy.CURReadPolicy (for example
+// "ReadBillingReports" for s3:GetObject) or iampolicy.CrossAccountTrust — in
+// MissingStatement and in the remediation; given the role's actual policies
+// (VerifyOptions.Policies), iampolicy's evaluator says what in them is wrong
+// (the action missing, GetObject on the bucket ARN without /*, an explicit
+// Deny named by Sid). VerifyOptions.PropagationWait retries AccessDenied for
+// a bounded time, for roles created a moment ago; it is off by default.
+//
+// Verify reaches AWS through narrow interfaces with the SDK's own method
+// sets ([STSAPI] embeds stscreds.AssumeRoleAPIClient, [S3API] embeds
+// curreader.S3API, [OrganizationsAPI], [CostExplorerAPI], [CURAPI],
+// [DataExportsAPI]), made per credentials by the factories in [Clients];
+// [NewClients] builds them from an aws.Config. The organizations step keeps
+// the organization's accounts in Report.Organization; [ListAccounts] lists
+// them on its own, as [Accounts] keyed by the account ID that
+// lineItem/UsageAccountId holds. The Cost Explorer step makes one
+// GetReservationUtilization request, which AWS bills (about one cent).
+//
+// Nothing Verify returns, marshals or logs holds the secret access key,
+// session credentials or the external ID: messages, remediations and error
+// texts are scrubbed of them, even when a server echoes them back.
+//
 // # Errors
 //
 // Validation problems in a definition are findings, not errors. Errors are
@@ -71,5 +115,7 @@
 // return a new Profile on each call. Discover makes its AWS calls one after
 // another on the calling goroutine and may run concurrently with other
 // Discover calls on the same clients (the SDK clients are safe for concurrent
-// use).
+// use). The same holds for Verify and ListAccounts: each runs its calls in
+// order on the calling goroutine, and any number may run at once on shared
+// Clients. A Report is a plain value once Verify returns.
 package billingconn
