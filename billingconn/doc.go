@@ -102,14 +102,26 @@
 //     It unwraps to the SDK's error, so errors.As(err, &smithy.APIError) gives
 //     the code and request ID, and to its category: errors.Is(err,
 //     [ErrAccessDenied]), [ErrNotFound], [ErrThrottled]. Context cancellation
-//     is returned as is (errors.Is(err, context.Canceled)).
+//     is returned as is (errors.Is(err, context.Canceled)). [ListAccounts]
+//     fails the same way, naming ListAccounts.
+//   - [Verify] reports failed checks in the Report, not as its error. Each
+//     failed CheckResult.Err is a [*CheckError] naming the check and the
+//     resource; it unwraps to the AWS error (errors.As(err,
+//     &smithy.APIError) reaches the code and request ID) or the curreader
+//     error, to a specific sentinel — [ErrAssumeRoleDenied] (wraps
+//     ErrAccessDenied), [ErrNoDeliveryYet] and [ErrBucketNotFound] (wrap
+//     ErrNotFound) — and to its category. [Report.Err] joins them, so
+//     errors.Is(rep.Err(), ErrAccessDenied) asks whether any step was
+//     denied. Verify's own error is for what kept it from running: an
+//     invalid Connection, Clients or options (wrapping ErrMalformed, with a
+//     nil Report), or ctx's error (with the checks run so far).
 //
 // The categories are the same values as curreader's and iampolicy's, so
 // errors.Is matches across packages.
 //
 // # Concurrency
 //
-// Connection, Profile, Definition, Finding and Fix are plain values: safe to
+// Connection, Profile, Definition, Finding, Fix, Report and CheckResult are plain values: safe to
 // share for reading, not for writing. Validation functions neither modify
 // their arguments nor keep them, and may run concurrently. Optima and Eco
 // return a new Profile on each call. Discover makes its AWS calls one after
