@@ -303,6 +303,55 @@ func TestVerifyStubs(t *testing.T) {
 		assert.Equal(t, StatusSkipped, mustCheck(t, rep, CheckManifest).Status)
 	})
 
+	t.Run("GetBucketLocation denied, the region from HeadBucket: later steps still run", func(t *testing.T) {
+		w := newStubWorld(t)
+		var mu sync.Mutex
+		var scopes []string
+		w.s3.Wrap(func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				if m := scopeRE.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
+					scopes = append(scopes, r.Method+" "+m[1])
+				}
+				mu.Unlock()
+				if _, ok := r.URL.Query()["location"]; ok {
+					rw.Header().Set("X-Amz-Request-Id", "req-loc")
+					rw.WriteHeader(http.StatusForbidden)
+					fmt.Fprint(rw, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>req-loc</RequestId></Error>`)
+					return
+				}
+				if r.Method == http.MethodHead && strings.Trim(r.URL.Path, "/") == "acme-billing" {
+					rw.Header().Set("X-Amz-Bucket-Region", "eu-central-1")
+				}
+				next.ServeHTTP(rw, r)
+			})
+		})
+		rep, err := Verify(t.Context(), stubRoleConn(), w.clients())
+		require.NoError(t, err)
+		c := mustCheck(t, rep, CheckBucketRegion)
+		require.Equal(t, StatusFail, c.Status)
+		assert.Equal(t, "AccessDenied", c.Code)
+		assert.Equal(t, "req-loc", c.RequestID)
+		assert.Equal(t, iampolicy.SidListBucket, c.MissingStatement.Sid)
+		assert.Contains(t, c.Message, "HeadBucket says the bucket is in eu-central-1")
+		assert.Equal(t, "eu-central-1", rep.BucketRegion)
+		assert.Equal(t, StatusPass, mustCheck(t, rep, CheckListPrefix).Status)
+		assert.Equal(t, StatusPass, mustCheck(t, rep, CheckManifest).Status)
+		mu.Lock()
+		assert.Contains(t, scopes, "GET eu-central-1", "later S3 calls go to the bucket's region")
+		mu.Unlock()
+	})
+
+	t.Run("Cost Explorer without data passes", func(t *testing.T) {
+		w := newStubWorld(t)
+		w.ce.failCode = "DataUnavailableException"
+		rep, err := Verify(t.Context(), stubRoleConn(), w.clients())
+		require.NoError(t, err)
+		c := mustCheck(t, rep, CheckCostExplorer)
+		assert.Equal(t, StatusPass, c.Status)
+		assert.Contains(t, c.Message, "no reservation data")
+	})
+
 	t.Run("payer mismatch", func(t *testing.T) {
 		w := newStubWorld(t)
 		w.org.management = "777788889999"
