@@ -11,6 +11,12 @@ import (
 	"github.com/curconnect/curconnect/iampolicy"
 )
 
+// quickstartKeyLines are lines the quickstart must print, whatever its
+// random external ID.
+var quickstartKeyLines = []string{
+	"== 1. Read policy", "== 2. Trust policy", "== 3. Bucket policy", "== 4. CloudFormation template",
+}
+
 func TestQuickstartText(t *testing.T) {
 	var out, errOut bytes.Buffer
 	err := run(t.Context(), []string{"-external-id", "ext-quickstart-1"}, &out, &errOut)
