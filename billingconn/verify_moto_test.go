@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -119,10 +118,8 @@ type costExplorerAPI struct {
 
 func (c *costExplorerAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	raw, _ := io.ReadAll(r.Body)
-	keyID := ""
-	if m := scopeRE.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
-		keyID = strings.TrimPrefix(strings.SplitN(r.Header.Get("Authorization"), "/", 2)[0], "AWS4-HMAC-SHA256 Credential=")
-	}
+	// Authorization: AWS4-HMAC-SHA256 Credential=<key ID>/<scope>, …
+	keyID, _, _ := strings.Cut(strings.TrimPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 Credential="), "/")
 	c.mu.Lock()
 	c.keyIDs = append(c.keyIDs, keyID)
 	c.tokens = append(c.tokens, r.Header.Get("X-Amz-Security-Token"))
@@ -537,5 +534,3 @@ func mustRetrieve(t *testing.T, p aws.CredentialsProvider) aws.Credentials {
 	require.NoError(t, err)
 	return c
 }
-
-var _ = errors.Is
