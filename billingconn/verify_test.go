@@ -84,6 +84,7 @@ func (s *stsAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // orgAPI stubs AWS Organizations in its JSON 1.1 shapes, with ListAccounts
 // in two pages.
 type orgAPI struct {
+	denied     bool
 	notInUse   bool
 	management string
 	mu         sync.Mutex
@@ -96,6 +97,12 @@ func (o *orgAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = json.Unmarshal(raw, &body)
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	target := r.Header.Get("X-Amz-Target")
+	if o.denied && target == "AWSOrganizationsV20161128.ListAccounts" {
+		w.Header().Set("X-Amzn-Requestid", "req-org")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, `{"__type":"AccessDeniedException","Message":"You don't have permissions to access this resource."}`)
+		return
+	}
 	if o.notInUse {
 		w.WriteHeader(http.StatusBadRequest)
 		fmt.Fprint(w, `{"__type":"AWSOrganizationsNotInUseException","Message":"Your account is not a member of an organization."}`)
@@ -350,6 +357,28 @@ func TestVerifyStubs(t *testing.T) {
 		c := mustCheck(t, rep, CheckCostExplorer)
 		assert.Equal(t, StatusPass, c.Status)
 		assert.Contains(t, c.Message, "no reservation data")
+	})
+
+	t.Run("ListAccounts denied", func(t *testing.T) {
+		w := newStubWorld(t)
+		w.org.denied = true
+		rep, err := Verify(t.Context(), stubRoleConn(), w.clients())
+		require.NoError(t, err)
+		c := mustCheck(t, rep, CheckOrganizations)
+		require.Equal(t, StatusFail, c.Status)
+		assert.Equal(t, "AccessDeniedException", c.Code)
+		assert.Equal(t, "req-org", c.RequestID)
+		assert.Equal(t, "organizations:ListAccounts", c.Action)
+		require.NotNil(t, c.MissingStatement)
+		assert.Equal(t, iampolicy.SidOrganizations, c.MissingStatement.Sid)
+		assert.Contains(t, c.Remediation, "management (payer) account")
+		var oe *OpError
+		require.ErrorAs(t, c.Err, &oe)
+		assert.Equal(t, "ListAccounts", oe.Op)
+
+		_, err = ListAccounts(t.Context(), w.clients().NewOrganizations(w.cfg.Credentials))
+		require.ErrorIs(t, err, ErrAccessDenied)
+		require.ErrorAs(t, err, &oe)
 	})
 
 	t.Run("payer mismatch", func(t *testing.T) {
