@@ -64,7 +64,7 @@ func main() {
 
 func exitCode(err error, stderr io.Writer) int {
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, flag.ErrHelp): // -h prints the usage and succeeds
 		return exitOK
 	case errors.Is(err, errFailed):
 		return exitFailed
