@@ -144,7 +144,8 @@ func (d DirSink) Put(ctx context.Context, key string, write func(io.Writer) erro
 // S3Sink uploads objects to a bucket with PutObject. A body is spooled in
 // memory up to SpoolLimit bytes and in a temporary file beyond that, so the
 // upload has a known length and a seekable body (needed for signing over
-// plain HTTP) while generation stays streaming.
+// plain HTTP) while generation stays streaming. Give the Spec the same
+// Bucket, so manifests and s3:// URIs name the bucket the objects are in.
 type S3Sink struct {
 	// Client is the S3 client; *s3.Client satisfies PutObjectAPI.
 	Client PutObjectAPI
