@@ -8,11 +8,16 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/parquet-go/parquet-go"
 )
+
+// gzipPool reuses gzip writers: a new one allocates its compressor's
+// tables, which dominates the cost of small files.
+var gzipPool = sync.Pool{New: func() any { return gzip.NewWriter(io.Discard) }}
 
 // tally accumulates the ground truth of one delivery.
 type tally struct {
@@ -98,7 +103,9 @@ func renderMap(m []kv) string {
 func (j *fileJob) write(w io.Writer) error {
 	switch j.format {
 	case CSVGzip:
-		gz := gzip.NewWriter(w)
+		gz := gzipPool.Get().(*gzip.Writer)
+		defer gzipPool.Put(gz)
+		gz.Reset(w)
 		if err := j.writeCSV(gz); err != nil {
 			return err
 		}
