@@ -352,7 +352,8 @@ func (g *generator) fileName(i int) string {
 	return s.Name + "-" + num + ".csv.gz"
 }
 
-func (g *generator) columns() []column {
+// columns returns the columns of period pi's files.
+func (g *generator) columns(pi int) []column {
 	s := &g.s
 	switch s.Kind {
 	case CUR2:
@@ -360,7 +361,19 @@ func (g *generator) columns() []column {
 	case FOCUS10, FOCUS12:
 		return focusColumns(s.Kind)
 	}
-	return legacyColumns(s.Width, s.Format == Parquet)
+	cols := legacyColumns(s.Width, s.Format == Parquet)
+	if s.SchemaDrift && pi%2 == 0 {
+		kept := cols[:0]
+		for _, c := range cols {
+			if c.category == "savingsPlan" || (c.category == "resourceTags" && c.short == "user:Environment") ||
+				strings.HasPrefix(c.name, "savings_plan_") || c.name == "resource_tags_user_environment" {
+				continue
+			}
+			kept = append(kept, c)
+		}
+		cols = kept
+	}
+	return cols
 }
 
 func (g *generator) timeLayout() string {
@@ -374,7 +387,7 @@ func (g *generator) timeLayout() string {
 func (g *generator) deliver(pi, vi int, ps, pe time.Time, p *plan, prev *plan) error {
 	s := &g.s
 	d := p.d
-	cols := g.columns()
+	cols := g.columns(pi)
 	for _, c := range cols {
 		d.Columns = append(d.Columns, c.name)
 	}

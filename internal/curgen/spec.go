@@ -192,6 +192,11 @@ type Spec struct {
 	// files are written but whose manifests are not: the top-level manifest
 	// still points at the previous delivery. Requires CreateNew.
 	Incomplete bool
+	// SchemaDrift varies the legacy schema between billing periods, as AWS
+	// does when Savings Plans or tags come and go: the 1st, 3rd, … periods
+	// lack the savingsPlan/* columns and the resourceTags/user:Environment
+	// tag column. Legacy CUR only (CUR 2.0 and FOCUS have fixed schemas).
+	SchemaDrift bool
 	// Restate adds, in the first period, one more complete delivery made
 	// after the month closed, with different totals (AWS refreshes closed
 	// months after credits and refunds). Requires Months >= 2.
@@ -313,6 +318,9 @@ func (s Spec) resolve() (Spec, time.Time, error) {
 	}
 	if s.Incomplete && s.Versioning != CreateNew {
 		bad("Incomplete", "requires CreateNew (an overwrite has no separate folder)")
+	}
+	if s.SchemaDrift && s.Kind != LegacyCUR {
+		bad("SchemaDrift", "applies to legacy CUR only")
 	}
 	if s.Restate && s.Months < 2 {
 		bad("Restate", "requires Months >= 2 (the first month must be closed)")

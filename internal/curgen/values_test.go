@@ -67,6 +67,7 @@ func TestSpecValidation(t *testing.T) {
 		{"shrink needs overwrite and versions", Spec{Kind: CUR2, Name: "e", ShrinkBy: 1}, []string{"ShrinkBy"}},
 		{"stale empty needs shrink", Spec{Kind: CUR2, Name: "e", StaleEmpty: true}, []string{"StaleEmpty"}},
 		{"incomplete needs create-new", Spec{Kind: CUR2, Name: "e", Versioning: Overwrite, Incomplete: true}, []string{"Incomplete"}},
+		{"schema drift on an export", Spec{Kind: CUR2, Name: "e", SchemaDrift: true}, []string{"SchemaDrift"}},
 		{"restate needs two months", Spec{Name: "r", Restate: true}, []string{"Restate"}},
 		{"too many empty files", Spec{Name: "r", Files: 2, EmptyFiles: 3}, []string{"EmptyFiles"}},
 		{"negative counts", Spec{Name: "r", Months: -1, Versions: -1, Files: -1, Rows: -1}, []string{"Months", "Versions", "Files", "Rows"}},
@@ -309,3 +310,28 @@ func TestRealSampleColumns(t *testing.T) {
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
 
 func csvReadAll(b []byte) ([][]string, error) { return csv.NewReader(bytes.NewReader(b)).ReadAll() }
+
+func TestSchemaDrift(t *testing.T) {
+	for _, f := range []Format{CSVGzip, Parquet} {
+		sink := NewMapSink()
+		res, err := Generate(t.Context(), sink, Spec{Kind: LegacyCUR, Name: "r", Format: f, Months: 3, SchemaDrift: true, Rows: 20})
+		require.NoError(t, err)
+		var widths []int
+		for _, p := range res.Periods() {
+			d := res.Current(p)
+			widths = append(widths, len(d.Columns))
+			var m wantLegacyManifest
+			decodeStrict(t, mustGet(t, sink, d.ManifestKey), &m)
+			assert.Len(t, m.Columns, len(d.Columns), "the manifest lists the period's columns")
+			if f == Parquet {
+				s := sumParquet(t, sink, d)
+				s.check(t, d)
+			} else {
+				s := sumCSV(t, sink, d, f)
+				s.check(t, d)
+			}
+		}
+		assert.Equal(t, widths[0], widths[2])
+		assert.Equal(t, widths[0]+2, widths[1], "savingsPlan/SavingsPlanEffectiveCost and the Environment tag come and go")
+	}
+}
