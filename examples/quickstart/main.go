@@ -1,10 +1,26 @@
-// Command quickstart walks through connecting an AWS payer account to a cost
-// platform, with no AWS account and no network: it prints the documents a
-// customer creates (read policy, trust policy, delivery bucket policy).
+// Command quickstart walks through connecting an AWS payer account to a
+// cost platform, end to end, with no AWS account and no network.
+//
+// It starts an in-memory S3 on 127.0.0.1 (gofakes3), lets internal/curgen
+// deliver two months of a legacy Cost and Usage Report (create-new
+// versions, gzip CSV, several files, one month restated) and a CUR 2.0
+// export (Parquet) into it, and then does what a platform's onboarding does:
+// it prints the documents the customer creates (read policy, trust policy,
+// bucket policy, CloudFormation template and its quick-create link),
+// validates both report definitions against the Flexera Optima and Spot Eco
+// profiles with their fixes, verifies the connection step by step, lists
+// every report and billing period it finds, and sums the costs by service
+// and by account, exactly, checking the sums against what was generated.
 //
 // Usage:
 //
-//	go run ./examples/quickstart [-bucket B] [-prefix P] [-trusted-account ID] [-external-id X] [-json]
+//	go run ./examples/quickstart [-json] [-show-documents]
+//	go run ./examples/quickstart -bucket B [-prefix P] [-report NAME] [-role-arn ARN -external-id X] [-endpoint URL] [-path-style]
+//
+// With -bucket it reads a real bucket through the standard AWS
+// configuration chain instead of the embedded S3.
+//
+// Exit codes: 0 success, 1 something checked is not right, 2 bad input.
 package main
 
 import (
@@ -15,8 +31,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"text/tabwriter"
 
+	"github.com/curconnect/curconnect/billingconn"
 	"github.com/curconnect/curconnect/iampolicy"
+	"github.com/curconnect/curconnect/internal/curgen"
 )
 
 // Exit codes, as every example program uses them.
@@ -32,12 +52,16 @@ type usageError struct{ err error }
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
+// errNotRight means the story ran but something it checks is wrong
+// (exit code 1); the details are in the output.
+var errNotRight = errors.New("something checked is not right (see above)")
+
 func main() {
 	os.Exit(exitCode(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
 }
 
 func exitCode(err error, stderr io.Writer) int {
-	if err == nil {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
 	fmt.Fprintln(stderr, "quickstart:", err)
@@ -48,98 +72,139 @@ func exitCode(err error, stderr io.Writer) int {
 	return exitFindings
 }
 
-// documents is the -json output.
-type documents struct {
-	Bucket       string           `json:"bucket"`
-	Prefix       string           `json:"prefix"`
-	Trusted      string           `json:"trustedAccount"`
-	ExternalID   string           `json:"externalId"`
-	ReadPolicy   iampolicy.Policy `json:"readPolicy"`
-	TrustPolicy  iampolicy.Policy `json:"trustPolicy"`
-	BucketPolicy iampolicy.Policy `json:"bucketPolicy"`
-	// Template is the CloudFormation template (JSON) that creates the role.
-	Template json.RawMessage `json:"cloudFormationTemplate"`
-	// QuickCreateURL opens the console's quick-create page for Template,
-	// hosted at TemplateURL.
-	TemplateURL    string `json:"templateURL"`
-	QuickCreateURL string `json:"quickCreateURL"`
+// options are the parsed flags.
+type options struct {
+	bucket, prefix, report, payer, trusted, externalID, roleARN string
+	templateURL, endpoint                                       string
+	pathStyle, asJSON, showDocuments                            bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o := &options{}
+	fs.StringVar(&o.bucket, "bucket", "", "read this real bucket instead of the embedded S3 (standard AWS configuration chain)")
+	fs.StringVar(&o.prefix, "prefix", "cur", "the report prefix in the bucket")
+	fs.StringVar(&o.report, "report", "", "the report to summarise (default: the first legacy report found)")
+	fs.StringVar(&o.payer, "payer-account", demoPayer, "the customer's payer account ID")
+	fs.StringVar(&o.trusted, "trusted-account", "451234325714", "the platform's AWS account ID")
+	fs.StringVar(&o.roleARN, "role-arn", "", "with -bucket: the customer's role to assume for verification")
+	fs.StringVar(&o.externalID, "external-id", "", "the external ID (default: a new random one)")
+	fs.StringVar(&o.templateURL, "template-url", "https://curconnect-templates.s3.us-east-1.amazonaws.com/billing-read-role.json", "where the CloudFormation template is hosted, for the quick-create link")
+	fs.StringVar(&o.endpoint, "endpoint", "", "with -bucket: S3 endpoint URL of an S3-compatible server")
+	fs.BoolVar(&o.pathStyle, "path-style", false, "with -bucket: path-style S3 URLs")
+	fs.BoolVar(&o.asJSON, "json", false, "print one JSON object instead of text")
+	fs.BoolVar(&o.showDocuments, "show-documents", false, "print the full JSON and YAML of every generated document")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return nil, usageError{fmt.Errorf("unexpected arguments: %v", fs.Args())}
+	}
+	if o.bucket == "" && (o.roleARN != "" || o.endpoint != "") {
+		return nil, usageError{errors.New("-role-arn and -endpoint need -bucket")}
+	}
+	if o.roleARN != "" && o.externalID == "" {
+		return nil, usageError{errors.New("-role-arn needs -external-id")}
+	}
+	if o.externalID == "" {
+		o.externalID = iampolicy.NewExternalID()
+	} else if err := iampolicy.ValidateExternalID(o.externalID); err != nil {
+		return nil, usageError{err}
+	}
+	return o, nil
+}
+
+// story is everything the quickstart shows; -json prints it.
+type story struct {
+	Bucket     string                    `json:"bucket"`
+	Prefix     string                    `json:"prefix"`
+	Embedded   bool                      `json:"embedded"`
+	Generated  []generatedStream         `json:"generated,omitempty"`
+	Documents  *documents                `json:"documents"`
+	Validation []validation              `json:"validation,omitempty"`
+	Verify     *billingconn.Report       `json:"verification,omitempty"`
+	Reports    []listedDelivery          `json:"reports"`
+	Problems   []string                  `json:"problems,omitempty"`
+	w          io.Writer                 `json:"-"`
+	opts       *options                  `json:"-"`
+	truth      map[string]*curgen.Result `json:"-"`
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	bucket := fs.String("bucket", "acme-billing-111122223333", "the customer's billing bucket")
-	prefix := fs.String("prefix", "cur", "the report prefix in the bucket")
-	payer := fs.String("payer-account", "111122223333", "the customer's payer account ID")
-	trusted := fs.String("trusted-account", "451234325714", "the platform's AWS account ID")
-	externalID := fs.String("external-id", "", "the external ID (default: a new random one)")
-	templateURL := fs.String("template-url", "https://curconnect-templates.s3.us-east-1.amazonaws.com/billing-read-role.json", "where the CloudFormation template is hosted, for the quick-create link")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
-		return usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected arguments: %v", fs.Args())}
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if *externalID == "" {
-		*externalID = iampolicy.NewExternalID()
-	}
-
-	d := documents{Bucket: *bucket, Prefix: *prefix, Trusted: *trusted, ExternalID: *externalID}
-	var err error
-	if d.ReadPolicy, err = iampolicy.CURReadPolicy(*bucket, *prefix); err != nil {
-		return err
-	}
-	if d.TrustPolicy, err = iampolicy.CrossAccountTrust(*trusted, *externalID); err != nil {
-		return err
-	}
-	if d.BucketPolicy, err = iampolicy.DeliveryBucketPolicy(*bucket, *payer); err != nil {
-		return err
-	}
-	tmpl, err := iampolicy.CloudFormationTemplate(iampolicy.TemplateInput{Bucket: *bucket, Prefix: *prefix, TrustedPrincipal: *trusted, ExternalID: *externalID})
+	o, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
 	}
-	if d.Template, err = tmpl.JSON(); err != nil {
+	st := &story{Bucket: o.bucket, Prefix: o.prefix, w: stdout, opts: o}
+	if o.asJSON {
+		st.w = io.Discard
+	}
+	var env *environment
+	if o.bucket == "" {
+		env, err = startEmbedded(ctx, st)
+	} else {
+		env, err = connectReal(ctx, st)
+	}
+	if err != nil {
 		return err
 	}
-	d.TemplateURL = *templateURL
-	if d.QuickCreateURL, err = iampolicy.QuickCreateURL("us-east-1", *templateURL, "curconnect-billing-read", nil); err != nil {
-		return err
+	defer env.close()
+
+	steps := []func(context.Context, *environment) error{st.generate, st.writeDocuments, st.validate, st.verify, st.list}
+	for _, step := range steps {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := step(ctx, env); err != nil {
+			return err
+		}
 	}
-	if *asJSON {
+	if o.asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
-		return enc.Encode(d)
-	}
-
-	fmt.Fprintf(stdout, "curconnect quickstart: connecting payer account %s (bucket %s, prefix %q)\n", *payer, *bucket, *prefix)
-	fmt.Fprintf(stdout, "to platform account %s with external ID %s\n", *trusted, *externalID)
-	section := func(title, note string, p iampolicy.Policy) error {
-		b, err := p.JSON()
-		if err != nil {
+		if err := enc.Encode(st); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "\n== %s\n%s\n\n%s", title, note, b)
-		return nil
+	} else if len(st.Problems) == 0 {
+		fmt.Fprintln(stdout, "\nAll checks passed.")
 	}
-	if err := section("1. Read policy (attach to the role)", "Lets the platform list the bucket and read reports under the prefix.", d.ReadPolicy); err != nil {
-		return err
+	if len(st.Problems) > 0 {
+		for _, p := range st.Problems {
+			fmt.Fprintln(stderr, "quickstart:", p)
+		}
+		return errNotRight
 	}
-	if err := section("2. Trust policy (the role's trust relationship)", "Lets only the platform's account assume the role, and only with the external ID.", d.TrustPolicy); err != nil {
-		return err
-	}
-	if err := section("3. Bucket policy (on the billing bucket)", "Lets AWS deliver legacy CUR and Data Exports of this payer account.", d.BucketPolicy); err != nil {
-		return err
-	}
-	yaml, err := tmpl.YAML()
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "\n== 4. CloudFormation template (creates the role with 1 and 2)\nHost it at %s, then send the customer this link:\n%s\n\n%s", *templateURL, d.QuickCreateURL, yaml)
 	return nil
+}
+
+// section prints a numbered heading.
+func (st *story) section(title string) {
+	fmt.Fprintf(st.w, "\n== %s\n", title)
+}
+
+// table returns a tabwriter for 80-column tables.
+func (st *story) table() *tabwriter.Writer {
+	return tabwriter.NewWriter(st.w, 0, 4, 2, ' ', 0)
+}
+
+// shorten cuts s to n characters with an ellipsis.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
+}
+
+// indent prefixes every line of s.
+func indent(s, prefix string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = prefix + l
+	}
+	return strings.Join(lines, "\n") + "\n"
 }
