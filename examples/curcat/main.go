@@ -67,12 +67,18 @@ func exitCode(err error, stderr io.Writer) int {
 }
 
 const usage = `usage:
-  curcat list (-bucket B | -dir PATH) [-prefix P] [-json]`
+  curcat list (-bucket B | -dir PATH) [-prefix P] [-json]
+  curcat rows (-bucket B | -dir PATH) [-prefix P] -report NAME -period YYYY-MM [-columns a,b] [-format csv|jsonl]
+  curcat rows -file PATH [-columns a,b] [-format csv|jsonl]
+  curcat sum  (-bucket B | -dir PATH) [-prefix P] -report NAME -period YYYY-MM -by COLUMN [-cost COLUMN] [-json]
+  curcat sum  -file PATH -by COLUMN [-cost COLUMN] [-json]`
 
 // source holds the flags every subcommand shares.
 type source struct {
 	bucket, prefix, dir, endpoint string
 	pathStyle, asJSON             bool
+
+	client *s3.Client // set by resolver for -bucket
 }
 
 func (s *source) register(fs *flag.FlagSet) {
@@ -108,6 +114,7 @@ func (s *source) resolver(ctx context.Context) (*curreader.Resolver, error) {
 				o.Region = "us-east-1"
 			}
 		})
+		s.client = client
 		return curreader.New(client, s.bucket), nil
 	}
 	return nil, usageError{errors.New("one of -bucket or -dir is required")}
@@ -121,6 +128,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "list":
 		return runList(ctx, args[1:], stdout, stderr)
+	case "rows":
+		return runRows(ctx, args[1:], stdout, stderr)
+	case "sum":
+		return runSum(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(stdout, usage)
 		return nil

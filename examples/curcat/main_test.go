@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/curconnect/curconnect/internal/curgen"
+	"github.com/curconnect/curconnect/internal/decimal"
 	"github.com/curconnect/curconnect/internal/testutil"
 )
 
@@ -98,4 +100,58 @@ func TestBadInput(t *testing.T) {
 	}
 	var out, errOut bytes.Buffer
 	assert.Equal(t, exitOK, exitCode(run(t.Context(), []string{"help"}, &out, &errOut), &errOut))
+}
+
+// TestSumAndRowsOnGeneratedData sums a generated legacy report through
+// -bucket and -dir and requires curgen's exact totals and the DESIGN
+// JSON shape.
+func TestSumAndRowsOnGeneratedData(t *testing.T) {
+	s := startS3(t)
+	spec := curgen.Spec{Kind: curgen.LegacyCUR, Name: "gen", Prefix: "cur", Bucket: bucket, Files: 3, Rows: 80, Versions: 2, Seed: 5}
+	res, err := curgen.Generate(t.Context(), &curgen.S3Sink{Client: s.Client, Bucket: bucket}, spec)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	_, err = curgen.Generate(t.Context(), curgen.DirSink{Root: dir}, spec)
+	require.NoError(t, err)
+	cur := res.Current(res.Periods()[0])
+
+	for _, src := range [][]string{{"-bucket", bucket, "-endpoint", s.URL, "-path-style"}, {"-dir", dir}} {
+		var out, errOut bytes.Buffer
+		args := append([]string{"sum", "-prefix", "cur", "-report", "gen", "-period", res.Periods()[0], "-by", "line_item_product_code", "-json"}, src...)
+		require.NoError(t, run(t.Context(), args, &out, &errOut), errOut.String())
+		var got sumOutput
+		dec := json.NewDecoder(&out)
+		dec.DisallowUnknownFields()
+		require.NoError(t, dec.Decode(&got))
+		assert.Equal(t, cur.Rows, got.Rows)
+		assert.Equal(t, decimal.MustParse(cur.Total).String(), got.Total)
+		require.Len(t, got.Groups, len(cur.ByProduct))
+		for i, g := range got.Groups {
+			assert.Equal(t, decimal.MustParse(cur.ByProduct[g.Key]).String(), g.Total, g.Key)
+			if i > 0 {
+				assert.GreaterOrEqual(t, decimal.MustParse(got.Groups[i-1].Total).Cmp(decimal.MustParse(g.Total)), 0, "sorted by total, descending")
+			}
+		}
+	}
+
+	var out, errOut bytes.Buffer
+	require.NoError(t, run(t.Context(), []string{"rows", "-dir", dir, "-prefix", "cur", "-report", "gen", "-period", res.Periods()[0],
+		"-columns", "lineItem/UsageAccountId,line_item_unblended_cost", "-format", "jsonl"}, &out, &errOut), errOut.String())
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	assert.Len(t, lines, int(cur.Rows))
+	var first map[string]string
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &first))
+	assert.Len(t, first, 2)
+	assert.Regexp(t, `^[0-9]{12}$`, first["lineItem/UsageAccountId"])
+
+	// One local file, and bad input.
+	f := filepath.Join(dir, filepath.FromSlash(cur.DataKeys[0]))
+	out.Reset()
+	require.NoError(t, run(t.Context(), []string{"sum", "-file", f, "-by", "lineItem/ProductCode"}, &out, &errOut))
+	assert.Contains(t, out.String(), "TOTAL")
+	for _, args := range [][]string{{"sum", "-file", f}, {"sum", "-dir", dir, "-by", "x"}, {"sum", "-dir", dir, "-report", "gen", "-period", "2024/03", "-by", "x"}, {"rows", "-file", f, "-format", "xml"}} {
+		err := run(t.Context(), args, &out, &errOut)
+		require.Error(t, err, args)
+		assert.Equal(t, exitBadInput, exitCode(err, &errOut), "%v: %v", args, err)
+	}
 }
