@@ -128,6 +128,7 @@ type story struct {
 	Validation []validation              `json:"validation,omitempty"`
 	Verify     *billingconn.Report       `json:"verification,omitempty"`
 	Reports    []listedDelivery          `json:"reports"`
+	Summary    *summary                  `json:"summary,omitempty"`
 	Problems   []string                  `json:"problems,omitempty"`
 	w          io.Writer                 `json:"-"`
 	opts       *options                  `json:"-"`
@@ -154,7 +155,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer env.close()
 
-	steps := []func(context.Context, *environment) error{st.generate, st.writeDocuments, st.validate, st.verify, st.list}
+	steps := []func(context.Context, *environment) error{st.generate, st.writeDocuments, st.validate, st.verify, st.list, st.summarize}
 	for _, step := range steps {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -21,6 +21,8 @@ var quickstartKeyLines = []string{
 	"acme-cur   for optima: ready",
 	"== 4. Verify the connection, step by step",
 	"== 5. Every report and billing period in the bucket",
+	"== 6. Cost by service and by account (exact, from acme-cur)",
+	"Checked: every total, per service and per account, equals what was",
 	"All checks passed.",
 }
 
@@ -72,6 +74,7 @@ func TestQuickstartJSON(t *testing.T) {
 			Checks []struct{ ID, Status string }
 		}
 		Reports []listedDelivery
+		Summary *summary
 	}
 	require.NoError(t, json.Unmarshal(out.Bytes(), &st))
 	assert.True(t, st.Embedded)
@@ -94,6 +97,9 @@ func TestQuickstartJSON(t *testing.T) {
 		assert.Equal(t, "pass", c.Status, c.ID)
 	}
 	assert.Len(t, st.Reports, 4, "two months of two streams")
+	require.NotNil(t, st.Summary)
+	assert.True(t, st.Summary.Checked, "the sums were checked against the generated totals")
+	assert.Len(t, st.Summary.Months, 2)
 	assert.NotContains(t, out.String(), demoSecretKey)
 }
 
