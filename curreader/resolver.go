@@ -542,10 +542,13 @@ func (r *Resolver) addFiles(d *Delivery, rep Report, ix *reportIndex, manifestKe
 		if err != nil {
 			return &ManifestError{Bucket: r.st.bucketName(), Key: manifestKey, File: ref, Err: err, Kind: ErrManifestEscapes}
 		}
-		if ignoredKey(key) || seen[key] {
+		// Keys that name the same object (on a local directory, "/a//b"
+		// and "a/b") are one file: listing it twice would count it twice.
+		ck := r.st.canon(key)
+		if ignoredKey(key) || seen[ck] {
 			continue
 		}
-		seen[key] = true
+		seen[ck] = true
 		o, ok := ix.lookup(r.st, key)
 		if !ok {
 			return &ManifestError{Bucket: r.st.bucketName(), Key: manifestKey, File: key, Err: errors.New("the manifest lists it but it does not exist"), Kind: ErrFileMissing}
