@@ -35,6 +35,27 @@
 // yields "//" in keys. AWS's aws-programmatic-access-test-object,
 // Redshift/QuickSight artifacts and crawler-cfn.yml are ignored.
 //
+// # Reading rows
+//
+// [Open] (S3) and [OpenFS] (a local copy) stream the rows of a delivery's
+// CSV files (gzip, zip or plain) in manifest order, each file with its own
+// header, through resumable GETs pinned to each file's ETag:
+//
+//	rd, err := curreader.Open(ctx, s3Client, d)
+//	if err != nil { … }
+//	defer rd.Close()
+//	for row, err := range rd.Rows() { // single-use iterator; ends after the first error
+//		if err != nil { … }           // *ParseError or *FileError: never a short read
+//		cost, ok, err := row.Decimal("line_item_unblended_cost") // either naming scheme
+//		…
+//	}
+//
+// A [Row] is valid until the next step. Columns are found by either naming
+// scheme (lineItem/UnblendedCost or line_item_unblended_cost); [Row.Tag]
+// reads legacy resourceTags/ columns and CUR 2.0's resource_tags map alike;
+// [Row.Decimal] is exact and tells an empty cell from zero. Parquet data
+// files are resolved but not yet read ([ErrUnsupportedFormat]).
+//
 // # Errors
 //
 // The categories [ErrAccessDenied], [ErrNotFound], [ErrBucketNotFound],
@@ -49,7 +70,11 @@
 //     never read;
 //   - [ErrFileMissing]: a listed file that does not exist, reported before
 //     any row is read;
-//   - [ErrReportNotFound], [ErrPeriodNotFound].
+//   - [ErrReportNotFound], [ErrPeriodNotFound];
+//   - [ErrMalformedRow] (a [*ParseError] naming file, line and field),
+//     [ErrNotReady] (a delivery AWS still updates), [ErrUnsupportedFormat];
+//     a data file that cannot be read to its end is a [*FileError] naming
+//     it (a denied GET, a truncated gzip, a file replaced mid-read).
 //
 // Each manifest problem is a [*ManifestError] naming the manifest's bucket
 // and key (and the file); a failed listing is a [*ListError]. Both keep the
