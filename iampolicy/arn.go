@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // Partitions this package writes ARNs for.
@@ -147,11 +148,23 @@ func validatePrincipalARN(field, s string) (ARN, error) {
 }
 
 // checkPrintable refuses control characters, which no ARN, name or ID
-// may hold and which would corrupt logs and documents.
+// may hold and which would corrupt logs and documents: ASCII and C1
+// controls, invalid UTF-8, line and paragraph separators, and the
+// invisible characters that make a console show other text than the
+// value holds (bidirectional overrides and isolates, zero-width space,
+// byte order mark).
 func checkPrintable(field, s string) error {
 	for i, r := range s {
-		if r < 0x20 || r == 0x7f {
+		switch {
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(s[i:]); size <= 1 {
+				return fieldErr(field, "is not valid UTF-8 at byte %d", i)
+			}
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
 			return fieldErr(field, "has a control character (%U) at byte %d", r, i)
+		case r == 0x2028 || r == 0x2029 || (r >= 0x202a && r <= 0x202e) ||
+			(r >= 0x2066 && r <= 0x2069) || r == 0x200b || r == 0xfeff:
+			return fieldErr(field, "has an invisible formatting character (%U) at byte %d", r, i)
 		}
 	}
 	return nil

@@ -157,8 +157,18 @@ func writeYAMLObject(buf *bytes.Buffer, n *yamlNode, level int) {
 		if i > 0 {
 			yamlIndent(buf, level)
 		}
-		buf.WriteString(yamlKey(k))
-		buf.WriteByte(':')
+		if key := yamlKey(k); len(key) > maxImplicitKey {
+			// YAML limits implicit keys to 1024 characters; write a
+			// longer one as an explicit "? key" entry.
+			buf.WriteString("? ")
+			buf.WriteString(key)
+			buf.WriteByte('\n')
+			yamlIndent(buf, level)
+			buf.WriteByte(':')
+		} else {
+			buf.WriteString(key)
+			buf.WriteByte(':')
+		}
 		v := n.values[i]
 		if !isYAMLBlock(v) {
 			buf.WriteByte(' ')
@@ -195,6 +205,11 @@ func writeYAMLArray(buf *bytes.Buffer, n *yamlNode, level int) {
 		}
 	}
 }
+
+// maxImplicitKey is the longest key, in bytes, written as "key: value".
+// YAML allows 1024 characters in an implicit key; bytes never undercount
+// characters.
+const maxImplicitKey = 1000
 
 // plainKeyRE matches keys that are safe unquoted: a letter, then letters,
 // digits and underscores (CloudFormation's logical IDs and property names).
