@@ -196,7 +196,6 @@ type gen struct {
 	cutoff      time.Time // usage ends before this (month to date)
 	accounts    []account
 	closed      bool // the month is invoiced (bill/InvoiceId set)
-	bias        int64
 }
 
 func newGen(spec *Spec, seed1, seed2 uint64, periodStart, periodEnd, cutoff time.Time, closed bool) *gen {

@@ -116,8 +116,6 @@ func constant(s string) func(*record) string { return func(*record) string { ret
 
 func empty(*record) cell { return cell{} }
 
-func rfc(t time.Time) string { return t.Format("2006-01-02T15:04:05.000Z") }
-
 func tagCell(f func(*record) string) func(*record) cell {
 	return func(r *record) cell { return str(f(r)) }
 }

@@ -36,8 +36,6 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
 
-func (k Kind) isExport() bool { return k == CUR2 || k == FOCUS10 || k == FOCUS12 }
-
 // Versioning is the report's versioning mode (ReportVersioning /
 // S3OutputConfigurations.Overwrite).
 type Versioning int
