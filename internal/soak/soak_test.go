@@ -200,7 +200,7 @@ func TestSoakGofakes3(t *testing.T) {
 		}
 		// Put back what ChangeObject replaced, for the next run.
 		if changed.Load() > 0 {
-			res, err = curgen.Generate(ctx, curgen.S3Sink{Client: s.Client, Bucket: bucket}, spec(7))
+			_, err = curgen.Generate(ctx, curgen.S3Sink{Client: s.Client, Bucket: bucket}, spec(7))
 			require.NoError(t, err)
 			d, err = r.Resolve(ctx, rep, time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC))
 			require.NoError(t, err)
