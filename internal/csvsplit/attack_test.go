@@ -130,7 +130,9 @@ func TestHostileInputsBounded(t *testing.T) {
 func TestHostileGzipBounded(t *testing.T) {
 	src := &hostileSource{head: []byte("a,b\nx,"), fill: 'y', n: hundredMB, tail: []byte("\n")}
 	pr, pw := io.Pipe()
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		zw, _ := gzip.NewWriterLevel(pw, gzip.BestSpeed)
 		_, err := io.Copy(zw, src)
 		if err == nil {
@@ -148,5 +150,6 @@ func TestHostileGzipBounded(t *testing.T) {
 	require.ErrorIs(t, err, ErrRecordTooLarge)
 	require.NoError(t, p.Close())
 	_ = pr.CloseWithError(io.ErrClosedPipe) // stop the writer
+	<-done
 	assert.Less(t, src.pulled, int64(8<<20), "decompressed %d of 100 MB", src.pulled)
 }
