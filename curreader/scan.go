@@ -1,7 +1,6 @@
 package curreader
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -80,16 +79,21 @@ type ReadOptions struct {
 // opener opens one data file of a delivery.
 type opener func(ctx context.Context, f DataFile) (io.ReadCloser, error)
 
+// readerAtFunc gives random access to one data file (zip archives are read
+// from their end).
+type readerAtFunc func(ctx context.Context, f DataFile) (io.ReaderAt, int64, io.Closer, error)
+
 // Reader streams the rows of every data file of a delivery, in manifest
 // order, each file with its own header. It reads CSV (plain, gzip, zip).
 type Reader struct {
 	ctx   context.Context
 	d     *Delivery
 	open  opener
+	at    readerAtFunc
 	opts  ReadOptions
 	next  int // next file index
 	file  string
-	body  io.ReadCloser
+	body  io.Closer
 	dec   io.Closer
 	csv   *csvsplit.Reader
 	index *colname.Index
@@ -104,13 +108,21 @@ func Open(ctx context.Context, client S3API, d *Delivery, optFns ...func(*ReadOp
 	for _, fn := range optFns {
 		fn(&o)
 	}
+	s3opts := func(f DataFile) []func(*s3io.Options) {
+		return append([]func(*s3io.Options){func(so *s3io.Options) { so.ETag = f.ETag }}, o.S3...)
+	}
 	return newReader(ctx, d, o, func(ctx context.Context, f DataFile) (io.ReadCloser, error) {
-		opts := append([]func(*s3io.Options){func(so *s3io.Options) { so.ETag = f.ETag }}, o.S3...)
-		r, err := s3io.NewReader(ctx, client, d.Bucket, f.Key, opts...)
+		r, err := s3io.NewReader(ctx, client, d.Bucket, f.Key, s3opts(f)...)
 		if err != nil {
 			return nil, err
 		}
 		return r, nil
+	}, func(ctx context.Context, f DataFile) (io.ReaderAt, int64, io.Closer, error) {
+		ra, err := s3io.NewReaderAt(ctx, client, d.Bucket, f.Key, f.Size, s3opts(f)...)
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		return ra, ra.Size(), nil, nil
 	})
 }
 
@@ -124,10 +136,26 @@ func OpenFS(ctx context.Context, fsys fs.FS, d *Delivery, optFns ...func(*ReadOp
 	canon := (&fsStore{}).canon
 	return newReader(ctx, d, o, func(ctx context.Context, f DataFile) (io.ReadCloser, error) {
 		return fsys.Open(canon(f.Key))
+	}, func(_ context.Context, f DataFile) (io.ReaderAt, int64, io.Closer, error) {
+		file, err := fsys.Open(canon(f.Key))
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		ra, ok := file.(io.ReaderAt)
+		if !ok {
+			file.Close()
+			return nil, 0, nil, fmt.Errorf("%w: the file system cannot read %s at random offsets, which a zip needs", ErrUnsupportedFormat, f.Key)
+		}
+		info, err := file.Stat()
+		if err != nil {
+			file.Close()
+			return nil, 0, nil, err
+		}
+		return ra, info.Size(), file, nil
 	})
 }
 
-func newReader(ctx context.Context, d *Delivery, o ReadOptions, open opener) (*Reader, error) {
+func newReader(ctx context.Context, d *Delivery, o ReadOptions, open opener, at readerAtFunc) (*Reader, error) {
 	if d == nil {
 		return nil, fmt.Errorf("%w: nil delivery", ErrMalformed)
 	}
@@ -137,7 +165,7 @@ func newReader(ctx context.Context, d *Delivery, o ReadOptions, open opener) (*R
 	if d.Format != FormatCSV {
 		return nil, fmt.Errorf("%w: %s %s is %s", ErrUnsupportedFormat, d.Report, d.Period, d.Format)
 	}
-	return &Reader{ctx: ctx, d: d, open: open, opts: o}, nil
+	return &Reader{ctx: ctx, d: d, open: open, at: at, opts: o}, nil
 }
 
 // ErrNotReady: the delivery is still being updated (Delivery.Ready false).
@@ -196,50 +224,45 @@ func (r *Reader) openFile(f DataFile) error {
 	if err := r.ctx.Err(); err != nil {
 		return err
 	}
-	body, err := r.open(r.ctx, f)
-	if err != nil {
-		return &FileError{File: f.Key, Err: err}
+	r.file = f.Key
+	var src io.Reader
+	if r.d.Compression != CompressionZip {
+		body, err := r.open(r.ctx, f)
+		if err != nil {
+			return &FileError{File: f.Key, Err: err}
+		}
+		r.body, src = body, body
 	}
-	r.file, r.body = f.Key, body
-	var src io.Reader = body
 	switch r.d.Compression {
 	case CompressionGzip:
-		p, err := csvsplit.NewGzip(body, nil)
+		p, err := csvsplit.NewGzip(src, nil)
 		if err != nil {
-			body.Close()
+			r.closeFile()
 			return &FileError{File: f.Key, Err: err}
 		}
 		r.dec, src = p, p
 	case CompressionZip:
-		// A zip is read from its end: buffer it (zip files are report
-		// chunks, bounded by AWS at about 1 GB; use gzip for large reports).
-		b, err := io.ReadAll(body)
+		// A zip is read from its end: through ranged reads (S3) or the
+		// file's own ReadAt (a local copy), never buffered whole.
+		ra, size, closer, err := r.at(r.ctx, f)
 		if err != nil {
-			body.Close()
 			return &FileError{File: f.Key, Err: err}
 		}
-		zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
-		if err != nil || len(zr.File) == 0 {
-			body.Close()
-			if err == nil {
-				err = errors.New("zip holds no file")
-			}
+		r.body = closer
+		members, err := csvsplit.ZipMembers(ra, size)
+		if err == nil && len(members) != 1 {
+			err = fmt.Errorf("zip holds %d data files, expected one CSV", len(members))
+		}
+		if err != nil {
+			r.closeFile()
 			return &FileError{File: f.Key, Err: fmt.Errorf("%w: %w", ErrMalformed, err)}
 		}
-		var readers []io.Reader
-		for _, zf := range zr.File {
-			rc, err := zf.Open()
-			if err != nil {
-				body.Close()
-				return &FileError{File: f.Key, Err: err}
-			}
-			readers = append(readers, rc)
+		rc, err := members[0].Open()
+		if err != nil {
+			r.closeFile()
+			return &FileError{File: f.Key, Err: err}
 		}
-		if len(readers) > 1 {
-			body.Close()
-			return &FileError{File: f.Key, Err: fmt.Errorf("%w: zip holds %d files, expected one CSV", ErrMalformed, len(readers))}
-		}
-		src = readers[0]
+		r.dec, src = rc, rc
 	}
 	r.csv = csvsplit.NewReader(src, &csvsplit.Options{FieldsPerRecord: -1, MaxRecordSize: r.opts.MaxRecordSize, MaxFieldSize: r.opts.MaxFieldSize})
 	if err := r.csv.Next(); err != nil {

@@ -196,7 +196,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rule, ok := h.pick(r)
 	if !ok {
-		h.next.ServeHTTP(&matchWriter{ResponseWriter: w, req: r}, r)
+		h.next.ServeHTTP(w, r)
 		return
 	}
 	ev := Event{Kind: rule.Kind, Method: r.Method, Path: r.URL.Path}
@@ -214,11 +214,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		}
-		h.next.ServeHTTP(&matchWriter{ResponseWriter: w, req: r}, r)
+		h.next.ServeHTTP(w, r)
 	case ResetAfter, ChangeObject, Truncate:
-		cw := &cutWriter{matchWriter: matchWriter{ResponseWriter: w, req: r}, h: h, rule: rule, ev: ev, req: r}
+		cw := &cutWriter{ResponseWriter: w, h: h, rule: rule, ev: ev, req: r}
 		h.next.ServeHTTP(cw, r)
-		cw.finish()
 	default:
 		h.next.ServeHTTP(w, r)
 	}
@@ -232,46 +231,10 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>%s</Message><RequestId>FAULT%d</RequestId></Error>`, code, msg, status)
 }
 
-// matchWriter enforces If-Match on successful GET/HEAD responses.
-type matchWriter struct {
-	http.ResponseWriter
-	req     *http.Request
-	refused bool
-	wrote   bool
-}
-
-func (m *matchWriter) WriteHeader(status int) {
-	if m.wrote {
-		return
-	}
-	m.wrote = true
-	want := m.req.Header.Get("If-Match")
-	if want != "" && (m.req.Method == http.MethodGet || m.req.Method == http.MethodHead) && status < 300 {
-		if got := m.Header().Get("ETag"); got != "" && strings.Trim(got, `"`) != strings.Trim(want, `"`) {
-			m.refused = true
-			for k := range m.Header() {
-				m.Header().Del(k)
-			}
-			writeError(m.ResponseWriter, http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
-			return
-		}
-	}
-	m.ResponseWriter.WriteHeader(status)
-}
-
-func (m *matchWriter) Write(p []byte) (int, error) {
-	if !m.wrote {
-		m.WriteHeader(http.StatusOK)
-	}
-	if m.refused {
-		return len(p), nil
-	}
-	return m.ResponseWriter.Write(p)
-}
-
 // cutWriter cuts a successful body at an offset.
 type cutWriter struct {
-	matchWriter
+	http.ResponseWriter
+	wrote   bool
 	h       *Handler
 	rule    Rule
 	ev      Event
@@ -300,10 +263,8 @@ func (c *cutWriter) WriteHeader(status int) {
 			c.Header().Set("Content-Length", strconv.FormatInt(c.limit, 10))
 		}
 	}
-	c.matchWriter.WriteHeader(status)
-	if c.refused {
-		c.active = false
-	}
+	c.wrote = true
+	c.ResponseWriter.WriteHeader(status)
 }
 
 func (c *cutWriter) Write(p []byte) (int, error) {
@@ -311,7 +272,7 @@ func (c *cutWriter) Write(p []byte) (int, error) {
 		c.WriteHeader(http.StatusOK)
 	}
 	if !c.active {
-		return c.matchWriter.Write(p)
+		return c.ResponseWriter.Write(p)
 	}
 	if c.cut {
 		return 0, fmt.Errorf("faults: connection cut")
@@ -359,9 +320,6 @@ func (c *cutWriter) cutNow() {
 		panic(http.ErrAbortHandler) // net/http closes the connection without logging
 	}
 }
-
-// finish handles a body shorter than the cut offset: nothing was cut.
-func (c *cutWriter) finish() {}
 
 func closeHard(conn net.Conn) {
 	if tc, ok := conn.(*net.TCPConn); ok {
