@@ -60,7 +60,7 @@ func (r *Reader) fail(err error) error {
 		if r.size < 0 {
 			op = "get"
 		}
-		return newError(op, r.ob.bucket, r.ob.key, r.off, err)
+		return newError(op, r.ob.bucket, r.ob.key, r.off, withCtx(r.ctx, err))
 	}
 	if berr := backoff(r.ctx, &r.ob.opts, r.failures); berr != nil {
 		return newError("read", r.ob.bucket, r.ob.key, r.off, berr)
@@ -168,7 +168,7 @@ func (r *Reader) Read(p []byte) (int, error) {
 		if n > 0 {
 			// Hand over the bytes; the next Read resumes (or fails).
 			if !retryable(r.ctx, err) {
-				r.err = newError("read", r.ob.bucket, r.ob.key, r.off, err)
+				r.err = newError("read", r.ob.bucket, r.ob.key, r.off, withCtx(r.ctx, err))
 			}
 			return n, nil
 		}

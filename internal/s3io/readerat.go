@@ -56,7 +56,7 @@ func NewReaderAt(ctx context.Context, client GetObjectAPI, bucket, key string, s
 			return ra, nil
 		}
 		if !retryable(ctx, err) || failures >= ra.ob.opts.MaxRetries {
-			return nil, newError("head", bucket, key, 0, err)
+			return nil, newError("head", bucket, key, 0, withCtx(ctx, err))
 		}
 		if berr := backoff(ctx, &ra.ob.opts, failures); berr != nil {
 			return nil, newError("head", bucket, key, 0, berr)
@@ -104,7 +104,7 @@ func (ra *ReaderAt) ReadAt(p []byte, off int64) (int, error) {
 			continue
 		}
 		if !retryable(ra.ctx, err) || failures >= ra.ob.opts.MaxRetries {
-			return n, newError("read", ra.ob.bucket, ra.ob.key, off+int64(n), err)
+			return n, newError("read", ra.ob.bucket, ra.ob.key, off+int64(n), withCtx(ra.ctx, err))
 		}
 		if m == 0 {
 			if berr := backoff(ra.ctx, &ra.ob.opts, failures); berr != nil {

@@ -182,6 +182,16 @@ func retryable(ctx context.Context, err error) bool {
 	return true // transport: connection reset, unexpected EOF, timeouts
 }
 
+// withCtx returns err joined with ctx's error when ctx ended while the
+// attempt failed, so that a caller that gave up (canceled, deadline) sees
+// errors.Is(err, context.Canceled) rather than only the last AWS error.
+func withCtx(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return errors.Join(cerr, err)
+	}
+	return err
+}
+
 func backoff(ctx context.Context, o *Options, attempt int) error {
 	d := o.MinBackoff << min(attempt, 20)
 	if d > o.MaxBackoff || d <= 0 {
