@@ -1,0 +1,567 @@
+package curreader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/big"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
+
+	"github.com/curconnect/curconnect/internal/colname"
+)
+
+// parquetRows reads one Parquet data file: the footer first, then, row
+// group by row group, only the chunks of the projected columns. Values
+// are given as text (see Row.Get).
+type parquetRows struct {
+	m      *fileMeta
+	f      *parquet.File
+	closer io.Closer
+	cache  *rangeCache // remote files: a row group's chunks fetched at once
+	cols   []*pqColumn // in file order; the visible ones
+	rg     int         // current row group; -1 before the first
+	left   int64       // rows left in it
+	row    int64       // rows read
+}
+
+// pqColumn is one top-level column: a leaf, or a map of two leaves.
+type pqColumn struct {
+	name     string
+	key, val *pqLeaf // val only for maps
+	text     []byte  // the current row's value
+}
+
+// pqLeaf streams the values of one leaf column of the current row group.
+type pqLeaf struct {
+	path    string
+	index   int // leaf index in the row group
+	maxDef  int
+	render  func(dst []byte, v parquet.Value) []byte
+	quoted  bool // inside a map, render as a JSON string
+	pages   parquet.Pages
+	page    parquet.Page
+	vr      parquet.ValueReader
+	pageEOF bool
+	buf     []parquet.Value
+	pos, n  int
+}
+
+var errPqEnd = errors.New("end of column chunk")
+
+// recovered turns a panic inside parquet-go (which it may raise on
+// corrupt input) into an error naming the file.
+func recovered(key string, line int64, err *error) {
+	if e := recover(); e != nil {
+		*err = &FileError{File: key, Line: int(line), Err: fmt.Errorf("%w: corrupt Parquet data: %v", ErrMalformed, e)}
+	}
+}
+
+func openParquet(ctx context.Context, st fileStore, f DataFile, p *projection, o ReadOptions) (_ fileRows, err error) {
+	defer recovered(f.Key, 0, &err)
+	ra, size, closer, err := st.at(ctx, f)
+	if err != nil {
+		return nil, &FileError{File: f.Key, Err: err}
+	}
+	pr := &parquetRows{closer: closer, rg: -1}
+	defer func() {
+		if err != nil {
+			pr.close()
+		}
+	}()
+	opts := []parquet.FileOption{
+		parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true),
+		parquet.ReadBufferSize(64 << 10),
+	}
+	if st.remote {
+		// Every ReadAt is a GET: read the footer with the file's tail in
+		// one, and whole column chunks ahead (rangeCache).
+		limit := max(8<<20, o.MemoryBudget/int64(2*max(1, o.Concurrency)))
+		pr.cache = &rangeCache{ra: ra, limit: limit}
+		ra = pr.cache
+		opts = append(opts, parquet.SkipMagicBytes(true), parquet.OptimisticRead(true), parquet.ReadBufferSize(256<<10))
+	}
+	pf, err := parquet.OpenFile(ra, size, opts...)
+	if err != nil {
+		return nil, &FileError{File: f.Key, Err: fmt.Errorf("%w: not a readable Parquet file: %w", ErrMalformed, err)}
+	}
+	pr.f = pf
+	var header []string
+	for _, c := range pf.Root().Columns() {
+		if !p.keep(colname.Canonical(c.Name())) {
+			continue
+		}
+		pc, err := newPqColumn(c)
+		if err != nil {
+			return nil, &FileError{File: f.Key, Err: fmt.Errorf("%w: column %s: %w", ErrUnsupportedFormat, c.Name(), err)}
+		}
+		pr.cols = append(pr.cols, pc)
+		header = append(header, c.Name())
+	}
+	pr.m = newMeta(f.Key, header, nil)
+	return pr, nil
+}
+
+func newPqColumn(c *parquet.Column) (*pqColumn, error) {
+	pc := &pqColumn{name: c.Name()}
+	if c.Leaf() {
+		if c.MaxRepetitionLevel() != 0 {
+			return nil, errors.New("a repeated column (only plain columns and maps are read)")
+		}
+		l, err := newPqLeaf(c)
+		pc.key = l
+		return pc, err
+	}
+	// A map: group (MAP) > repeated group key_value > key, value.
+	kids := c.Columns()
+	if len(kids) != 1 || !kids[0].Repeated() || len(kids[0].Columns()) != 2 {
+		return nil, errors.New("a nested column that is not a map (only plain columns and maps are read)")
+	}
+	k, v := kids[0].Columns()[0], kids[0].Columns()[1]
+	if !k.Leaf() || !v.Leaf() || k.MaxRepetitionLevel() != 1 || v.MaxRepetitionLevel() != 1 {
+		return nil, errors.New("a map whose keys or values are not plain values")
+	}
+	var err error
+	if pc.key, err = newPqLeaf(k); err == nil {
+		pc.val, err = newPqLeaf(v)
+	}
+	return pc, err
+}
+
+func newPqLeaf(c *parquet.Column) (*pqLeaf, error) {
+	render, quoted, err := renderer(c.Type())
+	if err != nil {
+		return nil, err
+	}
+	return &pqLeaf{
+		path: fmt.Sprint(c.Path()), index: c.Index(), maxDef: c.MaxDefinitionLevel(),
+		render: render, quoted: quoted, buf: make([]parquet.Value, 256),
+	}, nil
+}
+
+func (p *parquetRows) meta() *fileMeta { return p.m }
+
+func (p *parquetRows) field(i int) []byte { return p.cols[i].text }
+
+func (p *parquetRows) line() int { return int(p.row) }
+
+func (p *parquetRows) next() (err error) {
+	defer recovered(p.m.key, p.row, &err)
+	for p.left == 0 {
+		p.closePages()
+		p.rg++
+		rgs := p.f.RowGroups()
+		if p.rg >= len(rgs) {
+			if p.row != p.f.NumRows() {
+				return &FileError{File: p.m.key, Line: int(p.row), Err: fmt.Errorf("%w: the footer says %d rows, the row groups hold %d", ErrMalformed, p.f.NumRows(), p.row)}
+			}
+			return io.EOF
+		}
+		if err := p.startRowGroup(rgs[p.rg]); err != nil {
+			return err
+		}
+	}
+	for _, c := range p.cols {
+		if err := p.readValue(c); err != nil {
+			return err
+		}
+	}
+	p.left--
+	p.row++
+	return nil
+}
+
+func (p *parquetRows) startRowGroup(rg parquet.RowGroup) error {
+	p.left = rg.NumRows()
+	if p.left < 0 {
+		return &FileError{File: p.m.key, Line: int(p.row), Err: fmt.Errorf("%w: row group %d has %d rows", ErrMalformed, p.rg, p.left)}
+	}
+	chunks := rg.ColumnChunks()
+	var leaves []*pqLeaf
+	for _, c := range p.cols {
+		leaves = append(leaves, c.key)
+		if c.val != nil {
+			leaves = append(leaves, c.val)
+		}
+	}
+	if p.cache != nil {
+		meta := p.f.Metadata()
+		if p.rg < len(meta.RowGroups) {
+			var rs []byteRange
+			for _, l := range leaves {
+				if l.index < len(meta.RowGroups[p.rg].Columns) {
+					md := meta.RowGroups[p.rg].Columns[l.index].MetaData
+					start := md.DataPageOffset
+					if md.DictionaryPageOffset > 0 && md.DictionaryPageOffset < start {
+						start = md.DictionaryPageOffset
+					}
+					rs = append(rs, byteRange{start, start + md.TotalCompressedSize})
+				}
+			}
+			if err := p.cache.prefetch(rs); err != nil {
+				return &FileError{File: p.m.key, Line: int(p.row), Err: err}
+			}
+		}
+	}
+	for _, l := range leaves {
+		if l.index >= len(chunks) {
+			return &FileError{File: p.m.key, Line: int(p.row), Err: fmt.Errorf("%w: row group %d has no column %s", ErrMalformed, p.rg, l.path)}
+		}
+		l.pages = chunks[l.index].Pages()
+		l.page, l.vr, l.pageEOF, l.pos, l.n = nil, nil, false, 0, 0
+	}
+	return nil
+}
+
+// peek returns the leaf's next value without taking it; errPqEnd at the
+// end of the column chunk.
+func (l *pqLeaf) peek() (parquet.Value, error) {
+	for l.pos >= l.n {
+		if l.vr != nil && !l.pageEOF {
+			n, err := l.vr.ReadValues(l.buf)
+			l.pos, l.n = 0, n
+			if err == io.EOF {
+				l.pageEOF = true
+			} else if err != nil {
+				return parquet.Value{}, err
+			} else if n == 0 {
+				return parquet.Value{}, fmt.Errorf("%w: column %s: a page yields no values", ErrMalformed, l.path)
+			}
+			continue
+		}
+		if l.page != nil {
+			parquet.Release(l.page)
+			l.page = nil
+		}
+		pg, err := l.pages.ReadPage()
+		if err == io.EOF {
+			return parquet.Value{}, errPqEnd
+		}
+		if err != nil {
+			return parquet.Value{}, err
+		}
+		l.page, l.vr, l.pageEOF = pg, pg.Values(), false
+	}
+	return l.buf[l.pos], nil
+}
+
+func (l *pqLeaf) take() (parquet.Value, error) {
+	v, err := l.peek()
+	if err == nil {
+		l.pos++
+	}
+	return v, err
+}
+
+func (l *pqLeaf) close() {
+	if l.page != nil {
+		parquet.Release(l.page)
+		l.page = nil
+	}
+	if l.pages != nil {
+		l.pages.Close()
+		l.pages = nil
+	}
+	l.vr = nil
+}
+
+func (p *parquetRows) valueErr(l *pqLeaf, err error) error {
+	if err == errPqEnd {
+		err = fmt.Errorf("%w: column %s ends before row %d", ErrMalformed, l.path, p.row+1)
+	}
+	return &FileError{File: p.m.key, Line: int(p.row), Err: err}
+}
+
+// readValue reads the current row's value of a column into c.text.
+func (p *parquetRows) readValue(c *pqColumn) error {
+	c.text = c.text[:0]
+	v, err := c.key.take()
+	if err != nil {
+		return p.valueErr(c.key, err)
+	}
+	if v.RepetitionLevel() != 0 {
+		return p.valueErr(c.key, fmt.Errorf("%w: column %s is out of step with the rows", ErrMalformed, c.key.path))
+	}
+	if c.val == nil {
+		if !v.IsNull() {
+			c.text = c.key.render(c.text, v)
+		}
+		return nil
+	}
+	// A map: entries until the next value that starts a row.
+	vv, err := c.val.take()
+	if err != nil {
+		return p.valueErr(c.val, err)
+	}
+	if v.DefinitionLevel() < c.key.maxDef {
+		if v.DefinitionLevel() > 0 {
+			c.text = append(c.text, "{}"...)
+		}
+		return nil
+	}
+	c.text = append(c.text, '{')
+	for first := true; ; first = false {
+		if !first {
+			c.text = append(c.text, ',')
+		}
+		c.text = appendJSONString(c.text, c.key.render(nil, v))
+		c.text = append(c.text, ':')
+		switch {
+		case vv.IsNull():
+			c.text = append(c.text, "null"...)
+		case c.val.quoted:
+			c.text = appendJSONString(c.text, c.val.render(nil, vv))
+		default:
+			c.text = c.val.render(c.text, vv)
+		}
+		nv, err := c.key.peek()
+		if err == errPqEnd || (err == nil && nv.RepetitionLevel() == 0) {
+			break
+		}
+		if err != nil {
+			return p.valueErr(c.key, err)
+		}
+		if v, err = c.key.take(); err == nil {
+			vv, err = c.val.take()
+		}
+		if err != nil {
+			return p.valueErr(c.val, err)
+		}
+		if vv.RepetitionLevel() == 0 {
+			return p.valueErr(c.val, fmt.Errorf("%w: map %s: keys and values are out of step", ErrMalformed, c.name))
+		}
+	}
+	c.text = append(c.text, '}')
+	return nil
+}
+
+func (p *parquetRows) closePages() {
+	for _, c := range p.cols {
+		c.key.close()
+		if c.val != nil {
+			c.val.close()
+		}
+	}
+}
+
+func (p *parquetRows) close() {
+	p.closePages()
+	if p.closer != nil {
+		p.closer.Close()
+		p.closer = nil
+	}
+}
+
+// renderer returns how a leaf's values become text, and whether a map
+// renders them as JSON strings (not numbers).
+func renderer(t parquet.Type) (func([]byte, parquet.Value) []byte, bool, error) {
+	if lt := t.LogicalType(); lt != nil {
+		switch x := lt.Value.(type) {
+		case *format.DecimalType:
+			scale := int(x.Scale)
+			return func(dst []byte, v parquet.Value) []byte { return appendDecimalValue(dst, v, scale) }, false, nil
+		case *format.TimestampType:
+			unit := time.Millisecond
+			if x.Unit.Value != nil {
+				unit = x.Unit.Value.Duration()
+			}
+			return func(dst []byte, v parquet.Value) []byte { return appendTime(dst, v.Int64(), unit) }, true, nil
+		case *format.DateType:
+			return func(dst []byte, v parquet.Value) []byte {
+				return time.Unix(int64(v.Int32())*86400, 0).UTC().AppendFormat(dst, "2006-01-02")
+			}, true, nil
+		}
+	}
+	switch t.Kind() {
+	case parquet.Boolean:
+		return func(dst []byte, v parquet.Value) []byte { return strconv.AppendBool(dst, v.Boolean()) }, false, nil
+	case parquet.Int32:
+		return func(dst []byte, v parquet.Value) []byte { return strconv.AppendInt(dst, int64(v.Int32()), 10) }, false, nil
+	case parquet.Int64:
+		return func(dst []byte, v parquet.Value) []byte { return strconv.AppendInt(dst, v.Int64(), 10) }, false, nil
+	case parquet.Int96:
+		// Impala's timestamps: nanoseconds of the day and a Julian day.
+		return func(dst []byte, v parquet.Value) []byte {
+			i := v.Int96()
+			nanos := int64(uint64(i[1])<<32 | uint64(i[0]))
+			days := int64(i[2]) - 2440588
+			return time.Unix(days*86400, nanos).UTC().AppendFormat(dst, time.RFC3339Nano)
+		}, true, nil
+	case parquet.Float:
+		return func(dst []byte, v parquet.Value) []byte { return appendFloat(dst, float64(v.Float()), 32) }, false, nil
+	case parquet.Double:
+		return func(dst []byte, v parquet.Value) []byte { return appendFloat(dst, v.Double(), 64) }, false, nil
+	case parquet.ByteArray, parquet.FixedLenByteArray:
+		return func(dst []byte, v parquet.Value) []byte { return append(dst, v.ByteArray()...) }, true, nil
+	}
+	return nil, false, fmt.Errorf("values of type %s", t)
+}
+
+// appendFloat renders a double in plain notation, the shortest digits
+// that read back to the same value: 1e-05 → 0.00001.
+func appendFloat(dst []byte, f float64, bits int) []byte {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return strconv.AppendFloat(dst, f, 'g', -1, bits)
+	}
+	return strconv.AppendFloat(dst, f, 'f', -1, bits)
+}
+
+func appendTime(dst []byte, n int64, unit time.Duration) []byte {
+	var t time.Time
+	switch unit {
+	case time.Millisecond:
+		t = time.UnixMilli(n)
+	case time.Microsecond:
+		t = time.UnixMicro(n)
+	default:
+		t = time.Unix(0, n)
+	}
+	return t.UTC().AppendFormat(dst, time.RFC3339Nano)
+}
+
+// appendDecimalValue renders a DECIMAL (unscaled integer, scale) exactly.
+func appendDecimalValue(dst []byte, v parquet.Value, scale int) []byte {
+	var digits []byte
+	neg := false
+	switch v.Kind() {
+	case parquet.Int32, parquet.Int64:
+		n := v.Int64()
+		if v.Kind() == parquet.Int32 {
+			n = int64(v.Int32())
+		}
+		if n < 0 {
+			neg = true
+		}
+		digits = strconv.AppendUint(nil, absInt64(n), 10)
+	default:
+		b := v.ByteArray()
+		z := new(big.Int).SetBytes(b)
+		if len(b) > 0 && b[0]&0x80 != 0 {
+			z.Sub(z, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
+		}
+		neg = z.Sign() < 0
+		digits = z.Abs(z).Append(nil, 10)
+	}
+	if neg {
+		dst = append(dst, '-')
+	}
+	if scale <= 0 {
+		dst = append(dst, digits...)
+		for range -scale {
+			dst = append(dst, '0')
+		}
+		return dst
+	}
+	if len(digits) <= scale {
+		dst = append(dst, '0', '.')
+		for range scale - len(digits) {
+			dst = append(dst, '0')
+		}
+		return append(dst, digits...)
+	}
+	dst = append(dst, digits[:len(digits)-scale]...)
+	dst = append(dst, '.')
+	return append(dst, digits[len(digits)-scale:]...)
+}
+
+func absInt64(n int64) uint64 {
+	if n < 0 {
+		return uint64(-(n + 1)) + 1
+	}
+	return uint64(n)
+}
+
+// appendJSONString appends s as a JSON string.
+func appendJSONString(dst, s []byte) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				dst = append(dst, '\\', c)
+			case c < 0x20:
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				dst = append(dst, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, `\ufffd`...)
+		} else {
+			dst = append(dst, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(dst, '"')
+}
+
+// byteRange is [start, end) of a file.
+type byteRange struct{ start, end int64 }
+
+// rangeCache serves ReadAt from byte ranges fetched ahead (a row group's
+// column chunks, merged where close), and passes other reads through.
+type rangeCache struct {
+	ra      io.ReaderAt
+	limit   int64
+	regions []region
+}
+
+type region struct {
+	off  int64
+	data []byte
+}
+
+// prefetch replaces the cached regions with the given ranges, merged when
+// less than 1 MiB apart, as far as the limit allows (the rest is read on
+// demand).
+func (c *rangeCache) prefetch(rs []byteRange) error {
+	c.regions = c.regions[:0]
+	slices.SortFunc(rs, func(a, b byteRange) int { return int(min(max(a.start-b.start, -1), 1)) })
+	var merged []byteRange
+	for _, r := range rs {
+		if r.end <= r.start || r.start < 0 {
+			continue
+		}
+		if n := len(merged); n > 0 && r.start-merged[n-1].end < 1<<20 {
+			merged[n-1].end = max(merged[n-1].end, r.end)
+			continue
+		}
+		merged = append(merged, r)
+	}
+	var used int64
+	for _, r := range merged {
+		n := r.end - r.start
+		if used+n > c.limit {
+			continue
+		}
+		buf := make([]byte, n)
+		got, err := c.ra.ReadAt(buf, r.start)
+		if err != nil && !(err == io.EOF && int64(got) == n) {
+			return err
+		}
+		used += n
+		c.regions = append(c.regions, region{r.start, buf})
+	}
+	return nil
+}
+
+func (c *rangeCache) ReadAt(p []byte, off int64) (int, error) {
+	for _, r := range c.regions {
+		if off >= r.off && off+int64(len(p)) <= r.off+int64(len(r.data)) {
+			return copy(p, r.data[off-r.off:]), nil
+		}
+	}
+	return c.ra.ReadAt(p, off)
+}

@@ -1,0 +1,252 @@
+package curreader
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/curconnect/curconnect/internal/colname"
+	"github.com/curconnect/curconnect/internal/decimal"
+)
+
+// Row is one row of a data file. It is valid only until the Reader moves
+// on; Clone keeps a copy. The zero Row has no columns.
+type Row struct {
+	m   *fileMeta
+	src fileRows // the file being read (one file at a time)
+	b   *batch   // or rows decoded ahead
+	i   int      // row within b
+}
+
+// field returns visible column i.
+func (w Row) field(i int) []byte {
+	if w.b != nil {
+		return w.b.field(w.i, i)
+	}
+	return w.src.field(w.m.src[i])
+}
+
+// File returns the data file the row comes from (the object key, or the
+// path for OpenFile).
+func (w Row) File() string {
+	if w.m == nil {
+		return ""
+	}
+	return w.m.key
+}
+
+// Line returns the line the row starts on (CSV) or the row's 1-based
+// position in the file (Parquet).
+func (w Row) Line() int {
+	switch {
+	case w.b != nil:
+		return w.b.lines[w.i]
+	case w.src != nil:
+		return w.src.line()
+	}
+	return 0
+}
+
+// Columns returns the canonical names of the file's visible columns, in
+// header order. The caller must not modify the slice.
+func (w Row) Columns() []string {
+	if w.m == nil {
+		return nil
+	}
+	return w.m.index.Columns()
+}
+
+// Get returns the value of a column named in either scheme
+// (lineItem/UnblendedCost or line_item_unblended_cost), and whether the
+// file has the column. When several columns share a canonical name, the
+// first non-empty value wins. A Parquet value is given as text: numbers
+// in plain notation (shortest form that reads back to the same double),
+// timestamps in RFC 3339, map columns as a JSON object.
+func (w Row) Get(col string) (string, bool) {
+	b, ok := w.bytes(col)
+	return string(b), ok
+}
+
+func (w Row) bytes(col string) ([]byte, bool) {
+	if w.m == nil {
+		return nil, false
+	}
+	idx := w.m.index.Lookup(col)
+	if len(idx) == 0 {
+		return nil, false
+	}
+	for _, i := range idx {
+		if f := w.field(i); len(f) > 0 {
+			return f, true
+		}
+	}
+	return nil, true
+}
+
+// Decimal returns a column's exact value; ok is false when the column is
+// absent or the cell empty. A cell that is not a number is a *ParseError.
+func (w Row) Decimal(col string) (d decimal.Decimal, ok bool, err error) {
+	b, present := w.bytes(col)
+	if !present || len(bytes.TrimSpace(b)) == 0 {
+		return decimal.Decimal{}, false, nil
+	}
+	d, err = decimal.ParseBytes(b)
+	if err != nil {
+		return decimal.Decimal{}, false, w.parseErr(col, err)
+	}
+	return d, true, nil
+}
+
+func (w Row) parseErr(col string, err error) error {
+	return &ParseError{File: w.File(), Line: w.Line(), Field: col, Err: err}
+}
+
+// Time returns a column's instant, in UTC; ok is false when the column is
+// absent or the cell empty. It reads RFC 3339 with or without fractional
+// seconds (2024-01-01T00:00:00Z, 2024-01-01T00:00:00.000Z), the minute
+// form 2024-01-01T00:00Z, and the zone-less 2024-01-01 00:00:00[.000]
+// (taken as UTC). Anything else is a *ParseError.
+func (w Row) Time(col string) (t time.Time, ok bool, err error) {
+	b, present := w.bytes(col)
+	if !present || len(bytes.TrimSpace(b)) == 0 {
+		return time.Time{}, false, nil
+	}
+	t, err = parseTime(string(bytes.TrimSpace(b)))
+	if err != nil {
+		return time.Time{}, false, w.parseErr(col, err)
+	}
+	return t, true, nil
+}
+
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04Z07:00",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999",
+}
+
+// ErrBadTime: a cell is not a time the reader knows.
+var ErrBadTime = errors.New("not a time")
+
+func parseTime(s string) (time.Time, error) {
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%w: %q", ErrBadTime, s)
+}
+
+// TimeInterval returns the row's usage interval: the legacy
+// identity/TimeInterval (CUR 2.0 identity_time_interval) cell
+// "start/end"; ok is false when the column is absent or empty. A cell that
+// is not two times with start ≤ end is a *ParseError.
+func (w Row) TimeInterval() (start, end time.Time, ok bool, err error) {
+	const col = "identity/TimeInterval"
+	b, present := w.bytes(col)
+	s := string(bytes.TrimSpace(b))
+	if !present || s == "" {
+		return time.Time{}, time.Time{}, false, nil
+	}
+	a, z, found := cut(s, '/')
+	if !found {
+		return time.Time{}, time.Time{}, false, w.parseErr(col, fmt.Errorf("%w: %q has no '/'", ErrBadTime, s))
+	}
+	if start, err = parseTime(a); err == nil {
+		end, err = parseTime(z)
+	}
+	if err == nil && end.Before(start) {
+		err = fmt.Errorf("%w: %q ends before it starts", ErrBadTime, s)
+	}
+	if err != nil {
+		return time.Time{}, time.Time{}, false, w.parseErr(col, err)
+	}
+	return start, end, true, nil
+}
+
+func cut(s string, sep byte) (string, string, bool) {
+	i := bytes.IndexByte([]byte(s), sep)
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+1:], true
+}
+
+// Tag returns a cost allocation tag's value, from a legacy
+// resourceTags/user:Key column or a CUR 2.0 resource_tags (or tags) map
+// column (a JSON object in CSV, a map in Parquet). key is given as in
+// the legacy header ("user:Team") or the map ("user_team").
+func (w Row) Tag(key string) (string, bool) {
+	if v, ok := w.Get("resourceTags/" + key); ok && v != "" {
+		return v, true
+	}
+	want := colname.MapKey(colname.MapResourceTags, key)
+	for _, m := range []string{colname.MapResourceTags, colname.MapTags} {
+		raw, ok := w.bytes(m)
+		if !ok || len(raw) == 0 {
+			continue
+		}
+		var kv map[string]string
+		if json.Unmarshal(raw, &kv) != nil {
+			continue
+		}
+		for k, v := range kv {
+			if colname.MapKey(m, k) == want {
+				return v, true
+			}
+		}
+	}
+	return "", false
+}
+
+// Clone returns a copy of the row that stays valid after the Reader moves
+// on.
+func (w Row) Clone() Row {
+	if w.m == nil {
+		return Row{}
+	}
+	b := &batch{m: w.m, nf: w.m.index.Len()}
+	b.add(w.Line(), func(i int) []byte { return w.field(i) })
+	return Row{m: w.m, b: b}
+}
+
+// batch holds rows of one file decoded ahead of the caller: the visible
+// fields of each row, back to back.
+type batch struct {
+	m     *fileMeta
+	nf    int      // fields per row
+	data  []byte   // field bytes
+	ends  []uint32 // end offset of each field in data, row-major
+	lines []int
+	n     int // rows
+}
+
+func (b *batch) reset(m *fileMeta) {
+	b.m, b.nf, b.n = m, m.index.Len(), 0
+	b.data, b.ends, b.lines = b.data[:0], b.ends[:0], b.lines[:0]
+}
+
+func (b *batch) field(row, i int) []byte {
+	k := row*b.nf + i
+	start := uint32(0)
+	if k > 0 {
+		start = b.ends[k-1]
+	}
+	return b.data[start:b.ends[k]:b.ends[k]]
+}
+
+func (b *batch) add(line int, field func(i int) []byte) {
+	for i := 0; i < b.nf; i++ {
+		b.data = append(b.data, field(i)...)
+		b.ends = append(b.ends, uint32(len(b.data)))
+	}
+	b.lines = append(b.lines, line)
+	b.n++
+}
+
+// size is the memory a batch holds.
+func (b *batch) size() int {
+	return cap(b.data) + 4*cap(b.ends) + 8*cap(b.lines)
+}
