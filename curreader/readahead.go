@@ -74,14 +74,26 @@ func (ra *readAhead) startNext() {
 	go ra.work(i, f)
 }
 
+// batchPool keeps batches across Readers, so that opening many
+// deliveries does not grow new ones each time.
+var batchPool sync.Pool
+
 func (ra *readAhead) getBatch(m *fileMeta) *batch {
 	var b *batch
 	select {
 	case b = <-ra.free:
 	default:
-		b = &batch{}
+		if v, ok := batchPool.Get().(*batch); ok {
+			b = v
+		} else {
+			b = &batch{}
+		}
 	}
 	b.reset(m)
+	if cap(b.data) < ra.batchBytes {
+		// Sized up front: growing by appends costs more than the copy.
+		b.data = make([]byte, 0, ra.batchBytes+ra.batchBytes/4)
+	}
 	return b
 }
 
@@ -92,6 +104,7 @@ func (ra *readAhead) recycle(b *batch) {
 	select {
 	case ra.free <- b:
 	default:
+		batchPool.Put(b)
 	}
 }
 
@@ -241,6 +254,14 @@ func (ra *readAhead) stop() {
 	ra.stopped = true
 	ra.cancel() // workers blocked on a send select on ctx.Done
 	ra.wg.Wait()
+	for {
+		select {
+		case b := <-ra.free:
+			batchPool.Put(b)
+		default:
+			return
+		}
+	}
 }
 
 func (r *Reader) nextAhead() bool {
