@@ -308,7 +308,7 @@ func BenchmarkReadDelivery(b *testing.B) {
 	for _, c := range []int{1, 2} {
 		b.Run(fmt.Sprintf("concurrency-%d", c), func(b *testing.B) {
 			cpu0 := cpuStart()
-		for b.Loop() {
+			for b.Loop() {
 				rd, err := OpenFS(b.Context(), fsys, d, func(o *ReadOptions) { o.Concurrency = c })
 				if err != nil {
 					b.Fatal(err)
