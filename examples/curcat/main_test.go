@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/curconnect/curconnect/curreader"
 	"github.com/curconnect/curconnect/internal/curgen"
 	"github.com/curconnect/curconnect/internal/decimal"
 	"github.com/curconnect/curconnect/internal/testutil"
@@ -154,4 +155,43 @@ func TestSumAndRowsOnGeneratedData(t *testing.T) {
 		require.Error(t, err, args)
 		assert.Equal(t, exitBadInput, exitCode(err, &errOut), "%v: %v", args, err)
 	}
+}
+
+// TestSumParquetExport sums a generated CUR 2.0 Parquet export through
+// -bucket and one of its files through -file, against curgen's totals.
+func TestSumParquetExport(t *testing.T) {
+	s := startS3(t)
+	spec := curgen.Spec{Kind: curgen.CUR2, Name: "pqx", Prefix: "cur", Bucket: bucket, Format: curgen.Parquet, Files: 2, Rows: 60, Seed: 9}
+	res, err := curgen.Generate(t.Context(), &curgen.S3Sink{Client: s.Client, Bucket: bucket}, spec)
+	require.NoError(t, err)
+	cur := res.Current(res.Periods()[0])
+	var out, errOut bytes.Buffer
+	require.NoError(t, run(t.Context(), []string{"sum", "-bucket", bucket, "-endpoint", s.URL, "-path-style", "-prefix", "cur", "-report", "pqx",
+		"-period", res.Periods()[0], "-by", "line_item_product_code", "-cost", "line_item_unblended_cost", "-json"}, &out, &errOut), errOut.String())
+	var got sumOutput
+	require.NoError(t, json.Unmarshal(out.Bytes(), &got))
+	assert.Equal(t, cur.Rows, got.Rows)
+	assert.Equal(t, decimal.MustParse(cur.Total).String(), got.Total)
+	for _, g := range got.Groups {
+		assert.Equal(t, decimal.MustParse(cur.ByProduct[g.Key]).String(), g.Total, g.Key)
+	}
+	assert.Len(t, got.Groups, len(cur.ByProduct))
+
+	dir := t.TempDir()
+	_, err = curgen.Generate(t.Context(), curgen.DirSink{Root: dir}, spec)
+	require.NoError(t, err)
+	out.Reset()
+	require.NoError(t, run(t.Context(), []string{"rows", "-file", filepath.Join(dir, filepath.FromSlash(cur.DataKeys[0])),
+		"-columns", "line_item_unblended_cost,resource_tags", "-format", "jsonl"}, &out, &errOut), errOut.String())
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	assert.Len(t, lines, 60)
+	var first map[string]string
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &first))
+	assert.Len(t, first, 2)
+	assert.Regexp(t, `^-?[0-9]+(\.[0-9]+)?$`, first["line_item_unblended_cost"])
+}
+
+func TestProgressLine(t *testing.T) {
+	assert.Equal(t, "\r10 rows, file 1 of 2, 0.5 MB of 2.0 MB (25%)", progressLine(curreader.Progress{Rows: 10, Files: 2, Bytes: 500_000, TotalBytes: 2_000_000}))
+	assert.Equal(t, "\r7 rows, file 2 of 2, 0.0 MB\n", progressLine(curreader.Progress{Rows: 7, Files: 2, FilesDone: 2, Bytes: 10, TotalBytes: -1, Done: true}))
 }

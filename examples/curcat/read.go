@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -28,11 +27,11 @@ func (f *readFlags) register(fs *flag.FlagSet) {
 	f.source.register(fs)
 	fs.StringVar(&f.report, "report", "", "the report or export name")
 	fs.StringVar(&f.period, "period", "", "the billing period, YYYY-MM")
-	fs.StringVar(&f.file, "file", "", "one local .csv, .csv.gz or .csv.zip file, in place of -bucket/-dir")
+	fs.StringVar(&f.file, "file", "", "one local .csv, .csv.gz, .csv.zip or .parquet file, in place of -bucket/-dir")
 }
 
 // open resolves the delivery the flags name and opens a Reader over it.
-func (f *readFlags) open(ctx context.Context) (*curreader.Reader, error) {
+func (f *readFlags) open(ctx context.Context, opts ...func(*curreader.ReadOptions)) (*curreader.Reader, error) {
 	if f.file != "" {
 		if f.bucket != "" || f.dir != "" {
 			return nil, usageError{errors.New("-file replaces -bucket and -dir")}
@@ -41,22 +40,10 @@ func (f *readFlags) open(ctx context.Context) (*curreader.Reader, error) {
 		if err != nil || fi.IsDir() {
 			return nil, usageError{fmt.Errorf("-file %s is not a file", f.file)}
 		}
-		name := filepath.Base(f.file)
-		d := &curreader.Delivery{Report: name, Ready: true, Files: []curreader.DataFile{{Key: name, Size: fi.Size()}}}
-		lower := strings.ToLower(name)
-		switch {
-		case strings.HasSuffix(lower, ".csv.gz"), strings.HasSuffix(lower, ".gz"):
-			d.Format, d.Compression = curreader.FormatCSV, curreader.CompressionGzip
-		case strings.HasSuffix(lower, ".csv.zip"), strings.HasSuffix(lower, ".zip"):
-			d.Format, d.Compression = curreader.FormatCSV, curreader.CompressionZip
-		case strings.HasSuffix(lower, ".csv"):
-			d.Format, d.Compression = curreader.FormatCSV, curreader.CompressionNone
-		case strings.HasSuffix(lower, ".parquet"):
-			d.Format, d.Compression = curreader.FormatParquet, curreader.CompressionParquet
-		default:
+		if _, _, ok := curreader.FormatOf(f.file); !ok {
 			return nil, usageError{fmt.Errorf("-file %s: not .csv, .csv.gz, .csv.zip or .parquet", f.file)}
 		}
-		return curreader.OpenFS(ctx, os.DirFS(filepath.Dir(f.file)), d)
+		return curreader.OpenFile(ctx, f.file, opts...)
 	}
 	if f.report == "" || f.period == "" {
 		return nil, usageError{errors.New("-report and -period are required (or -file)")}
@@ -78,9 +65,9 @@ func (f *readFlags) open(ctx context.Context) (*curreader.Reader, error) {
 		return nil, err
 	}
 	if f.dir != "" {
-		return curreader.OpenFS(ctx, os.DirFS(f.dir), d)
+		return curreader.OpenFS(ctx, os.DirFS(f.dir), d, opts...)
 	}
-	return curreader.Open(ctx, f.client, d)
+	return curreader.Open(ctx, f.client, d, opts...)
 }
 
 func parseSub(name string, args []string, stderr io.Writer, register func(*flag.FlagSet)) error {
@@ -112,15 +99,15 @@ func runRows(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if format != "csv" && format != "jsonl" {
 		return usageError{fmt.Errorf("-format %q: want csv or jsonl", format)}
 	}
-	rd, err := f.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer rd.Close()
 	var cols []string
 	if columns != "" {
 		cols = strings.Split(columns, ",")
 	}
+	rd, err := f.open(ctx, func(o *curreader.ReadOptions) { o.Columns = cols })
+	if err != nil {
+		return err
+	}
+	defer rd.Close()
 	cw := csv.NewWriter(stdout)
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
@@ -187,7 +174,13 @@ func runSum(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if by == "" {
 		return usageError{errors.New("-by is required")}
 	}
-	rd, err := f.open(ctx)
+	progress := isTerminal(stderr)
+	rd, err := f.open(ctx, func(o *curreader.ReadOptions) {
+		o.Columns = []string{by, cost}
+		if progress {
+			o.Progress = func(p curreader.Progress) { fmt.Fprint(stderr, progressLine(p)) }
+		}
+	})
 	if err != nil {
 		return err
 	}
@@ -199,7 +192,6 @@ func runSum(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	groups := map[string]*acc{}
 	var out sumOutput
 	var total decimal.Decimal
-	progress := isTerminal(stderr)
 	for row, err := range rd.Rows() {
 		if err != nil {
 			return err
@@ -220,12 +212,6 @@ func runSum(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			g.total = g.total.Add(v)
 			total = total.Add(v)
 		}
-		if progress && out.Rows%100000 == 0 {
-			fmt.Fprintf(stderr, "\r%d rows", out.Rows)
-		}
-	}
-	if progress {
-		fmt.Fprintf(stderr, "\r%d rows\n", out.Rows)
 	}
 	out.Total = total.String()
 	for k, g := range groups {
@@ -253,6 +239,19 @@ func runSum(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintf(stdout, "%-40s %10d %20s\n", "TOTAL", out.Rows, out.Total)
 	return nil
+}
+
+// progressLine renders a progress report as one terminal line ("\r" to
+// redraw it; a newline after the last).
+func progressLine(p curreader.Progress) string {
+	s := fmt.Sprintf("\r%d rows, file %d of %d, %.1f MB", p.Rows, min(p.FilesDone+1, p.Files), p.Files, float64(p.Bytes)/1e6)
+	if p.TotalBytes > 0 {
+		s += fmt.Sprintf(" of %.1f MB (%.0f%%)", float64(p.TotalBytes)/1e6, 100*float64(p.Bytes)/float64(p.TotalBytes))
+	}
+	if p.Done {
+		s += "\n"
+	}
+	return s
 }
 
 // isTerminal reports whether w is a character device (a terminal).
