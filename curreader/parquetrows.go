@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -25,11 +26,12 @@ type parquetRows struct {
 	m      *fileMeta
 	f      *parquet.File
 	closer io.Closer
-	cache  *rangeCache // remote files: a row group's chunks fetched at once
-	cols   []*pqColumn // in file order; the visible ones
-	rg     int         // current row group; -1 before the first
-	left   int64       // rows left in it
-	row    int64       // rows read
+	cache  *rangeCache  // remote files: a row group's chunks fetched at once
+	cols   []*pqColumn  // in file order; the visible ones
+	rg     int          // current row group; -1 before the first
+	left   int64        // rows left in it
+	row    int64        // rows read
+	ioErr  *atomic.Bool // a read of the file failed (not a decoding error)
 }
 
 // pqColumn is one top-level column: a leaf, or a map of two leaves.
@@ -70,7 +72,8 @@ func openParquet(ctx context.Context, st fileStore, f DataFile, p *projection, o
 	if err != nil {
 		return nil, &FileError{File: f.Key, Err: err}
 	}
-	pr := &parquetRows{closer: closer, rg: -1}
+	pr := &parquetRows{closer: closer, rg: -1, ioErr: new(atomic.Bool)}
+	ra = ioErrAt{ra, pr.ioErr}
 	defer func() {
 		if err != nil {
 			pr.close()
@@ -90,6 +93,9 @@ func openParquet(ctx context.Context, st fileStore, f DataFile, p *projection, o
 	}
 	pf, err := parquet.OpenFile(ra, size, opts...)
 	if err != nil {
+		if pr.ioErr.Load() {
+			return nil, &FileError{File: f.Key, Err: err}
+		}
 		return nil, &FileError{File: f.Key, Err: fmt.Errorf("%w: not a readable Parquet file: %w", ErrMalformed, err)}
 	}
 	pr.f = pf
@@ -275,6 +281,9 @@ func (l *pqLeaf) close() {
 func (p *parquetRows) valueErr(l *pqLeaf, err error) error {
 	if err == errPqEnd {
 		err = fmt.Errorf("%w: column %s ends before row %d", ErrMalformed, l.path, p.row+1)
+	} else if !p.ioErr.Load() && !errors.Is(err, ErrMalformed) {
+		// Not a failed read of the file: parquet-go could not decode it.
+		err = fmt.Errorf("%w: corrupt Parquet data: %w", ErrMalformed, err)
 	}
 	return &FileError{File: p.m.key, Line: int(p.row), Err: err}
 }
@@ -505,6 +514,21 @@ func appendJSONString(dst, s []byte) []byte {
 		i += size
 	}
 	return append(dst, '"')
+}
+
+// ioErrAt records that a read of the file failed, so that decoding errors
+// (ErrMalformed) can be told from I/O errors parquet-go passes on.
+type ioErrAt struct {
+	io.ReaderAt
+	failed *atomic.Bool
+}
+
+func (r ioErrAt) ReadAt(p []byte, off int64) (int, error) {
+	n, err := r.ReaderAt.ReadAt(p, off)
+	if err != nil && err != io.EOF {
+		r.failed.Store(true)
+	}
+	return n, err
 }
 
 // byteRange is [start, end) of a file.
