@@ -119,19 +119,21 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 
 // story is everything the quickstart shows; -json prints it.
 type story struct {
-	Bucket     string                    `json:"bucket"`
-	Prefix     string                    `json:"prefix"`
-	Embedded   bool                      `json:"embedded"`
-	Generated  []generatedStream         `json:"generated,omitempty"`
-	Documents  *documents                `json:"documents"`
-	Validation []validation              `json:"validation,omitempty"`
-	Verify     *billingconn.Report       `json:"verification,omitempty"`
-	Reports    []listedDelivery          `json:"reports"`
-	Summary    *summary                  `json:"summary,omitempty"`
-	Problems   []string                  `json:"problems,omitempty"`
-	w          io.Writer                 `json:"-"`
-	opts       *options                  `json:"-"`
-	truth      map[string]*curgen.Result `json:"-"`
+	Bucket     string              `json:"bucket"`
+	Prefix     string              `json:"prefix"`
+	Embedded   bool                `json:"embedded"`
+	Generated  []generatedStream   `json:"generated,omitempty"`
+	Documents  *documents          `json:"documents"`
+	Validation []validation        `json:"validation,omitempty"`
+	Verify     *billingconn.Report `json:"verification,omitempty"`
+	Reports    []listedDelivery    `json:"reports"`
+	Summary    *summary            `json:"summary,omitempty"`
+	// ExportSummary is the same from the CUR 2.0 export (Parquet).
+	ExportSummary *summary                  `json:"exportSummary,omitempty"`
+	Problems      []string                  `json:"problems,omitempty"`
+	w             io.Writer                 `json:"-"`
+	opts          *options                  `json:"-"`
+	truth         map[string]*curgen.Result `json:"-"`
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -74,7 +74,8 @@ func TestQuickstartJSON(t *testing.T) {
 			Checks []struct{ ID, Status string }
 		}
 		Reports []listedDelivery
-		Summary *summary
+		Summary       *summary
+		ExportSummary *summary
 	}
 	require.NoError(t, json.Unmarshal(out.Bytes(), &st))
 	assert.True(t, st.Embedded)
@@ -100,6 +101,9 @@ func TestQuickstartJSON(t *testing.T) {
 	require.NotNil(t, st.Summary)
 	assert.True(t, st.Summary.Checked, "the sums were checked against the generated totals")
 	assert.Len(t, st.Summary.Months, 2)
+	require.NotNil(t, st.ExportSummary, "the CUR 2.0 Parquet export is summed too")
+	assert.True(t, st.ExportSummary.Checked, "the Parquet sums were checked against the generated totals")
+	assert.Len(t, st.ExportSummary.Months, 2)
 	assert.NotContains(t, out.String(), demoSecretKey)
 }
 

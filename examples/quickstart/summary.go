@@ -49,23 +49,43 @@ func (st *story) summarize(ctx context.Context, env *environment) error {
 			}
 		}
 	}
+	sum, err := st.summarizeOne(ctx, env, r, name, "6. Cost by service and by account (exact, from "+name+")")
+	if err != nil || sum == nil {
+		return err
+	}
+	st.Summary = sum
+	if env.embedded && st.opts.report == "" {
+		// The CUR 2.0 export is summed too: its data files are Parquet.
+		sum, err := st.summarizeOne(ctx, env, r, demoExport, "7. Cost by service and by account (exact, from "+demoExport+", Parquet)")
+		if err != nil {
+			return err
+		}
+		st.ExportSummary = sum
+	}
+	return nil
+}
+
+// summarizeOne sums one report's or export's latest deliveries by service
+// and account and checks them against the generated truth, if any. The
+// column names are the legacy ones; the reader finds them in CUR 2.0
+// (line_item_unblended_cost) too.
+func (st *story) summarizeOne(ctx context.Context, env *environment, r *curreader.Resolver, name, title string) (*summary, error) {
 	rep, err := r.Find(ctx, st.opts.prefix, name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	deliveries, err := r.Latest(ctx, rep)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	st.section("6. Cost by service and by account (exact, from " + name + ")")
+	st.section(title)
 	sum := &summary{Report: name, Totals: map[string]string{}}
 	for _, d := range deliveries {
-		if d.Format != curreader.FormatCSV {
-			continue
-		}
-		rd, err := curreader.Open(ctx, env.s3, d)
+		rd, err := curreader.Open(ctx, env.s3, d, func(o *curreader.ReadOptions) {
+			o.Columns = []string{"lineItem/UnblendedCost", "lineItem/ProductCode", "lineItem/UsageAccountId"}
+		})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		m := monthSummary{Period: d.Period.String(), Version: d.Version}
 		var total decimal.Decimal
@@ -73,13 +93,13 @@ func (st *story) summarize(ctx context.Context, env *environment) error {
 		for row, err := range rd.Rows() {
 			if err != nil {
 				rd.Close()
-				return err
+				return nil, err
 			}
 			m.Rows++
 			v, ok, err := row.Decimal("lineItem/UnblendedCost")
 			if err != nil {
 				rd.Close()
-				return err
+				return nil, err
 			}
 			if !ok {
 				continue
@@ -120,7 +140,7 @@ func (st *story) summarize(ctx context.Context, env *environment) error {
 			fmt.Fprintf(tw, "  %s\t%s\t\t%s\t%s\n", shorten(a, 24), b, c, e)
 		}
 		if err := tw.Flush(); err != nil {
-			return err
+			return nil, err
 		}
 
 		if truth := st.truth[name]; truth != nil {
@@ -135,12 +155,11 @@ func (st *story) summarize(ctx context.Context, env *environment) error {
 			}
 		}
 	}
-	st.Summary = sum
 	if st.truth != nil && sum.Checked && len(st.Problems) == 0 {
 		fmt.Fprintln(st.w, "Checked: every total, per service and per account, equals what was")
 		fmt.Fprintln(st.w, "generated, to the last digit.")
 	}
-	return nil
+	return sum, nil
 }
 
 func strs(m map[string]decimal.Decimal) map[string]string {
