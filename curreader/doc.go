@@ -38,8 +38,9 @@
 // # Reading rows
 //
 // [Open] (S3) and [OpenFS] (a local copy) stream the rows of a delivery's
-// CSV files (gzip, zip or plain) in manifest order, each file with its own
-// header, through resumable GETs pinned to each file's ETag:
+// data files — CSV (gzip, zip or plain) or Parquet — in manifest order,
+// each file with its own header, through resumable GETs pinned to each
+// file's ETag; [OpenFile] reads one local file:
 //
 //	rd, err := curreader.Open(ctx, s3Client, d)
 //	if err != nil { … }
@@ -53,8 +54,16 @@
 // A [Row] is valid until the next step. Columns are found by either naming
 // scheme (lineItem/UnblendedCost or line_item_unblended_cost); [Row.Tag]
 // reads legacy resourceTags/ columns and CUR 2.0's resource_tags map alike;
-// [Row.Decimal] is exact and tells an empty cell from zero. Parquet data
-// files are resolved but not yet read ([ErrUnsupportedFormat]).
+// [Row.Decimal] is exact and tells an empty cell from zero; [Row.Time] and
+// [Row.TimeInterval] read the timestamps. Parquet values come as the same
+// text a CSV export holds (numbers in plain notation, RFC 3339 times, map
+// columns as JSON objects), so one program reads both.
+//
+// [ReadOptions] choose what a read costs: Columns (a projection: Parquet
+// then fetches only those columns' chunks, by ranged GETs after reading
+// the footer), Concurrency and MemoryBudget (files read ahead in
+// parallel, rows still in manifest order unless Unordered), and Progress
+// (bytes and rows done of the total known from the object sizes).
 //
 // # Errors
 //
@@ -93,4 +102,6 @@
 //
 // A Resolver is safe for concurrent use. A [Report] carries the listing it
 // was found with; call [Resolver.Reports] again to see newer deliveries.
+// A [Reader] is for one goroutine; its read-ahead goroutines stop when it
+// ends or is closed.
 package curreader
