@@ -1,0 +1,202 @@
+package curreader
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// pqRecord holds every value type the Parquet reader renders.
+type pqRecord struct {
+	Cost     int64              `parquet:"line_item_unblended_cost,decimal(4:18)"`
+	Small    int32              `parquet:"small,decimal(6:9)"`
+	Start    int64              `parquet:"line_item_usage_start_date,timestamp(microsecond)"`
+	Day      int32              `parquet:"day,date"`
+	Rate     float64            `parquet:"rate"`
+	Flag     bool               `parquet:"flag"`
+	Count    int64              `parquet:"count"`
+	Name     *string            `parquet:"name,optional"`
+	Tags     map[string]string  `parquet:"resource_tags"`
+	Discount map[string]float64 `parquet:"discount"`
+	Interval string             `parquet:"identity_time_interval"`
+}
+
+func writeParquetFile(t *testing.T, recs []pqRecord) string {
+	t.Helper()
+	var buf bytes.Buffer
+	require.NoError(t, parquet.Write(&buf, recs))
+	path := filepath.Join(t.TempDir(), "x.snappy.parquet")
+	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o600))
+	return path
+}
+
+// TestParquetValues: each Parquet type comes out as the text a CSV export
+// would hold, and the typed accessors read it exactly.
+func TestParquetValues(t *testing.T) {
+	name := "web"
+	start := time.Date(2024, 3, 1, 10, 0, 0, 500000000, time.UTC)
+	path := writeParquetFile(t, []pqRecord{
+		{Cost: -12345, Small: 7, Start: start.UnixMicro(), Day: 19783, Rate: 0.00001, Flag: true, Count: 42, Name: &name,
+			Tags: map[string]string{"user_team": "a\"b", "user_env": "prod"}, Discount: map[string]float64{"bundled_discount": -1.5},
+			Interval: "2024-03-01T10:00:00Z/2024-03-01T11:00:00Z"},
+		{Cost: 10000, Interval: ""},
+	})
+	rd, err := OpenFile(t.Context(), path)
+	require.NoError(t, err)
+	defer rd.Close()
+
+	require.True(t, rd.Next(), rd.Err())
+	row := rd.Row()
+	assert.Equal(t, 1, row.Line())
+	get := func(c string) string { v, ok := row.Get(c); assert.True(t, ok, c); return v }
+	assert.Equal(t, "-1.2345", get("lineItem/UnblendedCost"))
+	assert.Equal(t, "0.000007", get("small"))
+	assert.Equal(t, "2024-03-01T10:00:00.5Z", get("lineItem/UsageStartDate"))
+	assert.Equal(t, "2024-03-01", get("day"))
+	assert.Equal(t, "0.00001", get("rate"))
+	assert.Equal(t, "true", get("flag"))
+	assert.Equal(t, "42", get("count"))
+	assert.Equal(t, "web", get("name"))
+	assert.JSONEq(t, `{"user_team":"a\"b","user_env":"prod"}`, get("resource_tags"))
+	assert.JSONEq(t, `{"bundled_discount":-1.5}`, get("discount"))
+	d, ok, err := row.Decimal("line_item_unblended_cost")
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, "-1.2345", d.String())
+	ts, ok, err := row.Time("lineItem/UsageStartDate")
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, start, ts)
+	v, ok := row.Tag("user:Team")
+	assert.True(t, ok)
+	assert.Equal(t, `a"b`, v)
+	a, z, ok, err := row.TimeInterval()
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, time.Hour, z.Sub(a))
+	kept := row.Clone()
+
+	require.True(t, rd.Next(), rd.Err())
+	row = rd.Row()
+	assert.Equal(t, 2, row.Line())
+	n, ok := row.Get("name")
+	assert.True(t, ok, "the column exists")
+	assert.Empty(t, n, "a null is empty")
+	_, ok, err = row.Decimal("name")
+	assert.False(t, ok)
+	assert.NoError(t, err)
+	_, _, ok, err = row.TimeInterval()
+	assert.False(t, ok)
+	assert.NoError(t, err)
+	assert.False(t, rd.Next())
+	require.NoError(t, rd.Err())
+
+	// The clone outlives the reader's later rows.
+	c, _ := kept.Get("lineItem/UnblendedCost")
+	assert.Equal(t, "-1.2345", c)
+	assert.Equal(t, 1, kept.Line())
+	assert.Equal(t, path, kept.File())
+}
+
+// TestRowTimes covers the time forms AWS writes and the errors.
+func TestRowTimes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t.csv")
+	require.NoError(t, os.WriteFile(path, []byte("identity/TimeInterval,lineItem/UsageStartDate\n"+
+		"2024-01-01T00:00:00Z/2024-01-01T01:00:00Z,2024-01-01T00:00:00.000Z\n"+
+		"2024-01-01T00:00Z/2024-01-02T00:00Z,2024-01-01 00:00:00\n"+
+		"2024-01-02T00:00:00Z/2024-01-01T00:00:00Z,yesterday\n"+
+		"nonsense,\n"), 0o600))
+	rd, err := OpenFile(t.Context(), path)
+	require.NoError(t, err)
+	defer rd.Close()
+	want := []struct {
+		dur     time.Duration
+		ivErr   bool
+		start   time.Time
+		startOK bool
+		stErr   bool
+	}{
+		{time.Hour, false, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), true, false},
+		{24 * time.Hour, false, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), true, false},
+		{0, true, time.Time{}, false, true},
+		{0, true, time.Time{}, false, false},
+	}
+	for i, w := range want {
+		require.True(t, rd.Next(), rd.Err())
+		row := rd.Row()
+		a, z, _, err := row.TimeInterval()
+		if w.ivErr {
+			var pe *ParseError
+			require.ErrorAs(t, err, &pe, i)
+			assert.Equal(t, "identity/TimeInterval", pe.Field)
+			assert.Equal(t, i+2, pe.Line)
+			assert.ErrorIs(t, err, ErrBadTime)
+		} else {
+			require.NoError(t, err, i)
+			assert.Equal(t, w.dur, z.Sub(a), i)
+		}
+		st, ok, err := row.Time("line_item_usage_start_date")
+		if w.stErr {
+			assert.ErrorIs(t, err, ErrMalformedRow, i)
+		} else {
+			require.NoError(t, err, i)
+			assert.Equal(t, w.startOK, ok, i)
+			assert.Equal(t, w.start, st, i)
+		}
+	}
+}
+
+// TestProjection: only the columns asked for are visible; tags come with
+// "resource_tags"; a column the file lacks is simply absent.
+func TestProjection(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.csv")
+	require.NoError(t, os.WriteFile(path, []byte("lineItem/UnblendedCost,lineItem/ProductCode,resourceTags/user:Team,product/region\n1.5,AmazonS3,web,us-east-1\n"), 0o600))
+	for _, tc := range []struct {
+		cols []string
+		want []string
+	}{
+		{[]string{"line_item_unblended_cost"}, []string{"line_item_unblended_cost"}},
+		{[]string{"resource_tags", "lineItem/ProductCode", "missing"}, []string{"line_item_product_code", "resource_tags_user_team"}},
+		{nil, []string{"line_item_unblended_cost", "line_item_product_code", "resource_tags_user_team", "product_region"}},
+	} {
+		rd, err := OpenFile(t.Context(), path, func(o *ReadOptions) { o.Columns = tc.cols })
+		require.NoError(t, err)
+		require.True(t, rd.Next(), rd.Err())
+		row := rd.Row()
+		assert.Equal(t, tc.want, row.Columns(), tc.cols)
+		_, ok := row.Get("product/region")
+		assert.Equal(t, tc.cols == nil, ok, "product/region visible only without a projection")
+		if tc.cols != nil && tc.cols[0] == "resource_tags" {
+			v, ok := row.Tag("user:Team")
+			assert.True(t, ok)
+			assert.Equal(t, "web", v)
+		}
+		rd.Close()
+	}
+}
+
+func TestOpenFileErrors(t *testing.T) {
+	_, err := OpenFile(t.Context(), filepath.Join(t.TempDir(), "none.csv"))
+	assert.ErrorIs(t, err, os.ErrNotExist)
+	_, err = OpenFile(t.Context(), t.TempDir())
+	assert.Error(t, err)
+	p := filepath.Join(t.TempDir(), "x.json")
+	require.NoError(t, os.WriteFile(p, []byte("{}"), 0o600))
+	_, err = OpenFile(t.Context(), p)
+	assert.ErrorIs(t, err, ErrUnsupportedFormat)
+	p = filepath.Join(t.TempDir(), "bad.parquet")
+	require.NoError(t, os.WriteFile(p, []byte("PAR1 not really"), 0o600))
+	rd, err := OpenFile(t.Context(), p)
+	require.NoError(t, err, "files are opened lazily")
+	assert.False(t, rd.Next())
+	var fe *FileError
+	require.ErrorAs(t, rd.Err(), &fe)
+	assert.Equal(t, p, fe.File)
+	assert.ErrorIs(t, rd.Err(), ErrMalformed)
+}
