@@ -103,6 +103,10 @@ func (c *csvRows) field(i int) []byte { return c.csv.Field(i) }
 
 func (c *csvRows) line() int { return c.csv.Line() }
 
+func (c *csvRows) raw() ([]byte, []uint64) { return c.csv.Raw() }
+
+func (c *csvRows) numFields() int { return c.fields }
+
 func (c *csvRows) wrap(err error) error {
 	var pe *csvsplit.ParseError
 	if errors.As(err, &pe) {

@@ -74,11 +74,17 @@ func (ra *readAhead) startNext() {
 	go ra.work(i, f)
 }
 
+// rawRows is a file whose rows can be copied whole (CSV).
+type rawRows interface {
+	raw() (rec []byte, bounds []uint64)
+	numFields() int
+}
+
 // batchPool keeps batches across Readers, so that opening many
 // deliveries does not grow new ones each time.
 var batchPool sync.Pool
 
-func (ra *readAhead) getBatch(m *fileMeta) *batch {
+func (ra *readAhead) getBatch(m *fileMeta, raw bool, nf int) *batch {
 	var b *batch
 	select {
 	case b = <-ra.free:
@@ -89,7 +95,7 @@ func (ra *readAhead) getBatch(m *fileMeta) *batch {
 			b = &batch{}
 		}
 	}
-	b.reset(m)
+	b.reset(m, raw, nf)
 	if cap(b.data) < ra.batchBytes {
 		// Sized up front: growing by appends costs more than the copy.
 		b.data = make([]byte, 0, ra.batchBytes+ra.batchBytes/4)
@@ -153,7 +159,17 @@ func (ra *readAhead) work(i int, f *aheadFile) {
 	}
 	defer fr.close()
 	m := fr.meta()
-	b := ra.getBatch(m)
+	// Rows that keep most of their fields are copied whole (raw mode).
+	rr, raw := fr.(rawRows)
+	nf := m.index.Len()
+	if raw {
+		if nfs := rr.numFields(); len(m.src) > 8 && 2*len(m.src) >= nfs {
+			nf = nfs
+		} else {
+			raw = false
+		}
+	}
+	b := ra.getBatch(m, raw, nf)
 	for {
 		err := fr.next()
 		if err == io.EOF {
@@ -172,18 +188,34 @@ func (ra *readAhead) work(i int, f *aheadFile) {
 			}
 			return
 		}
-		for j := 0; j < b.nf; j++ {
-			b.data = append(b.data, fr.field(m.src[j])...)
-			b.ends = append(b.ends, uint32(len(b.data)))
+		if raw {
+			rec, bounds := rr.raw()
+			if len(bounds) != nf {
+				err = &FileError{File: m.key, Line: fr.line(), Err: fmt.Errorf("%d fields, the header has %d", len(bounds), nf)}
+				if b.n > 0 && !ra.send(f, item{b: b}) {
+					stopped()
+					return
+				}
+				if !ra.send(f, item{err: err}) {
+					stopped()
+				}
+				return
+			}
+			b.addRaw(fr.line(), rec, bounds)
+		} else {
+			for j := 0; j < b.nf; j++ {
+				b.data = append(b.data, fr.field(m.src[j])...)
+				b.ends = append(b.ends, uint32(len(b.data)))
+			}
+			b.lines = append(b.lines, fr.line())
+			b.n++
 		}
-		b.lines = append(b.lines, fr.line())
-		b.n++
 		if len(b.data) >= ra.batchBytes || b.n >= ra.maxRows {
 			if !ra.send(f, item{b: b}) {
 				stopped()
 				return
 			}
-			b = ra.getBatch(m)
+			b = ra.getBatch(m, raw, nf)
 		}
 	}
 	if b.n > 0 {
@@ -282,7 +314,7 @@ func (r *Reader) nextAhead() bool {
 			return false
 		}
 		if b == nil {
-			r.finish(nil)
+			r.finish(r.stopped())
 			return false
 		}
 		r.b, r.bi = b, -1

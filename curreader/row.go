@@ -207,28 +207,41 @@ func (w Row) Clone() Row {
 	if w.m == nil {
 		return Row{}
 	}
-	b := &batch{m: w.m, nf: w.m.index.Len()}
+	b := &batch{}
+	b.reset(w.m, false, w.m.index.Len())
 	b.add(w.Line(), func(i int) []byte { return w.field(i) })
 	return Row{m: w.m, b: b}
 }
 
-// batch holds rows of one file decoded ahead of the caller: the visible
-// fields of each row, back to back.
+// batch holds rows of one file decoded ahead of the caller. In field mode
+// it keeps the visible fields of each row back to back; in raw mode (CSV
+// rows read whole) each row's record bytes and the bounds of all its
+// fields, so that a row costs two copies instead of one per field.
 type batch struct {
-	m     *fileMeta
-	nf    int      // fields per row
-	data  []byte   // field bytes
-	ends  []uint32 // end offset of each field in data, row-major
-	lines []int
-	n     int // rows
+	m      *fileMeta
+	nf     int      // fields per row: visible (field mode) or all (raw mode)
+	raw    bool     // raw mode
+	data   []byte   // field bytes or records
+	ends   []uint32 // field mode: end offset of each field in data, row-major
+	bounds []uint64 // raw mode: per row, nf bounds relative to its start
+	starts []uint32 // raw mode: where each row's record starts in data
+	lines  []int
+	n      int // rows
 }
 
-func (b *batch) reset(m *fileMeta) {
-	b.m, b.nf, b.n = m, m.index.Len(), 0
-	b.data, b.ends, b.lines = b.data[:0], b.ends[:0], b.lines[:0]
+func (b *batch) reset(m *fileMeta, raw bool, nf int) {
+	b.m, b.raw, b.nf, b.n = m, raw, nf, 0
+	b.data, b.ends, b.bounds, b.starts, b.lines = b.data[:0], b.ends[:0], b.bounds[:0], b.starts[:0], b.lines[:0]
 }
 
+// field returns visible column i of a row.
 func (b *batch) field(row, i int) []byte {
+	if b.raw {
+		v := b.bounds[row*b.nf+b.m.src[i]]
+		s := b.starts[row]
+		lo, hi := s+uint32(v), s+uint32(v>>32)
+		return b.data[lo:hi:hi]
+	}
 	k := row*b.nf + i
 	start := uint32(0)
 	if k > 0 {
@@ -237,6 +250,7 @@ func (b *batch) field(row, i int) []byte {
 	return b.data[start:b.ends[k]:b.ends[k]]
 }
 
+// add appends a row in field mode.
 func (b *batch) add(line int, field func(i int) []byte) {
 	for i := 0; i < b.nf; i++ {
 		b.data = append(b.data, field(i)...)
@@ -246,7 +260,16 @@ func (b *batch) add(line int, field func(i int) []byte) {
 	b.n++
 }
 
+// addRaw appends a row in raw mode.
+func (b *batch) addRaw(line int, rec []byte, bounds []uint64) {
+	b.starts = append(b.starts, uint32(len(b.data)))
+	b.data = append(b.data, rec...)
+	b.bounds = append(b.bounds, bounds...)
+	b.lines = append(b.lines, line)
+	b.n++
+}
+
 // size is the memory a batch holds.
 func (b *batch) size() int {
-	return cap(b.data) + 4*cap(b.ends) + 8*cap(b.lines)
+	return cap(b.data) + 4*cap(b.ends) + 8*cap(b.bounds) + 4*cap(b.starts) + 8*cap(b.lines)
 }

@@ -178,6 +178,18 @@ func (r *Reader) Field(i int) []byte {
 	return r.buf[s:e:e]
 }
 
+// Raw returns the current record's bytes and its fields' bounds: field i
+// is rec[uint32(bounds[i]):bounds[i]>>32]. Both belong to the Reader and
+// are valid until the next call to Next or Read. It lets a caller copy a
+// whole record with two copies instead of one per field.
+func (r *Reader) Raw() (rec []byte, bounds []uint64) {
+	if len(r.bounds) == 0 {
+		return nil, nil
+	}
+	end := r.base + int(r.bounds[len(r.bounds)-1]>>32)
+	return r.buf[r.base:end:end], r.bounds
+}
+
 // Read returns the next record as a slice of fields: [Reader.Next]
 // followed by [Reader.Field] for every field. The slice and the bytes are
 // owned by the Reader and valid only until the next call.
