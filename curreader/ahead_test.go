@@ -2,6 +2,7 @@ package curreader
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"runtime"
@@ -271,4 +272,259 @@ func TestParquetChangedMidRead(t *testing.T) {
 			assert.Less(t, got.rows, g.cur.Rows)
 		})
 	}
+}
+
+// ---- 2. CSV and Parquet of the same data -----------------------------------
+
+// TestCSVAndParquetAgree reads the same generated data as gzip CSV and as
+// Parquet, row by row side by side, and requires the same exact cost, the
+// same usage start instant and the same tag values in every row.
+func TestCSVAndParquetAgree(t *testing.T) {
+	cases := []struct {
+		kind       curgen.Kind
+		start      string
+		tags       []string
+		anyTagSeen bool
+	}{
+		{curgen.LegacyCUR, "lineItem/UsageStartDate", []string{"user:Team", "user:CostCenter", "user:Environment"}, true},
+		{curgen.CUR2, "line_item_usage_start_date", []string{"user_team", "user:Team", "user_cost_center", "user_environment", "aws_created_by"}, true},
+		{curgen.FOCUS12, "ChargePeriodStart", []string{"user_team"}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.kind.String(), func(t *testing.T) {
+			spec := curgen.Spec{Kind: tc.kind, Files: 2, Rows: 300, Seed: 77}
+			spec.Format = curgen.CSVGzip
+			gc := genDelivery(t, spec, false)
+			spec.Format = curgen.Parquet
+			gp := genDelivery(t, spec, false)
+			require.Equal(t, gc.cur.Total, gp.cur.Total, "curgen wrote different data")
+			rc, err := OpenFS(t.Context(), gc.m, gc.fsD, concurrency(2))
+			require.NoError(t, err)
+			defer rc.Close()
+			rp, err := OpenFS(t.Context(), gp.m, gp.fsD, concurrency(2))
+			require.NoError(t, err)
+			defer rp.Close()
+			cost := gc.cur.CostColumn
+			var n int64
+			tagsSeen := 0
+			for {
+				okc, okp := rc.Next(), rp.Next()
+				require.Equal(t, okc, okp, "row %d: one reader ended first (csv %v, parquet %v)", n, rc.Err(), rp.Err())
+				if !okc {
+					break
+				}
+				n++
+				a, b := rc.Row(), rp.Row()
+				require.Equal(t, a.Line(), b.Line()+1, "CSV lines count the header")
+				ca, oka, err := a.Decimal(cost)
+				require.NoError(t, err)
+				cb, okb, err := b.Decimal(cost)
+				require.NoError(t, err)
+				require.Equal(t, oka, okb, "row %d", n)
+				require.True(t, ca.Equal(cb), "row %d: cost %s vs %s", n, ca, cb)
+				ta, oka, err := a.Time(tc.start)
+				require.NoError(t, err)
+				tb, okb, err := b.Time(tc.start)
+				require.NoError(t, err)
+				require.True(t, oka && okb, "row %d: usage start missing", n)
+				require.True(t, ta.Equal(tb), "row %d: %v vs %v", n, ta, tb)
+				for _, k := range tc.tags {
+					va, oka := a.Tag(k)
+					vb, okb := b.Tag(k)
+					if oka && va != "" {
+						tagsSeen++
+					}
+					require.Equal(t, va, vb, "row %d tag %s", n, k)
+					require.Equal(t, oka && va != "", okb && vb != "", "row %d tag %s present", n, k)
+				}
+			}
+			require.NoError(t, rc.Err())
+			require.NoError(t, rp.Err())
+			assert.Equal(t, gc.cur.Rows, n)
+			if tc.anyTagSeen {
+				assert.Positive(t, tagsSeen, "no tag values compared")
+			}
+		})
+	}
+}
+
+// ---- 3. Read-ahead ---------------------------------------------------------
+
+func fourFiles(t *testing.T, format curgen.Format, withS3 bool) *genSet {
+	return genDelivery(t, curgen.Spec{Kind: curgen.LegacyCUR, Format: format, Files: 4, Rows: 700, Seed: 21}, withS3)
+}
+
+// TestReadAheadSameSequence: any Concurrency and a tiny MemoryBudget give
+// the exact (File, Line, cost) sequence of one file at a time; Unordered
+// gives the same multiset with each file's rows in order.
+func TestReadAheadSameSequence(t *testing.T) {
+	for _, format := range []curgen.Format{curgen.CSVGzip, curgen.Parquet, curgen.CSVZip} {
+		t.Run(format.String(), func(t *testing.T) {
+			g := fourFiles(t, format, false)
+			open := func(fns ...func(*ReadOptions)) *Reader {
+				rd, err := OpenFS(t.Context(), g.m, g.fsD, fns...)
+				require.NoError(t, err)
+				return rd
+			}
+			want, err := readRecs(t, open(concurrency(1)), g.cur.CostColumn)
+			require.NoError(t, err)
+			require.Len(t, want, int(g.cur.Rows))
+			for _, c := range []int{1, 2, 4, 8} {
+				for _, budget := range []int64{1, 100 << 10, 0} {
+					got, err := readRecs(t, open(concurrency(c), func(o *ReadOptions) { o.MemoryBudget = budget }), g.cur.CostColumn)
+					require.NoError(t, err)
+					require.Equal(t, want, got, "concurrency %d budget %d", c, budget)
+
+					got, err = readRecs(t, open(concurrency(c), func(o *ReadOptions) { o.MemoryBudget, o.Unordered = budget, true }), g.cur.CostColumn)
+					require.NoError(t, err)
+					require.ElementsMatch(t, want, got, "unordered, concurrency %d budget %d", c, budget)
+					byFile := map[string][]rec{}
+					for _, r := range got {
+						byFile[r.file] = append(byFile[r.file], r)
+					}
+					for _, r := range want {
+						require.NotEmpty(t, byFile[r.file])
+						require.Equal(t, r, byFile[r.file][0], "unordered: a file's rows out of order")
+						byFile[r.file] = byFile[r.file][1:]
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestReadAheadErrorAfterEarlierFiles: file 2 of 4 is denied. In manifest
+// order every row of files 0 and 1 comes first, then the error naming
+// file 2 — never rows of file 3, never a clean end.
+func TestReadAheadErrorAfterEarlierFiles(t *testing.T) {
+	for _, format := range []curgen.Format{curgen.CSVGzip, curgen.Parquet} {
+		g := fourFiles(t, format, true)
+		denied := g.s3D.Files[2].Key
+		g.s.Deny(denied)
+		for _, c := range []int{1, 2, 4} {
+			for _, unordered := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s/c%d/unordered=%v", format, c, unordered), func(t *testing.T) {
+					rd, err := Open(t.Context(), g.s.Client, g.s3D, fastRetry, concurrency(c), func(o *ReadOptions) {
+						o.Unordered, o.MemoryBudget = unordered, 1
+					})
+					require.NoError(t, err)
+					got, err := readRecs(t, rd, g.cur.CostColumn)
+					require.ErrorIs(t, err, ErrAccessDenied)
+					assert.NotErrorIs(t, err, ErrMalformed, "a denied GET is not a malformed file")
+					fe := requireFileError(t, err)
+					assert.Equal(t, denied, fe.File)
+					perFile := map[string]int{}
+					for _, r := range got {
+						perFile[r.file]++
+					}
+					assert.Zero(t, perFile[denied])
+					if unordered {
+						return
+					}
+					assert.Equal(t, map[string]int{
+						g.s3D.Files[0].Key: g.cur.RowsPerFile[0],
+						g.s3D.Files[1].Key: g.cur.RowsPerFile[1],
+					}, perFile)
+				})
+			}
+		}
+	}
+}
+
+// TestReadAheadStopLeavesNothing: Close or a canceled context in the middle
+// of a read stops every read-ahead goroutine; after a cancel, Err is the
+// context error, never a clean end.
+func TestReadAheadStopLeavesNothing(t *testing.T) {
+	g := genDelivery(t, curgen.Spec{Kind: curgen.LegacyCUR, Files: 4, Rows: 3000, Seed: 3}, false)
+	one := *g.fsD
+	one.Files = one.Files[:1]
+	for _, d := range []*Delivery{g.fsD, &one} {
+		for _, c := range []int{1, 2, 4} {
+			for _, unordered := range []bool{false, true} {
+				for _, how := range []string{"close", "cancel"} {
+					name := fmt.Sprintf("files%d/c%d/unordered=%v/%s", len(d.Files), c, unordered, how)
+					t.Run(name, func(t *testing.T) {
+						base := runtime.NumGoroutine()
+						ctx, cancel := context.WithCancel(t.Context())
+						defer cancel()
+						rd, err := OpenFS(ctx, g.m, d, concurrency(c), func(o *ReadOptions) { o.Unordered, o.MemoryBudget = unordered, 1 })
+						require.NoError(t, err)
+						n := 0
+						for rd.Next() {
+							n++
+							if n == 100 {
+								break
+							}
+						}
+						require.Equal(t, 100, n, "%v", rd.Err())
+						if how == "close" {
+							require.NoError(t, rd.Close())
+							assert.False(t, rd.Next(), "Next after Close")
+							require.NoError(t, rd.Close(), "Close twice")
+						} else {
+							cancel()
+							for rd.Next() {
+								n++
+							}
+							err := rd.Err()
+							require.Error(t, err, "a canceled read ended cleanly after %d rows of %d", n, g.cur.Rows)
+							assert.ErrorIs(t, err, context.Canceled)
+							assert.Less(t, int64(n), g.cur.Rows)
+							rd.Close()
+						}
+						waitGoroutines(t, base)
+					})
+				}
+			}
+		}
+	}
+}
+
+// TestCloneSurvivesNext: rows cloned while reading keep their values after
+// the reader moves on and reuses its buffers, in every mode.
+func TestCloneSurvivesNext(t *testing.T) {
+	for _, format := range []curgen.Format{curgen.CSVGzip, curgen.Parquet} {
+		g := fourFiles(t, format, false)
+		rd, err := OpenFS(t.Context(), g.m, g.fsD, concurrency(1))
+		require.NoError(t, err)
+		var want [][]string
+		for rd.Next() {
+			want = append(want, rowValues(rd.Row()))
+		}
+		require.NoError(t, rd.Err())
+		for _, c := range []int{1, 4} {
+			for _, unordered := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s/c%d/unordered=%v", format, c, unordered), func(t *testing.T) {
+					rd, err := OpenFS(t.Context(), g.m, g.fsD, concurrency(c), func(o *ReadOptions) { o.Unordered, o.MemoryBudget = unordered, 1 })
+					require.NoError(t, err)
+					defer rd.Close()
+					var clones []Row
+					for rd.Next() {
+						clones = append(clones, rd.Row().Clone())
+					}
+					require.NoError(t, rd.Err())
+					var got [][]string
+					for _, r := range clones {
+						got = append(got, rowValues(r))
+					}
+					if unordered {
+						assert.ElementsMatch(t, want, got)
+					} else {
+						assert.Equal(t, want, got)
+					}
+					assert.Equal(t, Row{}.Clone(), Row{}, "the zero Row clones to the zero Row")
+				})
+			}
+		}
+	}
+}
+
+// rowValues is a row's file, line and every visible column's value.
+func rowValues(r Row) []string {
+	out := []string{r.File(), fmt.Sprint(r.Line())}
+	for _, c := range r.Columns() {
+		v, ok := r.Get(c)
+		out = append(out, fmt.Sprintf("%s=%q/%v", c, v, ok))
+	}
+	return out
 }

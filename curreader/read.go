@@ -381,7 +381,7 @@ func (r *Reader) Next() bool {
 	for {
 		if r.cur == nil {
 			if r.next >= len(r.d.Files) {
-				r.finish(nil)
+				r.finish(r.stopped())
 				return false
 			}
 			fr, err := r.openFile(r.ctx, r.d.Files[r.next])
@@ -404,10 +404,26 @@ func (r *Reader) Next() bool {
 			r.finish(err)
 			return false
 		}
+		if r.rows%4096 == 4095 {
+			// A local file never looks at ctx: do it here.
+			if err := r.stopped(); err != nil {
+				r.finish(err)
+				return false
+			}
+		}
 		r.row = Row{m: r.meta, src: r.cur}
 		r.counted()
 		return true
 	}
+}
+
+// stopped returns the error of a read whose context ended, nil otherwise:
+// rows may be left, so that is never a clean end.
+func (r *Reader) stopped() error {
+	if r.ctx.Err() == nil {
+		return nil
+	}
+	return fmt.Errorf("curreader: reading stopped: %w", context.Cause(r.ctx))
 }
 
 func (r *Reader) counted() {
