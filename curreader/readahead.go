@@ -47,7 +47,9 @@ func startReadAhead(r *Reader, c int) *readAhead {
 	ra.ctx, ra.cancel = context.WithCancel(r.ctx)
 	budget := r.opts.MemoryBudget
 	ra.batchBytes = int(max(64<<10, min(1<<20, budget/int64(2*c))))
-	ra.k = int(max(1, budget/int64(c*ra.batchBytes)-1))
+	// A few batches of slack per file keep every goroutine busy; more only
+	// costs memory and cache.
+	ra.k = int(min(8, max(1, budget/int64(c*ra.batchBytes)-1)))
 	ra.free = make(chan *batch, c*(ra.k+2))
 	if r.opts.Unordered {
 		ra.out = make(chan item, c*ra.k)
@@ -170,6 +172,7 @@ func (ra *readAhead) work(i int, f *aheadFile) {
 		}
 	}
 	b := ra.getBatch(m, raw, nf)
+	perBatch := 0 // rows in the last full batch, to size the next
 	for {
 		err := fr.next()
 		if err == io.EOF {
@@ -210,12 +213,14 @@ func (ra *readAhead) work(i int, f *aheadFile) {
 			b.lines = append(b.lines, fr.line())
 			b.n++
 		}
-		if len(b.data) >= ra.batchBytes || b.n >= ra.maxRows {
+		if b.used() >= ra.batchBytes || b.n >= ra.maxRows {
+			perBatch = b.n
 			if !ra.send(f, item{b: b}) {
 				stopped()
 				return
 			}
 			b = ra.getBatch(m, raw, nf)
+			b.grow(perBatch + perBatch/8 + 1)
 		}
 	}
 	if b.n > 0 {

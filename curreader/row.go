@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/curconnect/curconnect/internal/colname"
@@ -250,6 +251,17 @@ func (b *batch) field(row, i int) []byte {
 	return b.data[start:b.ends[k]:b.ends[k]]
 }
 
+// grow makes room for rows more rows without growing by appends.
+func (b *batch) grow(rows int) {
+	if b.raw {
+		b.bounds = slices.Grow(b.bounds, rows*b.nf)
+		b.starts = slices.Grow(b.starts, rows)
+	} else {
+		b.ends = slices.Grow(b.ends, rows*b.nf)
+	}
+	b.lines = slices.Grow(b.lines, rows)
+}
+
 // add appends a row in field mode.
 func (b *batch) add(line int, field func(i int) []byte) {
 	for i := 0; i < b.nf; i++ {
@@ -267,6 +279,11 @@ func (b *batch) addRaw(line int, rec []byte, bounds []uint64) {
 	b.bounds = append(b.bounds, bounds...)
 	b.lines = append(b.lines, line)
 	b.n++
+}
+
+// used is the bytes of rows a batch holds.
+func (b *batch) used() int {
+	return len(b.data) + 4*len(b.ends) + 8*len(b.bounds) + 4*len(b.starts) + 8*len(b.lines)
 }
 
 // size is the memory a batch holds.

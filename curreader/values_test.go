@@ -152,9 +152,9 @@ func TestRowTimes(t *testing.T) {
 	}
 }
 
-// TestProjection: only the columns asked for are visible; tags come with
+// TestProjectionVisibility: only the columns asked for are visible; tags come with
 // "resource_tags"; a column the file lacks is simply absent.
-func TestProjection(t *testing.T) {
+func TestProjectionVisibility(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "p.csv")
 	require.NoError(t, os.WriteFile(path, []byte("lineItem/UnblendedCost,lineItem/ProductCode,resourceTags/user:Team,product/region\n1.5,AmazonS3,web,us-east-1\n"), 0o600))
 	for _, tc := range []struct {
