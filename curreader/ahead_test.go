@@ -1,14 +1,23 @@
 package curreader
 
 import (
+	"archive/zip"
 	"bytes"
+	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"net/http"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"testing/fstest"
+	"testing/iotest"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
@@ -527,4 +536,438 @@ func rowValues(r Row) []string {
 		out = append(out, fmt.Sprintf("%s=%q/%v", c, v, ok))
 	}
 	return out
+}
+
+// ---- 4. Progress -----------------------------------------------------------
+
+// TestProgress: calls come with nondecreasing counts, and the last (and
+// only last) has Done, every file done, every row counted and, for CSV,
+// every byte of the delivery read.
+func TestProgress(t *testing.T) {
+	for _, format := range []curgen.Format{curgen.CSVGzip, curgen.CSVZip, curgen.Parquet} {
+		g := fourFiles(t, format, true)
+		for _, be := range []string{"fs", "s3"} {
+			for _, c := range []int{1, 3} {
+				for _, unordered := range []bool{false, true} {
+					t.Run(fmt.Sprintf("%s/%s/c%d/unordered=%v", format, be, c, unordered), func(t *testing.T) {
+						var calls []Progress
+						opts := withOpts(concurrency(c), fastRetry, func(o *ReadOptions) {
+							o.Unordered, o.ProgressEvery = unordered, 97
+							o.Progress = func(p Progress) { calls = append(calls, p) }
+						})
+						var rd *Reader
+						var err error
+						d := g.fsD
+						if be == "s3" {
+							d = g.s3D
+							rd, err = Open(t.Context(), g.s.Client, d, opts...)
+						} else {
+							rd, err = OpenFS(t.Context(), g.m, d, opts...)
+						}
+						require.NoError(t, err)
+						got, err := sumRows(t, rd, g.cur.CostColumn, g.cur.ProductColumn)
+						require.NoError(t, err)
+						equalTruth(t, got, g.cur)
+						require.NotEmpty(t, calls)
+						assert.GreaterOrEqual(t, len(calls), int(g.cur.Rows/97), "about one call every 97 rows")
+						for i, p := range calls {
+							assert.Equal(t, 4, p.Files)
+							assert.Equal(t, d.TotalSize(), p.TotalBytes)
+							assert.Equal(t, i == len(calls)-1, p.Done, "call %d of %d", i, len(calls))
+							if i > 0 {
+								q := calls[i-1]
+								assert.GreaterOrEqual(t, p.Rows, q.Rows, "call %d", i)
+								assert.GreaterOrEqual(t, p.Bytes, q.Bytes, "call %d", i)
+								assert.GreaterOrEqual(t, p.FilesDone, q.FilesDone, "call %d", i)
+							}
+						}
+						last := calls[len(calls)-1]
+						assert.Equal(t, last.Files, last.FilesDone)
+						assert.Equal(t, g.cur.Rows, last.Rows)
+						assert.Positive(t, last.Bytes)
+						switch format {
+						case curgen.CSVGzip:
+							assert.Equal(t, last.TotalBytes, last.Bytes, "a CSV delivery is read to its last byte")
+						case curgen.CSVZip:
+							// A zip is read from its end by ranged reads, some twice:
+							// every byte, and then some.
+							assert.GreaterOrEqual(t, last.Bytes, last.TotalBytes)
+							if last.Bytes != last.TotalBytes {
+								t.Logf("zip: Bytes %d, TotalBytes %d", last.Bytes, last.TotalBytes)
+							}
+						}
+						rd.Close()
+						assert.Len(t, calls, len(calls), "no call after the end")
+					})
+				}
+			}
+		}
+	}
+}
+
+// TestProgressOnError: a read that fails still ends with one Done call,
+// which does not claim every file done.
+func TestProgressOnError(t *testing.T) {
+	g := fourFiles(t, curgen.CSVGzip, true)
+	g.s.Deny(g.s3D.Files[2].Key)
+	for _, c := range []int{1, 3} {
+		var calls []Progress
+		rd, err := Open(t.Context(), g.s.Client, g.s3D, fastRetry, concurrency(c), func(o *ReadOptions) {
+			o.Progress = func(p Progress) { calls = append(calls, p) }
+		})
+		require.NoError(t, err)
+		_, err = readRecs(t, rd, g.cur.CostColumn)
+		require.ErrorIs(t, err, ErrAccessDenied)
+		require.NotEmpty(t, calls)
+		last := calls[len(calls)-1]
+		assert.True(t, last.Done)
+		assert.Equal(t, 2, last.FilesDone)
+		assert.Equal(t, int64(g.cur.RowsPerFile[0]+g.cur.RowsPerFile[1]), last.Rows)
+		for _, p := range calls[:len(calls)-1] {
+			assert.False(t, p.Done)
+		}
+	}
+}
+
+// ---- 5. Projection ---------------------------------------------------------
+
+// TestProjection: three columns of Parquet in S3 are read with far fewer
+// bytes than the files hold, and rows show only them; CSV shows the same
+// three columns, with the same totals.
+func TestProjection(t *testing.T) {
+	spec := curgen.Spec{Kind: curgen.LegacyCUR, Files: 1, Rows: 20000, Seed: 31}
+	cols := []string{"lineItem/UnblendedCost", "line_item_product_code", "lineItem/UsageStartDate"}
+	want := []string{"line_item_unblended_cost", "line_item_product_code", "line_item_usage_start_date"}
+	for _, format := range []curgen.Format{curgen.Parquet, curgen.CSVGzip} {
+		spec.Format = format
+		g := genDelivery(t, spec, true)
+		for _, c := range []int{1, 2} {
+			t.Run(fmt.Sprintf("%s/c%d", format, c), func(t *testing.T) {
+				var last Progress
+				g.s.ResetRequests()
+				rd, err := Open(t.Context(), g.s.Client, g.s3D, fastRetry, concurrency(c), func(o *ReadOptions) {
+					o.Columns = cols
+					o.Progress = func(p Progress) { last = p }
+				})
+				require.NoError(t, err)
+				var rows int64
+				var total Decimal
+				for row, err := range rd.Rows() {
+					require.NoError(t, err)
+					rows++
+					require.ElementsMatch(t, want, row.Columns())
+					_, ok := row.Get("lineItem/UsageAccountId")
+					require.False(t, ok, "a column outside the projection is visible")
+					_, ok = row.Get("identity/LineItemId")
+					require.False(t, ok)
+					_, ok = row.Tag("user:Team")
+					require.False(t, ok, "tags are outside the projection")
+					v, ok, err := row.Decimal("line_item_unblended_cost")
+					require.NoError(t, err)
+					if ok {
+						total = total.Add(v)
+					}
+					_, ok, err = row.Time("lineItem/UsageStartDate")
+					require.NoError(t, err)
+					require.True(t, ok)
+				}
+				assert.Equal(t, g.cur.Rows, rows)
+				assert.Equal(t, g.cur.Total, total.String())
+				require.True(t, last.Done)
+				if format == curgen.Parquet {
+					assert.Less(t, last.Bytes, last.TotalBytes/3, "projected Parquet read %d of %d bytes", last.Bytes, last.TotalBytes)
+					t.Logf("read %d of %d bytes in %d GETs", last.Bytes, last.TotalBytes, g.s.Requests()["GetObject"])
+				} else {
+					assert.Equal(t, last.TotalBytes, last.Bytes)
+				}
+			})
+		}
+	}
+}
+
+// TestProjectionTags: "resource_tags" brings every tag column, so Tag
+// works while other columns stay hidden.
+func TestProjectionTags(t *testing.T) {
+	for _, kind := range []curgen.Kind{curgen.LegacyCUR, curgen.CUR2} {
+		for _, format := range []curgen.Format{curgen.Parquet, curgen.CSVGzip} {
+			t.Run(fmt.Sprintf("%s/%s", kind, format), func(t *testing.T) {
+				g := genDelivery(t, curgen.Spec{Kind: kind, Format: format, Rows: 200, Seed: 4}, false)
+				full, err := OpenFS(t.Context(), g.m, g.fsD)
+				require.NoError(t, err)
+				defer full.Close()
+				proj, err := OpenFS(t.Context(), g.m, g.fsD, func(o *ReadOptions) { o.Columns = []string{"resourceTags"} })
+				require.NoError(t, err)
+				defer proj.Close()
+				seen := 0
+				for full.Next() {
+					require.True(t, proj.Next(), "%v", proj.Err())
+					a, b := full.Row(), proj.Row()
+					_, ok := b.Get(g.cur.CostColumn)
+					require.False(t, ok)
+					for _, k := range []string{"user:Team", "user:CostCenter"} {
+						va, oka := a.Tag(k)
+						vb, okb := b.Tag(k)
+						require.Equal(t, va, vb)
+						require.Equal(t, oka, okb)
+						if va != "" {
+							seen++
+						}
+					}
+				}
+				require.NoError(t, full.Err())
+				require.False(t, proj.Next())
+				require.NoError(t, proj.Err())
+				assert.Positive(t, seen)
+			})
+		}
+	}
+}
+
+// ---- 6. OpenFile -----------------------------------------------------------
+
+// TestOpenFile reads one local data file of each format, told by its name,
+// to exact totals; an unknown extension is ErrUnsupportedFormat.
+func TestOpenFile(t *testing.T) {
+	dir := t.TempDir()
+	type file struct {
+		name string
+		data []byte
+		cur  *curgen.Delivery
+	}
+	var files []file
+	for _, format := range []curgen.Format{curgen.CSVGzip, curgen.CSVZip, curgen.Parquet} {
+		g := genDelivery(t, curgen.Spec{Kind: curgen.LegacyCUR, Format: format, Rows: 500, Seed: 8}, false)
+		data := g.objs[g.cur.DataKeys[0]]
+		name := filepath.Base(g.cur.DataKeys[0])
+		files = append(files, file{name, data, g.cur})
+		if format == curgen.CSVGzip {
+			zr, err := gzip.NewReader(bytes.NewReader(data))
+			require.NoError(t, err)
+			plain, err := io.ReadAll(zr)
+			require.NoError(t, err)
+			files = append(files, file{"plain.csv", plain, g.cur}, file{"UPPER.CSV.GZ", data, g.cur})
+		}
+		if format == curgen.CSVZip {
+			zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+			require.NoError(t, err)
+			require.Len(t, zr.File, 1)
+		}
+	}
+	for _, f := range files {
+		t.Run(f.name, func(t *testing.T) {
+			path := filepath.Join(dir, f.name)
+			require.NoError(t, os.WriteFile(path, f.data, 0o644))
+			for _, c := range []int{0, 1} {
+				rd, err := OpenFile(t.Context(), path, concurrency(c))
+				require.NoError(t, err)
+				assert.Equal(t, f.name, rd.Delivery().Report)
+				got, err := sumRows(t, rd, f.cur.CostColumn, f.cur.ProductColumn)
+				require.NoError(t, err)
+				equalTruth(t, got, f.cur)
+				require.NoError(t, rd.Close())
+			}
+			rd, err := OpenFile(t.Context(), path)
+			require.NoError(t, err)
+			require.True(t, rd.Next())
+			assert.Equal(t, path, rd.Row().File())
+			rd.Close()
+		})
+	}
+	for _, name := range []string{"x.json", "x.csv.bz2", "x.parquet.tmp", "noext"} {
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, []byte("a,b\n1,2\n"), 0o644))
+		_, err := OpenFile(t.Context(), path)
+		assert.ErrorIs(t, err, ErrUnsupportedFormat, name)
+	}
+	_, err := OpenFile(t.Context(), filepath.Join(dir, "missing.csv"))
+	assert.ErrorIs(t, err, fs.ErrNotExist)
+	_, err = OpenFile(t.Context(), dir)
+	assert.Error(t, err, "a directory")
+	// A data file that is not what its name says.
+	bad := filepath.Join(dir, "bad.snappy.parquet")
+	require.NoError(t, os.WriteFile(bad, []byte("a,b\n1,2\n"), 0o644))
+	rd, err := OpenFile(t.Context(), bad)
+	require.NoError(t, err)
+	assert.False(t, rd.Next())
+	requireFileError(t, rd.Err(), bad)
+	assert.ErrorIs(t, rd.Err(), ErrMalformed)
+}
+
+// ---- 7. testing/iotest -----------------------------------------------------
+
+// readerFS serves a MapFS whose files are read through wrap (no ReadAt).
+type readerFS struct {
+	m    fstest.MapFS
+	wrap func(io.Reader) io.Reader
+}
+
+func (r readerFS) Open(name string) (fs.File, error) {
+	f, err := r.m.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return wrappedFile{f, r.wrap(f)}, nil
+}
+
+type wrappedFile struct {
+	fs.File
+	r io.Reader
+}
+
+func (w wrappedFile) Read(p []byte) (int, error) { return w.r.Read(p) }
+
+var errDisk = errors.New("disk on fire")
+
+// failAfter reads n bytes, then fails.
+func failAfter(n int64) func(io.Reader) io.Reader {
+	return func(r io.Reader) io.Reader {
+		return io.MultiReader(io.LimitReader(r, n), iotest.ErrReader(errDisk))
+	}
+}
+
+// TestIotestReaders: a CSV delivery read one byte at a time, or with the
+// last data together with io.EOF, gives the exact totals; one whose reads
+// fail mid-stream ends in a *FileError naming the file, never a short
+// total.
+func TestIotestReaders(t *testing.T) {
+	g := genDelivery(t, curgen.Spec{Kind: curgen.LegacyCUR, Files: 3, Rows: 200, Seed: 12}, false)
+	// The same delivery as plain CSV.
+	plain := fstest.MapFS{}
+	pd := *g.fsD
+	pd.Compression = CompressionNone
+	pd.Files = slices.Clone(pd.Files)
+	for i, f := range pd.Files {
+		zr, err := gzip.NewReader(bytes.NewReader(g.m[f.Key].Data))
+		require.NoError(t, err)
+		data, err := io.ReadAll(zr)
+		require.NoError(t, err)
+		pd.Files[i].Key = strings.TrimSuffix(f.Key, ".gz")
+		pd.Files[i].Size = int64(len(data))
+		plain[pd.Files[i].Key] = &fstest.MapFile{Data: data}
+	}
+	sets := []struct {
+		name string
+		m    fstest.MapFS
+		d    *Delivery
+	}{{"gzip", g.m, g.fsD}, {"plain", plain, &pd}}
+	good := map[string]func(io.Reader) io.Reader{
+		"one byte": iotest.OneByteReader,
+		"half":     iotest.HalfReader,
+		"data+EOF": iotest.DataErrReader,
+		"one byte data+EOF": func(r io.Reader) io.Reader {
+			return iotest.DataErrReader(iotest.OneByteReader(r))
+		},
+	}
+	bad := map[string]func(io.Reader) io.Reader{
+		"timeout":         iotest.TimeoutReader,
+		"fail at 1":       failAfter(1),
+		"fail at 1000":    failAfter(1000),
+		"fail at 4097":    failAfter(4097),
+		"one byte, fails": func(r io.Reader) io.Reader { return iotest.OneByteReader(failAfter(3000)(r)) },
+	}
+	for _, set := range sets {
+		for _, c := range []int{1, 3} {
+			for name, wrap := range good {
+				t.Run(fmt.Sprintf("%s/c%d/%s", set.name, c, name), func(t *testing.T) {
+					rd, err := OpenFS(t.Context(), readerFS{set.m, wrap}, set.d, concurrency(c))
+					require.NoError(t, err)
+					got, err := sumRows(t, rd, g.cur.CostColumn, g.cur.ProductColumn)
+					require.NoError(t, err)
+					equalTruth(t, got, g.cur)
+				})
+			}
+			for name, wrap := range bad {
+				t.Run(fmt.Sprintf("%s/c%d/%s", set.name, c, name), func(t *testing.T) {
+					// Only the second file misbehaves.
+					fsys := readerFS{set.m, func(r io.Reader) io.Reader { return r }}
+					second := set.d.Files[1].Key
+					rd, err := OpenFS(t.Context(), pickFS{fsys, readerFS{set.m, wrap}, second}, set.d, concurrency(c))
+					require.NoError(t, err)
+					got, err := sumRows(t, rd, g.cur.CostColumn, g.cur.ProductColumn)
+					require.Error(t, err, "a failing read ended cleanly with %d of %d rows", got.rows, g.cur.Rows)
+					fe := requireFileError(t, err, second)
+					assert.Equal(t, second, fe.File)
+					if name == "timeout" {
+						assert.ErrorIs(t, err, iotest.ErrTimeout)
+					} else {
+						assert.ErrorIs(t, err, errDisk)
+					}
+					assert.NotErrorIs(t, err, ErrMalformed, "a failed read is not a malformed file")
+					assert.Less(t, got.rows, g.cur.Rows)
+					if c == 1 {
+						assert.GreaterOrEqual(t, got.rows, int64(g.cur.RowsPerFile[0]))
+					}
+				})
+			}
+		}
+	}
+}
+
+// pickFS opens one file through special, the others through normal.
+type pickFS struct {
+	normal, special fs.FS
+	name            string
+}
+
+func (p pickFS) Open(name string) (fs.File, error) {
+	if name == p.name {
+		return p.special.Open(name)
+	}
+	return p.normal.Open(name)
+}
+
+// TestParquetReadAtFails: a local Parquet file whose random-access reads
+// fail partway ends in a *FileError carrying the I/O error, not
+// ErrMalformed.
+func TestParquetReadAtFails(t *testing.T) {
+	g := genDelivery(t, curgen.Spec{Kind: curgen.LegacyCUR, Format: curgen.Parquet, Files: 2, Rows: 500, Seed: 2}, false)
+	key := g.fsD.Files[1].Key
+	size := int64(len(g.m[key].Data))
+	for _, after := range []int{0, 1, 2, 3, 5, 8} {
+		t.Run(fmt.Sprint("after", after), func(t *testing.T) {
+			fsys := failingAtFS{g.m, key, after}
+			rd, err := OpenFS(t.Context(), fsys, g.fsD, concurrency(1))
+			require.NoError(t, err)
+			got, err := sumRows(t, rd, g.cur.CostColumn, g.cur.ProductColumn)
+			if err == nil {
+				// Few enough reads to never reach the failure.
+				equalTruth(t, got, g.cur)
+				return
+			}
+			fe := requireFileError(t, err, key)
+			assert.Equal(t, key, fe.File)
+			assert.ErrorIs(t, err, errDisk)
+			assert.NotErrorIs(t, err, ErrMalformed, "size %d", size)
+			assert.Less(t, got.rows, g.cur.Rows)
+		})
+	}
+}
+
+// failingAtFS fails the ReadAt calls of one file after the first n.
+type failingAtFS struct {
+	m    fstest.MapFS
+	name string
+	n    int
+}
+
+func (f failingAtFS) Open(name string) (fs.File, error) {
+	file, err := f.m.Open(name)
+	if err != nil || name != f.name {
+		return file, err
+	}
+	return &failingAt{File: file, ra: file.(io.ReaderAt), left: f.n}, nil
+}
+
+type failingAt struct {
+	fs.File
+	ra   io.ReaderAt
+	left int
+}
+
+func (f *failingAt) ReadAt(p []byte, off int64) (int, error) {
+	if f.left == 0 {
+		return 0, errDisk
+	}
+	f.left--
+	return f.ra.ReadAt(p, off)
 }
