@@ -295,21 +295,28 @@ func BenchmarkReadParquet(b *testing.B) {
 }
 
 // BenchmarkReadDelivery: a 2-file gzip CSV delivery read one file at a
-// time (concurrency-1) and two files in parallel (concurrency-2), which
-// reports its speed-up over concurrency-1. The speed-up is bounded by the
+// time (concurrency-1) and two files in parallel, in manifest order
+// (concurrency-2: the second file runs ahead only as far as the memory
+// budget holds its rows) and unordered (rows of both files interleave).
+// Each reports its speed-up over concurrency-1, which is bounded by the
 // cores: one file already keeps decompression and splitting on two
-// goroutines.
+// goroutines (see the cores metric).
 func BenchmarkReadDelivery(b *testing.B) {
 	f := fixture(b, "csv2", curgen.CSVGzip, 2)
 	d, _ := f.delivery(b)
 	fsys := os.DirFS(f.dir)
 	rows := f.res.Current(f.res.Periods()[0]).Rows
 	var oneNs float64
-	for _, c := range []int{1, 2} {
-		b.Run(fmt.Sprintf("concurrency-%d", c), func(b *testing.B) {
+	for _, v := range []struct {
+		name      string
+		c         int
+		unordered bool
+	}{{"concurrency-1", 1, false}, {"concurrency-2", 2, false}, {"concurrency-2-unordered", 2, true}} {
+		c := v.c
+		b.Run(v.name, func(b *testing.B) {
 			cpu0 := cpuStart()
 			for b.Loop() {
-				rd, err := OpenFS(b.Context(), fsys, d, func(o *ReadOptions) { o.Concurrency = c })
+				rd, err := OpenFS(b.Context(), fsys, d, func(o *ReadOptions) { o.Concurrency, o.Unordered = c, v.unordered })
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -47,9 +47,13 @@ func startReadAhead(r *Reader, c int) *readAhead {
 	ra.ctx, ra.cancel = context.WithCancel(r.ctx)
 	budget := r.opts.MemoryBudget
 	ra.batchBytes = int(max(64<<10, min(1<<20, budget/int64(2*c))))
-	// A few batches of slack per file keep every goroutine busy; more only
-	// costs memory and cache.
-	ra.k = int(min(8, max(1, budget/int64(c*ra.batchBytes)-1)))
+	// In manifest order, a file runs ahead of the one being taken by as
+	// many batches as its share of the budget holds. Unordered, a few
+	// batches of slack keep every goroutine busy; more only costs memory.
+	ra.k = int(max(1, budget/int64(c*ra.batchBytes)-1))
+	if r.opts.Unordered {
+		ra.k = min(ra.k, 8)
+	}
 	ra.free = make(chan *batch, c*(ra.k+2))
 	if r.opts.Unordered {
 		ra.out = make(chan item, c*ra.k)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,8 +25,9 @@ import (
 //	parquet-all curreader.OpenFile on a Snappy Parquet file of the same
 //	            shape (curgen, wide legacy CUR), every column
 //	parquet3    the same file with a 3-column projection
-//	c1, c2      a 2-file gzip CSV delivery (curgen, half the rows in each
-//	            file) read with Concurrency 1 and 2
+//	c1, c2, c2u a 2-file gzip CSV delivery (curgen, half the rows in each
+//	            file) read with Concurrency 1, 2 (manifest order) and 2
+//	            Unordered
 
 // pqColumns is the 3-column projection of the parquet3 variant.
 var pqColumns = []string{"line_item_unblended_cost", "line_item_product_code", "line_item_usage_account_id"}
@@ -78,9 +80,9 @@ func runReader(ctx context.Context, v, path string) (result, error) {
 		}
 		rd, err = curreader.OpenFile(ctx, files[0], opts...)
 		res.Bytes = fileSize(files[0])
-	case "c1", "c2":
+	case "c1", "c2", "c2u":
 		c := 1
-		if v == "c2" {
+		if v != "c1" {
 			c = 2
 		}
 		r := curreader.NewFS(os.DirFS(path), "bench")
@@ -94,7 +96,7 @@ func runReader(ctx context.Context, v, path string) (result, error) {
 		}
 		d := ds[len(ds)-1]
 		start = time.Now()
-		rd, err = curreader.OpenFS(ctx, os.DirFS(path), d, func(o *curreader.ReadOptions) { o.Concurrency = c })
+		rd, err = curreader.OpenFS(ctx, os.DirFS(path), d, func(o *curreader.ReadOptions) { o.Concurrency, o.Unordered = c, v == "c2u" })
 	default:
 		return res, fmt.Errorf("unknown variant %q", v)
 	}
@@ -213,16 +215,19 @@ func benchDelivery(ctx context.Context, w io.Writer, exe string, rows, runs int)
 		return fmt.Errorf("generate delivery: %w", err)
 	}
 	fmt.Fprintf(w, "\n2-file delivery: 2 × %d rows (curgen wide legacy CUR, gzip CSV), generated in %.1fs\n", rows/2, time.Since(start).Seconds())
-	series, err := runSeries(ctx, exe, dir, []string{"c1", "c2"}, runs)
+	series, err := runSeries(ctx, exe, dir, []string{"c1", "c2", "c2u"}, runs)
 	if err != nil {
 		return err
 	}
 	c1, c1Peak := medianRun(series["c1"])
 	c2, c2Peak := medianRun(series["c2"])
+	c2u, c2uPeak := medianRun(series["c2u"])
 	printRun(w, "c1", c1, c1Peak, 0)
 	printRun(w, "c2", c2, c2Peak, 0)
-	fmt.Fprintf(w, "concurrency 2 / concurrency 1 throughput = %.2f× (medians; target ≥ 1.8 on 2 cores)\n", c1.Seconds/c2.Seconds)
-	for _, r := range []result{c1, c2} {
+	printRun(w, "c2u", c2u, c2uPeak, 0)
+	fmt.Fprintf(w, "throughput over concurrency 1 (medians; target ≥ 1.8 on 2 cores): ordered %.2f×, unordered %.2f×\n", c1.Seconds/c2.Seconds, c1.Seconds/c2u.Seconds)
+	fmt.Fprintf(w, "ceiling on %d cores: %.2f× (concurrency 1 already keeps %.2f cores busy)\n", runtime.NumCPU(), float64(runtime.NumCPU())/(c1.CPU/c1.Seconds), c1.CPU/c1.Seconds)
+	for _, r := range []result{c1, c2, c2u} {
 		if r.Sum != want || int(r.Rows) != 2*(rows/2) {
 			return fmt.Errorf("%s: %d rows sum %s, curgen wrote %d rows sum %s", r.Variant, r.Rows, r.Sum, 2*(rows/2), want)
 		}
