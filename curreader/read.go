@@ -105,7 +105,7 @@ type ReadOptions struct {
 	// goroutine, without copying rows.
 	Concurrency int
 	// MemoryBudget bounds the bytes of rows decoded ahead of the caller
-	// when Concurrency > 1 (default 64 MiB). A single row larger than the
+	// when Concurrency > 1 (default 32 MiB). A single row larger than the
 	// budget's share is still read. It does not count each open file's
 	// decompression buffers (about 4 MiB per file being read).
 	MemoryBudget int64
@@ -280,7 +280,7 @@ func readOptions(optFns []func(*ReadOptions)) ReadOptions {
 	return o
 }
 
-const defaultMemoryBudget = 64 << 20
+const defaultMemoryBudget = 32 << 20
 
 func newReader(ctx context.Context, d *Delivery, o ReadOptions, st fileStore) (*Reader, error) {
 	if d == nil {
