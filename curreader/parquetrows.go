@@ -23,6 +23,7 @@ import (
 // group by row group, only the chunks of the projected columns. Values
 // are given as text (see Row.Get).
 type parquetRows struct {
+	ra     io.ReaderAt // the file, to check page headers (local or cached)
 	m      *fileMeta
 	f      *parquet.File
 	closer io.Closer
@@ -46,6 +47,7 @@ type pqLeaf struct {
 	path    string
 	index   int // leaf index in the row group
 	maxDef  int
+	flat    bool // one value per row
 	render  func(dst []byte, v parquet.Value) []byte
 	quoted  bool // inside a map, render as a JSON string
 	pages   parquet.Pages
@@ -90,6 +92,14 @@ func openParquet(ctx context.Context, st fileStore, f DataFile, p *projection, o
 		pr.cache = &rangeCache{ra: ra, limit: limit}
 		ra = pr.cache
 		opts = append(opts, parquet.SkipMagicBytes(true), parquet.OptimisticRead(true), parquet.ReadBufferSize(256<<10))
+		// The tail, footer included, in one GET, kept for parquet-go's
+		// own read of it.
+		if err := pr.cache.keepTail(size, 256<<10); err != nil {
+			return nil, &FileError{File: f.Key, Err: err}
+		}
+	}
+	if err := checkFooter(ra, size); err != nil {
+		return nil, &FileError{File: f.Key, Err: err}
 	}
 	pf, err := parquet.OpenFile(ra, size, opts...)
 	if err != nil {
@@ -98,7 +108,7 @@ func openParquet(ctx context.Context, st fileStore, f DataFile, p *projection, o
 		}
 		return nil, &FileError{File: f.Key, Err: fmt.Errorf("%w: not a readable Parquet file: %w", ErrMalformed, err)}
 	}
-	pr.f = pf
+	pr.f, pr.ra = pf, ra
 	var header []string
 	for _, c := range pf.Root().Columns() {
 		if !p.keep(colname.Canonical(c.Name())) {
@@ -147,7 +157,7 @@ func newPqLeaf(c *parquet.Column) (*pqLeaf, error) {
 		return nil, err
 	}
 	return &pqLeaf{
-		path: fmt.Sprint(c.Path()), index: c.Index(), maxDef: c.MaxDefinitionLevel(),
+		path: fmt.Sprint(c.Path()), index: c.Index(), maxDef: c.MaxDefinitionLevel(), flat: c.MaxRepetitionLevel() == 0,
 		render: render, quoted: quoted, buf: make([]parquet.Value, 256),
 	}, nil
 }
@@ -212,6 +222,28 @@ func (p *parquetRows) startRowGroup(rg parquet.RowGroup) error {
 				}
 			}
 			if err := p.cache.prefetch(rs); err != nil {
+				return &FileError{File: p.m.key, Line: int(p.row), Err: err}
+			}
+		}
+	}
+	// Refuse corrupt page headers before parquet-go trusts them (local
+	// files, and remote chunks already fetched; others would cost a GET per
+	// page header).
+	meta := p.f.Metadata()
+	if p.rg < len(meta.RowGroups) {
+		cols := meta.RowGroups[p.rg].Columns
+		for _, l := range leaves {
+			if l.index >= len(cols) {
+				continue
+			}
+			md := &cols[l.index].MetaData
+			if p.cache != nil && !p.cache.covers(md) {
+				continue
+			}
+			if err := checkChunk(p.ra, md, p.left, l.flat); err != nil {
+				if !p.ioErr.Load() {
+					err = fmt.Errorf("%w: %w", ErrMalformed, err)
+				}
 				return &FileError{File: p.m.key, Line: int(p.row), Err: err}
 			}
 		}
@@ -540,6 +572,22 @@ type rangeCache struct {
 	ra      io.ReaderAt
 	limit   int64
 	regions []region
+	tail    region // the file's tail (footer), kept throughout
+}
+
+// keepTail reads the last n bytes of the file (all of a smaller file).
+func (c *rangeCache) keepTail(size, n int64) error {
+	n = min(n, size)
+	if n <= 0 {
+		return nil
+	}
+	buf := make([]byte, n)
+	got, err := c.ra.ReadAt(buf, size-n)
+	if int64(got) < n {
+		return err
+	}
+	c.tail = region{size - n, buf}
+	return nil
 }
 
 type region struct {
@@ -581,11 +629,28 @@ func (c *rangeCache) prefetch(rs []byteRange) error {
 	return nil
 }
 
+// covers reports whether a column chunk's bytes are cached.
+func (c *rangeCache) covers(md *format.ColumnMetaData) bool {
+	start := md.DataPageOffset
+	if md.DictionaryPageOffset > 0 && md.DictionaryPageOffset < start {
+		start = md.DictionaryPageOffset
+	}
+	for _, r := range c.regions {
+		if start >= r.off && start+md.TotalCompressedSize <= r.off+int64(len(r.data)) {
+			return true
+		}
+	}
+	return false
+}
+
 func (c *rangeCache) ReadAt(p []byte, off int64) (int, error) {
 	for _, r := range c.regions {
 		if off >= r.off && off+int64(len(p)) <= r.off+int64(len(r.data)) {
 			return copy(p, r.data[off-r.off:]), nil
 		}
+	}
+	if r := c.tail; off >= r.off && off+int64(len(p)) <= r.off+int64(len(r.data)) {
+		return copy(p, r.data[off-r.off:]), nil
 	}
 	return c.ra.ReadAt(p, off)
 }
