@@ -547,9 +547,11 @@ func newProjection(cols []string) *projection {
 		if cn == colname.MapResourceTags || cn == colname.MapTags {
 			p.tags = true
 		}
-		// A key inside a CUR 2.0 map column brings the map.
+		// A key inside a CUR 2.0 map column brings the map (and the newer
+		// tags map, which holds tags and cost categories too).
 		if m, _, ok := colname.SplitMap(cn); ok {
 			p.names[m] = true
+			p.names[colname.MapTags] = true
 		}
 	}
 	if p.tags {

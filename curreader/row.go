@@ -2,13 +2,11 @@ package curreader
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"time"
 
-	"github.com/curconnect/curconnect/internal/colname"
 	"github.com/curconnect/curconnect/internal/decimal"
 )
 
@@ -62,7 +60,10 @@ func (w Row) Columns() []string {
 // Get returns the value of a column named in either scheme
 // (lineItem/UnblendedCost or line_item_unblended_cost), and whether the
 // file has the column. When several columns share a canonical name, the
-// first non-empty value wins. A Parquet value is given as text: numbers
+// first non-empty value wins. A column CUR 2.0 keeps inside a map column
+// is found there: product/ProductName in product['product_name'],
+// resourceTags/user:Team in resource_tags['user_team'] or
+// tags['resourceTags/user:Team'], costCategory/Team in cost_category. A Parquet value is given as text: numbers
 // in plain notation (shortest form that reads back to the same double),
 // timestamps in RFC 3339, map columns as a JSON object.
 func (w Row) Get(col string) (string, bool) {
@@ -76,7 +77,7 @@ func (w Row) bytes(col string) ([]byte, bool) {
 	}
 	idx := w.m.index.Lookup(col)
 	if len(idx) == 0 {
-		return nil, false
+		return w.fromMap(col)
 	}
 	for _, i := range idx {
 		if f := w.field(i); len(f) > 0 {
@@ -176,30 +177,13 @@ func cut(s string, sep byte) (string, string, bool) {
 }
 
 // Tag returns a cost allocation tag's value, from a legacy
-// resourceTags/user:Key column or a CUR 2.0 resource_tags (or tags) map
+// resourceTags/user:Key column or a CUR 2.0 resource_tags or tags map
 // column (a JSON object in CSV, a map in Parquet). key is given as in
-// the legacy header ("user:Team") or the map ("user_team").
+// the legacy header ("user:Team") or the map ("user_team"). ok is false
+// when the row has no value for the tag.
 func (w Row) Tag(key string) (string, bool) {
-	if v, ok := w.Get("resourceTags/" + key); ok && v != "" {
-		return v, true
-	}
-	want := colname.MapKey(colname.MapResourceTags, key)
-	for _, m := range []string{colname.MapResourceTags, colname.MapTags} {
-		raw, ok := w.bytes(m)
-		if !ok || len(raw) == 0 {
-			continue
-		}
-		var kv map[string]string
-		if json.Unmarshal(raw, &kv) != nil {
-			continue
-		}
-		for k, v := range kv {
-			if colname.MapKey(m, k) == want {
-				return v, true
-			}
-		}
-	}
-	return "", false
+	v, _ := w.Get("resourceTags/" + key)
+	return v, v != ""
 }
 
 // Clone returns a copy of the row that stays valid after the Reader moves

@@ -200,3 +200,49 @@ func TestOpenFileErrors(t *testing.T) {
 	assert.Equal(t, p, fe.File)
 	assert.ErrorIs(t, rd.Err(), ErrMalformed)
 }
+
+// TestGetFindsMapKeys: columns CUR 2.0 keeps in map columns are found by
+// their legacy and flattened names, in CSV (JSON cells) and Parquet (maps).
+func TestGetFindsMapKeys(t *testing.T) {
+	path := writeParquetFile(t, []pqRecord{{
+		Tags: map[string]string{"user_team": "web"}, Discount: map[string]float64{"bundled_discount": -1.5},
+	}, {}})
+	csvPath := filepath.Join(t.TempDir(), "x.csv")
+	require.NoError(t, os.WriteFile(csvPath, []byte("resource_tags,discount,product,tags\n"+
+		`"{""user_team"":""web""}","{""bundled_discount"":-1.5}","{""product_name"":""Amazon S3""}","{""accountTag/owner"":""ops""}"`+"\n"+
+		",,,\n"), 0o600))
+	for _, p := range []string{path, csvPath} {
+		rd, err := OpenFile(t.Context(), p)
+		require.NoError(t, err)
+		require.True(t, rd.Next(), rd.Err())
+		row := rd.Row()
+		for col, want := range map[string]string{
+			"resourceTags/user:Team": "web", "resource_tags_user_team": "web",
+			"discount/BundledDiscount": "-1.5", "discount_bundled_discount": "-1.5",
+		} {
+			v, ok := row.Get(col)
+			assert.True(t, ok, "%s %s", p, col)
+			assert.Equal(t, want, v, "%s %s", p, col)
+		}
+		d, ok, err := row.Decimal("discount/BundledDiscount")
+		require.NoError(t, err)
+		assert.True(t, ok)
+		assert.Equal(t, "-1.5", d.String())
+		_, ok = row.Get("resourceTags/user:Missing")
+		assert.True(t, ok, "the file has the resource_tags map")
+		_, ok = row.Get("lineItem/NotThere")
+		assert.False(t, ok)
+		if p == csvPath {
+			v, _ := row.Get("product/ProductName")
+			assert.Equal(t, "Amazon S3", v)
+			v, ok = row.Get("accountTag/owner")
+			assert.True(t, ok)
+			assert.Equal(t, "ops", v)
+		}
+		require.True(t, rd.Next(), rd.Err())
+		v, ok := rd.Row().Get("resourceTags/user:Team")
+		assert.True(t, ok)
+		assert.Empty(t, v, "an empty map cell")
+		rd.Close()
+	}
+}
