@@ -39,6 +39,7 @@ type parquetRows struct {
 type pqColumn struct {
 	name     string
 	key, val *pqLeaf // val only for maps
+	kvDef    int     // maps: the definition level of an entry
 	text     []byte  // the current row's value
 }
 
@@ -137,18 +138,32 @@ func newPqColumn(c *parquet.Column) (*pqColumn, error) {
 	}
 	// A map: group (MAP) > repeated group key_value > key, value.
 	kids := c.Columns()
-	if len(kids) != 1 || !kids[0].Repeated() || len(kids[0].Columns()) != 2 {
+	if len(kids) != 1 || !kids[0].Repeated() || len(kids[0].Columns()) != 2 || !isMapGroup(c) {
 		return nil, errors.New("a nested column that is not a map (only plain columns and maps are read)")
 	}
 	k, v := kids[0].Columns()[0], kids[0].Columns()[1]
 	if !k.Leaf() || !v.Leaf() || k.MaxRepetitionLevel() != 1 || v.MaxRepetitionLevel() != 1 {
 		return nil, errors.New("a map whose keys or values are not plain values")
 	}
+	pc.kvDef = kids[0].MaxDefinitionLevel()
 	var err error
 	if pc.key, err = newPqLeaf(k); err == nil {
 		pc.val, err = newPqLeaf(v)
 	}
 	return pc, err
+}
+
+// isMapGroup reports whether a group is annotated MAP (as a logical type,
+// or the converted type parquet-go turns into one). A two-level list of
+// pairs is not, nor is a group only its child marks MAP_KEY_VALUE (which
+// parquet-go does not expose): both are refused rather than misread.
+func isMapGroup(c *parquet.Column) bool {
+	lt := c.Type().LogicalType()
+	if lt == nil {
+		return false
+	}
+	_, ok := lt.Value.(*format.MapType)
+	return ok
 }
 
 func newPqLeaf(c *parquet.Column) (*pqLeaf, error) {
@@ -341,8 +356,10 @@ func (p *parquetRows) readValue(c *pqColumn) error {
 	if err != nil {
 		return p.valueErr(c.val, err)
 	}
-	if v.DefinitionLevel() < c.key.maxDef {
-		if v.DefinitionLevel() > 0 {
+	if v.DefinitionLevel() < c.kvDef {
+		// One level below an entry, the map is there without entries (for
+		// a required map that is level 0); below that it is null.
+		if v.DefinitionLevel() == c.kvDef-1 {
 			c.text = append(c.text, "{}"...)
 		}
 		return nil
@@ -358,6 +375,9 @@ func (p *parquetRows) readValue(c *pqColumn) error {
 		case vv.IsNull():
 			c.text = append(c.text, "null"...)
 		case c.val.quoted:
+			c.text = appendJSONString(c.text, c.val.render(nil, vv))
+		case isNonFinite(vv):
+			// NaN and ±Inf are not JSON numbers.
 			c.text = appendJSONString(c.text, c.val.render(nil, vv))
 		default:
 			c.text = c.val.render(c.text, vv)
@@ -418,6 +438,16 @@ func renderer(t parquet.Type) (func([]byte, parquet.Value) []byte, bool, error) 
 			return func(dst []byte, v parquet.Value) []byte {
 				return time.Unix(int64(v.Int32())*86400, 0).UTC().AppendFormat(dst, "2006-01-02")
 			}, true, nil
+		case *format.IntType:
+			if !x.IsSigned {
+				// UINT_8 to UINT_64: the physical int's bits, unsigned.
+				if t.Kind() == parquet.Int64 {
+					return func(dst []byte, v parquet.Value) []byte { return strconv.AppendUint(dst, uint64(v.Int64()), 10) }, false, nil
+				}
+				return func(dst []byte, v parquet.Value) []byte {
+					return strconv.AppendUint(dst, uint64(uint32(v.Int32())), 10)
+				}, false, nil
+			}
 		}
 	}
 	switch t.Kind() {
@@ -443,6 +473,19 @@ func renderer(t parquet.Type) (func([]byte, parquet.Value) []byte, bool, error) 
 		return func(dst []byte, v parquet.Value) []byte { return append(dst, v.ByteArray()...) }, true, nil
 	}
 	return nil, false, fmt.Errorf("values of type %s", t)
+}
+
+// isNonFinite reports whether v is a NaN or infinite float or double.
+func isNonFinite(v parquet.Value) bool {
+	switch v.Kind() {
+	case parquet.Float:
+		f := float64(v.Float())
+		return math.IsNaN(f) || math.IsInf(f, 0)
+	case parquet.Double:
+		f := v.Double()
+		return math.IsNaN(f) || math.IsInf(f, 0)
+	}
+	return false
 }
 
 // appendFloat renders a double in plain notation, the shortest digits

@@ -106,8 +106,12 @@ type ReadOptions struct {
 	Concurrency int
 	// MemoryBudget bounds the bytes of rows decoded ahead of the caller
 	// when Concurrency > 1 (default 32 MiB). A single row larger than the
-	// budget's share is still read. It does not count each open file's
-	// decompression buffers (about 4 MiB per file being read).
+	// budget's share is still read, and each file being read holds at
+	// least two batches of 64 KiB, so a budget below 128 KiB ×
+	// Concurrency acts as that. It does not count each open file's
+	// decompression buffers (about 4 MiB per file being read) nor, for
+	// Parquet in S3, the column chunks fetched ahead (up to 8 MiB per file
+	// being read, or half its share of the budget when that is more).
 	MemoryBudget int64
 	// Unordered lets rows of different files interleave (each file's rows
 	// stay in order), so a slow file does not hold up the others.
