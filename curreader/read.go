@@ -243,7 +243,7 @@ func fsStoreOf(open func(key string) (fs.File, error)) fileStore {
 func OpenFile(ctx context.Context, path string, optFns ...func(*ReadOptions)) (*Reader, error) {
 	info, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("curreader: %w", err)
 	}
 	if info.IsDir() {
 		return nil, fmt.Errorf("curreader: %s is a directory, not a data file", path)

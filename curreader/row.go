@@ -130,7 +130,7 @@ var timeLayouts = []string{
 }
 
 // ErrBadTime: a cell is not a time the reader knows.
-var ErrBadTime = errors.New("not a time")
+var ErrBadTime = errors.New("curreader: not a time")
 
 func parseTime(s string) (time.Time, error) {
 	for _, l := range timeLayouts {
