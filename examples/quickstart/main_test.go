@@ -73,7 +73,7 @@ func TestQuickstartJSON(t *testing.T) {
 		Verification struct {
 			Checks []struct{ ID, Status string }
 		}
-		Reports []listedDelivery
+		Reports       []listedDelivery
 		Summary       *summary
 		ExportSummary *summary
 	}
