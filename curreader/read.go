@@ -118,7 +118,7 @@ type ReadOptions struct {
 	Unordered bool
 	// Progress, when set, is called on the goroutine that calls Next: every
 	// ProgressEvery rows (default 65,536), after each file and once at the
-	// end with Done set.
+	// end with Done set (a clean end, an error, or Close before the end).
 	Progress func(Progress)
 	// ProgressEvery is how many rows pass between Progress calls.
 	ProgressEvery int
@@ -493,6 +493,9 @@ func (r *Reader) Err() error { return r.err }
 func (r *Reader) Close() error {
 	if !r.done {
 		r.release()
+		if r.opts.Progress != nil {
+			r.progress(true) // closing early is an end too
+		}
 	}
 	return nil
 }

@@ -246,3 +246,28 @@ func TestGetFindsMapKeys(t *testing.T) {
 		rd.Close()
 	}
 }
+
+// TestProgressDoneOnClose: closing before the end still makes the one
+// last call, with Done set.
+func TestProgressDoneOnClose(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.csv")
+	require.NoError(t, os.WriteFile(path, []byte("a\n1\n2\n3\n"), 0o600))
+	var calls []Progress
+	rd, err := OpenFile(t.Context(), path, func(o *ReadOptions) { o.Progress = func(p Progress) { calls = append(calls, p) } })
+	require.NoError(t, err)
+	require.True(t, rd.Next())
+	require.NoError(t, rd.Close())
+	require.NoError(t, rd.Close())
+	require.NotEmpty(t, calls)
+	last := calls[len(calls)-1]
+	assert.True(t, last.Done)
+	assert.Equal(t, int64(1), last.Rows)
+	assert.Equal(t, 0, last.FilesDone)
+	done := 0
+	for _, c := range calls {
+		if c.Done {
+			done++
+		}
+	}
+	assert.Equal(t, 1, done, "exactly one Done call")
+}
