@@ -438,6 +438,19 @@ func renderer(t parquet.Type) (func([]byte, parquet.Value) []byte, bool, error) 
 			return func(dst []byte, v parquet.Value) []byte {
 				return time.Unix(int64(v.Int32())*86400, 0).UTC().AppendFormat(dst, "2006-01-02")
 			}, true, nil
+		case *format.TimeType:
+			// Time of day: milliseconds (INT32), micro- or nanoseconds (INT64).
+			unit := time.Millisecond
+			if x.Unit.Value != nil {
+				unit = x.Unit.Value.Duration()
+			}
+			return func(dst []byte, v parquet.Value) []byte {
+				n := v.Int64()
+				if v.Kind() == parquet.Int32 {
+					n = int64(v.Int32())
+				}
+				return time.Unix(0, 0).UTC().Add(time.Duration(n) * unit).AppendFormat(dst, "15:04:05.999999999")
+			}, true, nil
 		case *format.IntType:
 			if !x.IsSigned {
 				// UINT_8 to UINT_64: the physical int's bits, unsigned.

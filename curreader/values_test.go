@@ -25,6 +25,7 @@ type pqRecord struct {
 	Tags     map[string]string  `parquet:"resource_tags"`
 	Discount map[string]float64 `parquet:"discount"`
 	Interval string             `parquet:"identity_time_interval"`
+	Clock    int32              `parquet:"clock,time(millisecond)"`
 }
 
 func writeParquetFile(t *testing.T, recs []pqRecord) string {
@@ -44,7 +45,7 @@ func TestParquetValues(t *testing.T) {
 	path := writeParquetFile(t, []pqRecord{
 		{Cost: -12345, Small: 7, Start: start.UnixMicro(), Day: 19783, Rate: 0.00001, Flag: true, Count: 42, Name: &name,
 			Tags: map[string]string{"user_team": "a\"b", "user_env": "prod"}, Discount: map[string]float64{"bundled_discount": -1.5},
-			Interval: "2024-03-01T10:00:00Z/2024-03-01T11:00:00Z"},
+			Interval: "2024-03-01T10:00:00Z/2024-03-01T11:00:00Z", Clock: (13*3600+5*60+7)*1000 + 250},
 		{Cost: 10000, Interval: ""},
 	})
 	rd, err := OpenFile(t.Context(), path)
@@ -62,6 +63,7 @@ func TestParquetValues(t *testing.T) {
 	assert.Equal(t, "0.00001", get("rate"))
 	assert.Equal(t, "true", get("flag"))
 	assert.Equal(t, "42", get("count"))
+	assert.Equal(t, "13:05:07.25", get("clock"))
 	assert.Equal(t, "web", get("name"))
 	assert.JSONEq(t, `{"user_team":"a\"b","user_env":"prod"}`, get("resource_tags"))
 	assert.JSONEq(t, `{"bundled_discount":-1.5}`, get("discount"))
