@@ -41,6 +41,7 @@ type pqColumn struct {
 	key, val *pqLeaf // val only for maps
 	kvDef    int     // maps: the definition level of an entry
 	text     []byte  // the current row's value
+	scratch  []byte  // maps: one key or value before JSON quoting
 }
 
 // pqLeaf streams the values of one leaf column of the current row group.
@@ -84,7 +85,7 @@ func openParquet(ctx context.Context, st fileStore, f DataFile, p *projection, o
 	}()
 	opts := []parquet.FileOption{
 		parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true),
-		parquet.ReadBufferSize(64 << 10),
+		parquet.ReadBufferSize(16 << 10),
 	}
 	if st.remote {
 		// Every ReadAt is a GET: read the footer with the file's tail in
@@ -92,7 +93,15 @@ func openParquet(ctx context.Context, st fileStore, f DataFile, p *projection, o
 		limit := max(8<<20, o.MemoryBudget/int64(2*max(1, o.Concurrency)))
 		pr.cache = &rangeCache{ra: ra, limit: limit}
 		ra = pr.cache
-		opts = append(opts, parquet.SkipMagicBytes(true), parquet.OptimisticRead(true), parquet.ReadBufferSize(256<<10))
+		// Each column chunk being read holds a buffer of this size (chunks
+		// not prefetched are read a buffer per GET): large for a few
+		// projected columns, small when every column is read.
+		buf := int64(64 << 10)
+		if p != nil {
+			buf = min(1<<20, max(buf, limit/int64(2*len(p.names))))
+		}
+		// parquet-go's footer reads are served from the tail kept below.
+		opts = append(opts, parquet.SkipMagicBytes(true), parquet.ReadBufferSize(int(buf)))
 		// The tail, footer included, in one GET, kept for parquet-go's
 		// own read of it.
 		if err := pr.cache.keepTail(size, 256<<10); err != nil {
@@ -369,16 +378,19 @@ func (p *parquetRows) readValue(c *pqColumn) error {
 		if !first {
 			c.text = append(c.text, ',')
 		}
-		c.text = appendJSONString(c.text, c.key.render(nil, v))
+		c.scratch = c.key.render(c.scratch[:0], v)
+		c.text = appendJSONString(c.text, c.scratch)
 		c.text = append(c.text, ':')
 		switch {
 		case vv.IsNull():
 			c.text = append(c.text, "null"...)
 		case c.val.quoted:
-			c.text = appendJSONString(c.text, c.val.render(nil, vv))
+			c.scratch = c.val.render(c.scratch[:0], vv)
+			c.text = appendJSONString(c.text, c.scratch)
 		case isNonFinite(vv):
 			// NaN and ±Inf are not JSON numbers.
-			c.text = appendJSONString(c.text, c.val.render(nil, vv))
+			c.scratch = c.val.render(c.scratch[:0], vv)
+			c.text = appendJSONString(c.text, c.scratch)
 		default:
 			c.text = c.val.render(c.text, vv)
 		}

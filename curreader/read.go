@@ -109,9 +109,11 @@ type ReadOptions struct {
 	// budget's share is still read, and each file being read holds at
 	// least two batches of 64 KiB, so a budget below 128 KiB ×
 	// Concurrency acts as that. It does not count each open file's
-	// decompression buffers (about 4 MiB per file being read) nor, for
-	// Parquet in S3, the column chunks fetched ahead (up to 8 MiB per file
-	// being read, or half its share of the budget when that is more).
+	// decompression buffers (about 3 MiB per gzip file being read), a
+	// Parquet file's read and page buffers (about 150 KiB per column read:
+	// project when a file has many columns), nor, for Parquet in S3, the
+	// column chunks fetched ahead (up to 8 MiB per file being read, or half
+	// its share of the budget when that is more).
 	MemoryBudget int64
 	// Unordered lets rows of different files interleave (each file's rows
 	// stay in order), so a slow file does not hold up the others.
