@@ -90,7 +90,7 @@ func openParquet(ctx context.Context, st fileStore, f DataFile, p *projection, o
 	if st.remote {
 		// Every ReadAt is a GET: read the footer with the file's tail in
 		// one, and whole column chunks ahead (rangeCache).
-		limit := max(8<<20, o.MemoryBudget/int64(2*max(1, o.Concurrency)))
+		limit := max(8<<20, o.MemoryBudget/int64(max(1, o.Concurrency)))
 		pr.cache = &rangeCache{ra: ra, limit: limit}
 		ra = pr.cache
 		// Each column chunk being read holds a buffer of this size (chunks
@@ -461,7 +461,7 @@ func renderer(t parquet.Type) (func([]byte, parquet.Value) []byte, bool, error) 
 				if v.Kind() == parquet.Int32 {
 					n = int64(v.Int32())
 				}
-				return time.Unix(0, 0).UTC().Add(time.Duration(n) * unit).AppendFormat(dst, "15:04:05.999999999")
+				return time.Unix(0, 0).UTC().Add(time.Duration(n)*unit).AppendFormat(dst, "15:04:05.999999999")
 			}, true, nil
 		case *format.IntType:
 			if !x.IsSigned {
@@ -669,29 +669,39 @@ type region struct {
 func (c *rangeCache) prefetch(rs []byteRange) error {
 	c.regions = c.regions[:0]
 	slices.SortFunc(rs, func(a, b byteRange) int { return int(min(max(a.start-b.start, -1), 1)) })
+	// Whole chunks, in file order, as many as the limit holds; chunks less
+	// than 1 MiB apart share a GET. The rest are read on demand.
 	var merged []byteRange
+	var used int64
 	for _, r := range rs {
-		if r.end <= r.start || r.start < 0 {
+		n := r.end - r.start
+		if n <= 0 || r.start < 0 || used+n > c.limit {
 			continue
 		}
-		if n := len(merged); n > 0 && r.start-merged[n-1].end < 1<<20 {
-			merged[n-1].end = max(merged[n-1].end, r.end)
+		if k := len(merged); k > 0 && r.start >= merged[k-1].end && r.start-merged[k-1].end < 1<<20 &&
+			used+(r.start-merged[k-1].end)+n <= c.limit {
+			used += r.end - merged[k-1].end
+			merged[k-1].end = r.end
 			continue
 		}
+		if k := len(merged); k > 0 && r.start < merged[k-1].end {
+			// Overlapping chunks (corrupt metadata): extend, never read twice.
+			if r.end > merged[k-1].end {
+				used += r.end - merged[k-1].end
+				merged[k-1].end = r.end
+			}
+			continue
+		}
+		used += n
 		merged = append(merged, r)
 	}
-	var used int64
 	for _, r := range merged {
 		n := r.end - r.start
-		if used+n > c.limit {
-			continue
-		}
 		buf := make([]byte, n)
 		got, err := c.ra.ReadAt(buf, r.start)
 		if err != nil && !(err == io.EOF && int64(got) == n) {
 			return err
 		}
-		used += n
 		c.regions = append(c.regions, region{r.start, buf})
 	}
 	return nil

@@ -112,8 +112,10 @@ type ReadOptions struct {
 	// decompression buffers (about 3 MiB per gzip file being read), a
 	// Parquet file's read and page buffers (about 150 KiB per column read:
 	// project when a file has many columns), nor, for Parquet in S3, the
-	// column chunks fetched ahead (up to 8 MiB per file being read, or half
-	// its share of the budget when that is more).
+	// column chunks of a row group fetched ahead (up to the file's share of
+	// the budget, at least 8 MiB). Chunks beyond that share are read by a
+	// GET per read buffer (64 KiB when every column is read): to read every
+	// column of files with large row groups from S3, raise the budget.
 	MemoryBudget int64
 	// Unordered lets rows of different files interleave (each file's rows
 	// stay in order), so a slow file does not hold up the others.

@@ -10,6 +10,8 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/curconnect/curconnect/internal/curgen"
 )
 
 // pqRecord holds every value type the Parquet reader renders.
@@ -272,4 +274,49 @@ func TestProgressDoneOnClose(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, done, "exactly one Done call")
+}
+
+// TestParquetGETs: on S3 a Parquet file costs a GET for its tail (the
+// footer) and about one per row group for the projected chunks, not one
+// per page or per buffer.
+func TestParquetGETs(t *testing.T) {
+	sink := curgen.NewMapSink()
+	res, err := curgen.Generate(t.Context(), sink, curgen.Spec{Kind: curgen.CUR2, Name: "g", Prefix: "cur", Bucket: testBucket,
+		Format: curgen.Parquet, Width: curgen.Wide, Rows: 70_000, Seed: 4})
+	require.NoError(t, err)
+	r, s := gofakes3Backend(t, objects(sink.Objects()))
+	rep, err := r.Find(t.Context(), "cur", "g")
+	require.NoError(t, err)
+	ds, err := r.Latest(t.Context(), rep)
+	require.NoError(t, err)
+	d := ds[0]
+	require.Len(t, d.Files, 1)
+	cur := res.Current(res.Periods()[0])
+	for _, tc := range []struct {
+		cols    []string
+		budget  int64
+		maxGETs int
+	}{
+		// 70,000 rows are 2 row groups (of at most 65,536): a GET for the
+		// tail and one per row group when the chunks fit the file's share
+		// of the budget.
+		{[]string{"line_item_unblended_cost", "line_item_product_code"}, 0, 1 + 2},
+		{nil, 128 << 20, 1 + 2},
+		// Every column of a 17 MB row group with the default 32 MiB budget
+		// over 2 files' shares: most chunks in one GET, the rest by 64 KiB
+		// GETs.
+		{nil, 0, 30},
+	} {
+		cols := tc.cols
+		s.ResetRequests()
+		rd, err := Open(t.Context(), s.Client, d, func(o *ReadOptions) { o.Columns, o.MemoryBudget, o.Concurrency = cols, tc.budget, 2 })
+		require.NoError(t, err)
+		got, err := sumRows(t, rd, cur.CostColumn, cur.ProductColumn)
+		require.NoError(t, err)
+		equalTruth(t, got, cur)
+		rd.Close()
+		gets := s.Requests()["GetObject"]
+		assert.LessOrEqual(t, gets, tc.maxGETs, "columns %v budget %d: %d GETs", cols, tc.budget, gets)
+		t.Logf("columns %v, budget %d: %d GETs for a %d-byte file", cols, tc.budget, gets, d.Files[0].Size)
+	}
 }
