@@ -38,10 +38,12 @@ type parquetRows struct {
 // pqColumn is one top-level column: a leaf, or a map of two leaves.
 type pqColumn struct {
 	name     string
-	key, val *pqLeaf // val only for maps
-	kvDef    int     // maps: the definition level of an entry
-	text     []byte  // the current row's value
-	scratch  []byte  // maps: one key or value before JSON quoting
+	key, val *pqLeaf       // val only for maps
+	kvDef    int           // maps: the definition level of an entry
+	text     []byte        // the current row's value
+	scratch  []byte        // maps: one key or value before JSON quoting
+	cur      parquet.Value // plain columns: the current row's value
+	lazy     bool          // cur is not rendered into text yet
 }
 
 // pqLeaf streams the values of one leaf column of the current row group.
@@ -188,7 +190,16 @@ func newPqLeaf(c *parquet.Column) (*pqLeaf, error) {
 
 func (p *parquetRows) meta() *fileMeta { return p.m }
 
-func (p *parquetRows) field(i int) []byte { return p.cols[i].text }
+func (p *parquetRows) field(i int) []byte {
+	c := p.cols[i]
+	if c.lazy {
+		// Rendered on first use: a row whose caller reads a few of many
+		// columns does not pay for the rest. The value's bytes stay valid
+		// until the next row (its page is released only then).
+		c.text, c.lazy = c.key.render(c.text[:0], c.cur), false
+	}
+	return c.text
+}
 
 func (p *parquetRows) line() int { return int(p.row) }
 
@@ -346,7 +357,7 @@ func (p *parquetRows) valueErr(l *pqLeaf, err error) error {
 
 // readValue reads the current row's value of a column into c.text.
 func (p *parquetRows) readValue(c *pqColumn) error {
-	c.text = c.text[:0]
+	c.text, c.lazy = c.text[:0], false
 	v, err := c.key.take()
 	if err != nil {
 		return p.valueErr(c.key, err)
@@ -355,9 +366,7 @@ func (p *parquetRows) readValue(c *pqColumn) error {
 		return p.valueErr(c.key, fmt.Errorf("%w: column %s is out of step with the rows", ErrMalformed, c.key.path))
 	}
 	if c.val == nil {
-		if !v.IsNull() {
-			c.text = c.key.render(c.text, v)
-		}
+		c.cur, c.lazy = v, !v.IsNull()
 		return nil
 	}
 	// A map: entries until the next value that starts a row.
