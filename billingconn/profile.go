@@ -196,6 +196,9 @@ func ParseProfile(data []byte) (*Profile, error) {
 	if dec.More() {
 		return nil, fieldErr("profile", "has data after the JSON object")
 	}
+	if len(p.Kinds) == 0 {
+		p.Kinds = nil // "kinds": [] means any, as an absent list does
+	}
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
