@@ -12,6 +12,10 @@
 //
 // and prints wall times, rows/s, MB/s of uncompressed CSV, the ratios
 // ours/decompress and stdlib/ours, and each child's peak RSS (VmHWM).
+// It also times the machine's own ceilings in the same run (ceiling.go):
+// decompression while a splitter keeps the other core busy, and two files
+// decompressed at once against one after the other; then the public
+// Reader on Parquet (whole and projected) and on a 2-file delivery.
 //
 // Usage:
 //
@@ -98,6 +102,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			}
 			defer pprof.StopCPUProfile()
 		}
+		if *child == "busy-split" {
+			return busySplit(*file, stdout)
+		}
 		res, err := runVariant(*child, *file)
 		if err != nil {
 			return err
@@ -147,7 +154,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	best := map[string]result{}
 	walls := map[string][]float64{}
 	variants := []string{"decompress", "stdlib", "ours", "reader"}
+	var beside []float64 // decompress beside busy-split, one per round
 	for r := 0; r < *runs; r++ {
+		res, err := besideSplit(ctx, exe, path)
+		if err != nil {
+			return err
+		}
+		beside = append(beside, res.Seconds)
 		for _, v := range variants {
 			res, err := runChild(ctx, exe, v, path)
 			if err != nil {
@@ -195,6 +208,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "medians: ours/decompress = %.3f, stdlib/ours = %.2f, reader/decompress = %.3f, stdlib/reader = %.2f\n",
 		median("ours")/median("decompress"), median("stdlib")/median("ours"),
 		median("reader")/median("decompress"), median("stdlib")/median("reader"))
+	fmt.Fprintf(stdout, "decompress beside a splitter on the other core, all runs:")
+	for _, w := range beside {
+		fmt.Fprintf(stdout, " %.3fs", w)
+	}
+	fmt.Fprintf(stdout, " (median %.3fs)\n", medianOf(beside))
+	fmt.Fprintf(stdout, "this machine's 2-stage ceiling: decompression slows %.3f× when the other core splits; reader/(decompress beside a splitter) = %.3f (medians)\n",
+		medianOf(beside)/median("decompress"), median("reader")/medianOf(beside))
 	fmt.Fprintf(stdout, "fastest runs:\n")
 	fmt.Fprintf(stdout, "ours/decompress = %.3f (target ≤ 1.05)\n", o.Seconds/a.Seconds)
 	fmt.Fprintf(stdout, "stdlib/ours     = %.2f (target ≥ 2.8)\n", s.Seconds/o.Seconds)
@@ -342,6 +362,28 @@ func runVariant(v, path string) (result, error) {
 		buf := make([]byte, 512<<10)
 		for {
 			n, err := io.ReadFull(zr, buf)
+			res.Bytes += int64(n)
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				break
+			}
+			if err != nil {
+				return res, err
+			}
+		}
+	case "inflate-ring":
+		// Diagnostic: the producer side of the pipe alone — decompress
+		// with Read into a ring of 4 × 512 KiB buffers, as the pipe's
+		// goroutine does, with nobody reading them.
+		zr, err := gzip.NewReader(bufio.NewReaderSize(f, 256<<10))
+		if err != nil {
+			return res, err
+		}
+		var ring [4][]byte
+		for i := range ring {
+			ring[i] = make([]byte, 512<<10)
+		}
+		for i := 0; ; i++ {
+			n, err := io.ReadFull(zr, ring[i%len(ring)])
 			res.Bytes += int64(n)
 			if err == io.EOF || err == io.ErrUnexpectedEOF {
 				break

@@ -34,6 +34,8 @@ func TestRunSmall(t *testing.T) {
 	assert.Contains(t, s, "sum equals the generator's exact sum")
 	assert.Contains(t, s, "rows: ours 3000, stdlib 3000")
 	assert.Contains(t, s, "ours/decompress")
+	assert.Contains(t, s, "decompress beside a splitter on the other core, all runs:")
+	assert.Contains(t, s, "this machine's own 2-way scaling")
 }
 
 func TestGenerateDeterministic(t *testing.T) {
@@ -60,11 +62,11 @@ func TestDiagnosticVariants(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "b.csv.gz")
 	want, size, err := generate(path, 1000, 60, 3)
 	require.NoError(t, err)
-	for _, v := range []string{"decompress", "inflate-read", "splitmem", "stdlib", "ours"} {
+	for _, v := range []string{"decompress", "inflate-read", "inflate-ring", "splitmem", "stdlib", "ours"} {
 		res, err := runVariant(v, path)
 		require.NoError(t, err, v)
 		switch v {
-		case "decompress", "inflate-read":
+		case "decompress", "inflate-read", "inflate-ring":
 			assert.Equal(t, size, res.Bytes, v)
 		case "splitmem", "ours":
 			assert.Equal(t, want.String(), res.Sum, v)
