@@ -173,11 +173,8 @@ func chunkOffsets(t *testing.T, data []byte) []int64 {
 	require.NoError(t, err)
 	var offs []int64
 	for _, c := range pf.Metadata().RowGroups[0].Columns {
-		md := c.MetaData
-		start := md.DataPageOffset
-		if md.DictionaryPageOffset > 0 && md.DictionaryPageOffset < start {
-			start = md.DictionaryPageOffset
-		}
+		start, err := chunkStart(&c.MetaData)
+		require.NoError(t, err)
 		offs = append(offs, start)
 	}
 	return offs

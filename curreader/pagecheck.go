@@ -18,6 +18,40 @@ import (
 // (parquet-mr and Arrow: at most 20,000 rows per page by default).
 const maxPageValues = 1 << 22
 
+// Limits on what one page header may take: its encoded bytes, and what
+// parquet-go would allocate to decode it (statistics included).
+const (
+	maxPageHeader     = 1 << 20
+	maxPageHeaderCost = 4 << 20
+)
+
+// Limits on the footer: its encoded bytes, and what parquet-go would
+// allocate to decode it. A CUR file of 20 row groups of 200 columns has a
+// footer near 1 MiB that costs about 5 MiB decoded.
+const (
+	maxFooter     = 16 << 20
+	maxFooterCost = 256 << 20
+)
+
+// chunkStart returns where a column chunk's first page header is, as
+// parquet-go reads it: at the dictionary page offset whenever that is set,
+// else at the data page offset. A dictionary page after the data pages, or
+// a negative offset, is refused: checkChunk must vet the very bytes
+// parquet-go decodes, and no writer puts the dictionary last.
+func chunkStart(md *format.ColumnMetaData) (int64, error) {
+	start := md.DataPageOffset
+	if md.DictionaryPageOffset != 0 {
+		if md.DictionaryPageOffset > md.DataPageOffset {
+			return 0, fmt.Errorf("%w: column %v has its dictionary page at %d, after its data pages at %d", errBadPage, md.PathInSchema, md.DictionaryPageOffset, md.DataPageOffset)
+		}
+		start = md.DictionaryPageOffset
+	}
+	if start < 0 {
+		return 0, fmt.Errorf("%w: column %v starts at offset %d", errBadPage, md.PathInSchema, start)
+	}
+	return start, nil
+}
+
 // errBadPage marks a page header refused before parquet-go decodes it.
 var errBadPage = errors.New("corrupt page header")
 
@@ -30,12 +64,12 @@ func checkChunk(ra io.ReaderAt, md *format.ColumnMetaData, rows int64, flat bool
 	if md.NumValues < 0 || (flat && md.NumValues != rows) {
 		return fmt.Errorf("%w: column %v holds %d values for %d rows", errBadPage, md.PathInSchema, md.NumValues, rows)
 	}
-	start := md.DataPageOffset
-	if md.DictionaryPageOffset > 0 && md.DictionaryPageOffset < start {
-		start = md.DictionaryPageOffset
+	start, err := chunkStart(md)
+	if err != nil {
+		return err
 	}
 	end := start + md.TotalCompressedSize
-	if start < 0 || md.TotalCompressedSize < 0 || end < start {
+	if md.TotalCompressedSize < 0 || end < start {
 		return fmt.Errorf("%w: column %v spans [%d, %d)", errBadPage, md.PathInSchema, start, end)
 	}
 	var proto thrift.CompactProtocol
@@ -46,13 +80,18 @@ func checkChunk(ra io.ReaderAt, md *format.ColumnMetaData, rows int64, flat bool
 		if n == 0 && err != nil {
 			return err
 		}
-		br := bytes.NewReader(buf[:n])
-		var h format.PageHeader
-		if derr := thrift.NewDecoder(proto.NewReader(br)).Decode(&h); derr != nil {
-			if n == len(buf) && len(buf) < 1<<20 {
+		// Walk the header before parquet-go's decoder trusts the sizes
+		// it declares (a binary of 2 GiB in 30 bytes).
+		if _, werr := checkThrift(buf[:n], maxPageHeaderCost); werr != nil {
+			if errors.Is(werr, errThriftShort) && n == len(buf) && len(buf) < maxPageHeader {
 				buf = make([]byte, 2*len(buf)) // a header with large statistics
 				continue
 			}
+			return fmt.Errorf("%w: column %v at offset %d: %v", errBadPage, md.PathInSchema, pos, werr)
+		}
+		br := bytes.NewReader(buf[:n])
+		var h format.PageHeader
+		if derr := thrift.NewDecoder(proto.NewReader(br)).Decode(&h); derr != nil {
 			return fmt.Errorf("%w: column %v at offset %d: %v", errBadPage, md.PathInSchema, pos, derr)
 		}
 		hdr := int64(n - br.Len())
@@ -75,15 +114,18 @@ func checkChunk(ra io.ReaderAt, md *format.ColumnMetaData, rows int64, flat bool
 }
 
 // checkFooter refuses a file whose footer length (the 4 bytes before the
-// closing magic) reaches outside the file: parquet-go allocates the footer
-// before it reads it, so a corrupt length would cost up to 4 GiB.
+// closing magic) reaches outside the file or past maxFooter (parquet-go
+// allocates the footer before it reads it, so a corrupt length would cost
+// up to 4 GiB), and a footer whose thrift declares lists, binaries or
+// nesting its bytes cannot hold (see checkThrift), which would make
+// parquet-go's decoder allocate without bound or overflow its stack.
 func checkFooter(ra io.ReaderAt, size int64) error {
 	if size < 12 {
 		return fmt.Errorf("%w: %d bytes is too short for a Parquet file", ErrMalformed, size)
 	}
 	var b [8]byte
-	if n, err := ra.ReadAt(b[:], size-8); n < len(b) {
-		return err
+	if got, err := ra.ReadAt(b[:], size-8); got < len(b) {
+		return shortRead(err)
 	}
 	switch string(b[4:]) {
 	case "PAR1":
@@ -92,8 +134,28 @@ func checkFooter(ra io.ReaderAt, size int64) error {
 	default:
 		return fmt.Errorf("%w: the file does not end in the Parquet magic bytes", ErrMalformed)
 	}
-	if n := int64(binary.LittleEndian.Uint32(b[:4])); n > size-12 {
+	n := int64(binary.LittleEndian.Uint32(b[:4]))
+	if n > size-12 {
 		return fmt.Errorf("%w: the Parquet footer claims %d bytes in a file of %d", ErrMalformed, n, size)
 	}
+	if n > maxFooter {
+		return fmt.Errorf("%w: the Parquet footer claims %d bytes, more than this reader's limit of %d MiB", ErrMalformed, n, maxFooter>>20)
+	}
+	footer := make([]byte, n)
+	if got, err := ra.ReadAt(footer, size-8-n); int64(got) < n {
+		return shortRead(err)
+	}
+	if _, err := checkThrift(footer, maxFooterCost); err != nil {
+		return fmt.Errorf("%w: the Parquet footer: %v", ErrMalformed, err)
+	}
 	return nil
+}
+
+// shortRead is the error of a ReadAt that returned fewer bytes than asked:
+// its own, or io.ErrUnexpectedEOF from a reader that broke the contract.
+func shortRead(err error) error {
+	if err == nil || err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
 }

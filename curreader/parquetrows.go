@@ -248,10 +248,10 @@ func (p *parquetRows) startRowGroup(rg parquet.RowGroup) error {
 			var rs []byteRange
 			for _, l := range leaves {
 				if l.index < len(meta.RowGroups[p.rg].Columns) {
-					md := meta.RowGroups[p.rg].Columns[l.index].MetaData
-					start := md.DataPageOffset
-					if md.DictionaryPageOffset > 0 && md.DictionaryPageOffset < start {
-						start = md.DictionaryPageOffset
+					md := &meta.RowGroups[p.rg].Columns[l.index].MetaData
+					start, err := chunkStart(md)
+					if err != nil {
+						return &FileError{File: p.m.key, Line: int(p.row), Err: fmt.Errorf("%w: %w", ErrMalformed, err)}
 					}
 					rs = append(rs, byteRange{start, start + md.TotalCompressedSize})
 				}
@@ -261,9 +261,10 @@ func (p *parquetRows) startRowGroup(rg parquet.RowGroup) error {
 			}
 		}
 	}
-	// Refuse corrupt page headers before parquet-go trusts them (local
-	// files, and remote chunks already fetched; others would cost a GET per
-	// page header).
+	// Refuse corrupt page headers before parquet-go trusts them: from the
+	// bytes fetched ahead, or, for a remote chunk too large to fetch ahead,
+	// by a GET per page header (such a chunk is read a GET per read buffer
+	// anyway).
 	meta := p.f.Metadata()
 	if p.rg < len(meta.RowGroups) {
 		cols := meta.RowGroups[p.rg].Columns
@@ -272,9 +273,6 @@ func (p *parquetRows) startRowGroup(rg parquet.RowGroup) error {
 				continue
 			}
 			md := &cols[l.index].MetaData
-			if p.cache != nil && !p.cache.covers(md) {
-				continue
-			}
 			if err := checkChunk(p.ra, md, p.left, l.flat); err != nil {
 				if !p.ioErr.Load() {
 					err = fmt.Errorf("%w: %w", ErrMalformed, err)
@@ -714,20 +712,6 @@ func (c *rangeCache) prefetch(rs []byteRange) error {
 		c.regions = append(c.regions, region{r.start, buf})
 	}
 	return nil
-}
-
-// covers reports whether a column chunk's bytes are cached.
-func (c *rangeCache) covers(md *format.ColumnMetaData) bool {
-	start := md.DataPageOffset
-	if md.DictionaryPageOffset > 0 && md.DictionaryPageOffset < start {
-		start = md.DictionaryPageOffset
-	}
-	for _, r := range c.regions {
-		if start >= r.off && start+md.TotalCompressedSize <= r.off+int64(len(r.data)) {
-			return true
-		}
-	}
-	return false
 }
 
 func (c *rangeCache) ReadAt(p []byte, off int64) (int, error) {

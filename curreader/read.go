@@ -114,8 +114,9 @@ type ReadOptions struct {
 	// project when a file has many columns), nor, for Parquet in S3, the
 	// column chunks of a row group fetched ahead (up to the file's share of
 	// the budget, at least 8 MiB). Chunks beyond that share are read by a
-	// GET per read buffer (64 KiB when every column is read): to read every
-	// column of files with large row groups from S3, raise the budget.
+	// GET per read buffer (64 KiB when every column is read), after a GET
+	// per page header to check it: to read every column of files with
+	// large row groups from S3, raise the budget.
 	MemoryBudget int64
 	// Unordered lets rows of different files interleave (each file's rows
 	// stay in order), so a slow file does not hold up the others.

@@ -23,14 +23,7 @@ import (
 
 func writeParquetOf[T any](t *testing.T, recs []T, opts ...parquet.WriterOption) string {
 	t.Helper()
-	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[T](&buf, opts...)
-	_, err := w.Write(recs)
-	require.NoError(t, err)
-	require.NoError(t, w.Close())
-	path := filepath.Join(t.TempDir(), "x.parquet")
-	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o600))
-	return path
+	return writeTemp(t, genericParquet(t, recs, opts...))
 }
 
 func readColumn(t *testing.T, path, col string, optFns ...func(*ReadOptions)) []string {

@@ -1,0 +1,190 @@
+package curreader
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"testing"
+
+	"github.com/parquet-go/parquet-go/encoding/thrift"
+	"github.com/parquet-go/parquet-go/format"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/curconnect/curconnect/internal/curgen"
+)
+
+// TestThriftWeightsCoverFormatStructs keeps thriftStructWeight at least
+// the in-memory size of every struct parquet-go decodes from a footer or a
+// page header, so that a list of structs is charged no less than it costs.
+func TestThriftWeightsCoverFormatStructs(t *testing.T) {
+	seen := map[reflect.Type]bool{}
+	var walk func(reflect.Type)
+	walk = func(rt reflect.Type) {
+		for rt.Kind() == reflect.Pointer || rt.Kind() == reflect.Slice || rt.Kind() == reflect.Array {
+			rt = rt.Elem()
+		}
+		if rt.Kind() != reflect.Struct || seen[rt] {
+			return
+		}
+		seen[rt] = true
+		assert.LessOrEqual(t, int64(rt.Size()), int64(thriftStructWeight), "%v is %d bytes", rt, rt.Size())
+		for i := range rt.NumField() {
+			walk(rt.Field(i).Type)
+		}
+	}
+	walk(reflect.TypeFor[format.FileMetaData]())
+	walk(reflect.TypeFor[format.PageHeader]())
+	// The walk must have reached the large ones, or it proves nothing.
+	for _, rt := range []reflect.Type{reflect.TypeFor[format.ColumnChunk](), reflect.TypeFor[format.ColumnMetaData](),
+		reflect.TypeFor[format.SchemaElement](), reflect.TypeFor[format.Statistics](), reflect.TypeFor[format.RowGroup]()} {
+		assert.True(t, seen[rt], "%v not reached", rt)
+	}
+}
+
+// generatedFooters returns the encoded footers of a few generated Parquet
+// files, as parquet-go wrote them.
+func generatedFooters(tb testing.TB) [][]byte {
+	tb.Helper()
+	var out [][]byte
+	for i, spec := range []curgen.Spec{
+		{Kind: curgen.LegacyCUR, Width: curgen.Narrow, Rows: 20},
+		{Kind: curgen.CUR2, Width: curgen.Narrow, Rows: 5},
+		{Kind: curgen.FOCUS12, Rows: 3},
+	} {
+		spec.Format, spec.Name, spec.Seed = curgen.Parquet, "r", uint64(i+1)
+		sink := curgen.NewMapSink()
+		res, err := curgen.Generate(context.Background(), sink, spec)
+		require.NoError(tb, err)
+		data, ok := sink.Get(res.Deliveries[0].DataKeys[0])
+		require.True(tb, ok)
+		n := int(binary.LittleEndian.Uint32(data[len(data)-8:]))
+		out = append(out, bytes.Clone(data[len(data)-8-n:len(data)-8]))
+	}
+	return out
+}
+
+// TestCheckThriftAcceptsRealMetadata: every footer parquet-go writes is
+// walked to its exact length, a footer cut short is reported as short,
+// and a footer followed by more bytes stops at its end.
+func TestCheckThriftAcceptsRealMetadata(t *testing.T) {
+	for _, footer := range generatedFooters(t) {
+		n, err := checkThrift(footer, maxFooterCost)
+		require.NoError(t, err)
+		assert.Equal(t, len(footer), n)
+
+		n, err = checkThrift(append(bytes.Clone(footer), 0xde, 0xad), maxFooterCost)
+		require.NoError(t, err)
+		assert.Equal(t, len(footer), n)
+
+		for _, cut := range []int{0, 1, len(footer) / 2, len(footer) - 1} {
+			_, err := checkThrift(footer[:cut], maxFooterCost)
+			assert.ErrorIs(t, err, errThriftShort, "cut at %d of %d", cut, len(footer))
+		}
+		// A cost limit below what the footer needs refuses it.
+		_, err = checkThrift(footer, 1024)
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, errThriftShort)
+	}
+}
+
+// TestCheckThriftRefuses: sizes the bytes cannot hold, deep nesting and
+// unknown types are refused without allocating.
+func TestCheckThriftRefuses(t *testing.T) {
+	deep := bytes.Repeat([]byte{0x1c}, 100000) // field 1, struct, nested 100,000 deep
+	for name, tc := range map[string]struct {
+		b     []byte
+		short bool
+	}{
+		"list of 2^31-1 structs": {b: []byte{0x15, 0x02, 0x19, 0xfc, 0xff, 0xff, 0xff, 0xff, 0x07}, short: true},
+		"binary of 2 GiB":        {b: []byte{0x18, 0xff, 0xff, 0xff, 0xff, 0x07}, short: true},
+		"map of 2^31-1 entries":  {b: []byte{0x1b, 0xff, 0xff, 0xff, 0xff, 0x07, 0x88}, short: true},
+		"list size above int32":  {b: []byte{0x19, 0xfc, 0xff, 0xff, 0xff, 0xff, 0x1f}},
+		"varint of 11 bytes":     {b: append([]byte{0x15}, bytes.Repeat([]byte{0xff}, 11)...)},
+		"nested 100,000 deep":    {b: deep},
+		"unknown type 14":        {b: []byte{0x1e, 0x00}},
+		"list of 100,000 structs, 1 byte each": {b: append([]byte{0x19, 0xfc, 0xa0, 0x8d, 0x06},
+			make([]byte, 100000)...)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			allocs := testing.AllocsPerRun(10, func() {
+				_, err := checkThrift(tc.b, 64<<20)
+				if err == nil {
+					t.Fatal("accepted")
+				}
+				if tc.short != errors.Is(err, errThriftShort) {
+					t.Fatalf("short = %v: %v", !tc.short, err)
+				}
+			})
+			// The error message is the only allocation.
+			assert.LessOrEqual(t, allocs, 4.0)
+		})
+	}
+	// 100,000 structs of one byte each is 100 MB decoded: refused at 64 MiB,
+	// accepted when the limit allows it.
+	b := append([]byte{0x19, 0xfc, 0xa0, 0x8d, 0x06}, make([]byte, 100000)...)
+	b = append(b, 0)
+	n, err := checkThrift(b, 256<<20)
+	require.NoError(t, err)
+	assert.Equal(t, len(b), n)
+}
+
+// TestParquetFooterDeepNesting: a footer of nested struct headers, which
+// parquet-go would recurse into once per level, is refused as malformed.
+func TestParquetFooterDeepNesting(t *testing.T) {
+	footer := bytes.Repeat([]byte{0x1c}, 1<<20)
+	data := append([]byte("PAR1"), footer...)
+	data = binary.LittleEndian.AppendUint32(data, uint32(len(footer)))
+	data = append(data, "PAR1"...)
+	p := filepath.Join(t.TempDir(), "deep.parquet")
+	require.NoError(t, os.WriteFile(p, data, 0o600))
+	rd, err := OpenFile(t.Context(), p)
+	require.NoError(t, err)
+	defer rd.Close()
+	assert.False(t, rd.Next())
+	var fe *FileError
+	require.ErrorAs(t, rd.Err(), &fe)
+	assert.ErrorIs(t, rd.Err(), ErrMalformed)
+	assert.Contains(t, rd.Err().Error(), "nested deeper")
+}
+
+// FuzzCheckThrift holds checkThrift to its promise on arbitrary bytes: it
+// never panics, never claims more bytes than it was given, and what it
+// accepts parquet-go decodes for no more than the cost limit allows.
+func FuzzCheckThrift(f *testing.F) {
+	for _, footer := range generatedFooters(f) {
+		f.Add(footer)
+		f.Add(footer[:len(footer)/2])
+	}
+	f.Add([]byte{0x15, 0x02, 0x19, 0xfc, 0xff, 0xff, 0xff, 0xff, 0x07})
+	f.Add([]byte{0x15, 0x00, 0x15, 0x14, 0x15, 0x14, 0x2c, 0x15, 0x02, 0x15, 0x00, 0x15, 0x00, 0x15, 0x00, 0x1c, 0x18, 0x05, 'a', 'b', 'c', 'd', 'e', 0, 0, 0})
+	const limit = 1 << 20
+	// Warm parquet-go's decoder caches so that they are not counted below.
+	var proto thrift.CompactProtocol
+	var warm format.FileMetaData
+	_ = thrift.Unmarshal(&proto, generatedFooters(f)[0], &warm)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		n, err := checkThrift(b, limit)
+		if err != nil {
+			return
+		}
+		if n <= 0 || n > len(b) {
+			t.Fatalf("walked %d of %d bytes", n, len(b))
+		}
+		for _, target := range []any{new(format.FileMetaData), new(format.PageHeader)} {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_ = thrift.Unmarshal(&proto, b[:n], target)
+			runtime.ReadMemStats(&after)
+			// Slack for the decoder's own working state.
+			if got := after.TotalAlloc - before.TotalAlloc; got > 4*limit+1<<20 {
+				t.Fatalf("%d bytes accepted, then decoding %T allocated %d bytes", n, target, got)
+			}
+		}
+	})
+}
