@@ -64,7 +64,14 @@ type FileError struct {
 }
 
 func (e *FileError) Error() string {
-	return fmt.Sprintf("curreader: %s: after line %d: %v", e.File, e.Line, e.Err)
+	if e.Line <= 0 {
+		return fmt.Sprintf("curreader: %s: %v", e.File, e.Err)
+	}
+	unit := "line"
+	if strings.HasSuffix(strings.ToLower(e.File), ".parquet") {
+		unit = "row"
+	}
+	return fmt.Sprintf("curreader: %s: after %s %d: %v", e.File, unit, e.Line, e.Err)
 }
 
 // Unwrap returns the cause.
