@@ -112,7 +112,9 @@ type ReadOptions struct {
 	// goroutine, without copying rows.
 	Concurrency int
 	// MemoryBudget bounds the bytes of rows decoded ahead of the caller
-	// when Concurrency > 1 (default 32 MiB). A single row larger than the
+	// when Concurrency > 1 (default 32 MiB; any larger value, up to
+	// math.MaxInt64, is safe, and one file holds at most 1,024 batches of
+	// at most 1 MiB ahead of the caller). A single row larger than the
 	// budget's share is still read, and each file being read holds at
 	// least two batches of 64 KiB, so a budget below 128 KiB ×
 	// Concurrency acts as that. It does not count each open file's
@@ -338,8 +340,8 @@ func newReader(ctx context.Context, d *Delivery, o ReadOptions, st fileStore) (*
 
 // openFile opens one data file for reading rows.
 func (r *Reader) openFile(ctx context.Context, f DataFile) (fileRows, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, &FileError{File: f.Key, Err: err}
+	if ctx.Err() != nil {
+		return nil, &FileError{File: f.Key, Err: context.Cause(ctx)}
 	}
 	st := r.st
 	open, at := st.open, st.at

@@ -2,7 +2,6 @@ package curreader
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -42,6 +41,13 @@ type item struct {
 	end bool
 }
 
+// maxAhead is the most batches one file may hold ahead of the reader.
+const maxAhead = 1024
+
+// maxBatchData bounds the row bytes one batch holds, so that its uint32
+// offsets cannot wrap (a variable so that a test can lower it).
+var maxBatchData = math.MaxUint32 / 2
+
 func startReadAhead(r *Reader, c int) *readAhead {
 	ra := &readAhead{r: r, c: c, files: make([]*aheadFile, len(r.d.Files)), maxRows: 8192}
 	ra.ctx, ra.cancel = context.WithCancel(r.ctx)
@@ -50,7 +56,10 @@ func startReadAhead(r *Reader, c int) *readAhead {
 	// In manifest order, a file runs ahead of the one being taken by as
 	// many batches as its share of the budget holds. Unordered, a few
 	// batches of slack keep every goroutine busy; more only costs memory.
-	ra.k = int(max(1, budget/int64(c*ra.batchBytes)-1))
+	// Channels are allocated whole when made, so k is capped: a budget
+	// meant as "no limit" (math.MaxInt64) must not ask for 2^43 slots, and
+	// 1,024 batches (up to 1 GiB) ahead of the reader is already plenty.
+	ra.k = int(max(1, min(maxAhead, budget/int64(c*ra.batchBytes)-1)))
 	if r.opts.Unordered {
 		ra.k = min(ra.k, 8)
 	}
@@ -176,43 +185,52 @@ func (ra *readAhead) work(i int, f *aheadFile) {
 		}
 	}
 	b := ra.getBatch(m, raw, nf)
+	// fail hands over the rows read so far, then the error.
+	fail := func(err error) {
+		if b.n > 0 && !ra.send(f, item{b: b}) {
+			stopped()
+			return
+		}
+		if !ra.send(f, item{err: err}) {
+			stopped()
+		}
+	}
+	tooLarge := func() {
+		fail(&FileError{File: m.key, Line: fr.line(), Err: fmt.Errorf("%w: a row is larger than %d MiB", ErrMalformed, maxBatchData>>20)})
+	}
 	perBatch := 0 // rows in the last full batch, to size the next
 	for {
 		err := fr.next()
 		if err == io.EOF {
 			break
 		}
-		if err == nil && len(b.data) > math.MaxUint32/2 {
-			err = &FileError{File: m.key, Line: fr.line(), Err: errors.New("a row is larger than 2 GiB")}
-		}
 		if err != nil {
-			if b.n > 0 && !ra.send(f, item{b: b}) {
-				stopped()
-				return
-			}
-			if !ra.send(f, item{err: err}) {
-				stopped()
-			}
+			fail(err)
 			return
 		}
 		if raw {
 			rec, bounds := rr.raw()
 			if len(bounds) != nf {
-				err = &FileError{File: m.key, Line: fr.line(), Err: fmt.Errorf("%d fields, the header has %d", len(bounds), nf)}
-				if b.n > 0 && !ra.send(f, item{b: b}) {
-					stopped()
-					return
-				}
-				if !ra.send(f, item{err: err}) {
-					stopped()
-				}
+				fail(&FileError{File: m.key, Line: fr.line(), Err: fmt.Errorf("%d fields, the header has %d", len(bounds), nf)})
+				return
+			}
+			if len(b.data)+len(rec) > maxBatchData {
+				tooLarge()
 				return
 			}
 			b.addRaw(fr.line(), rec, bounds)
 		} else {
+			data, ends := len(b.data), len(b.ends)
 			for j := 0; j < b.nf; j++ {
 				b.data = append(b.data, fr.field(m.src[j])...)
 				b.ends = append(b.ends, uint32(len(b.data)))
+			}
+			if len(b.data) > maxBatchData {
+				// The row's offsets may have wrapped: drop it, keep the
+				// rows before it.
+				b.data, b.ends = b.data[:data], b.ends[:ends]
+				tooLarge()
+				return
 			}
 			b.lines = append(b.lines, fr.line())
 			b.n++
