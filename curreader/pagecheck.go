@@ -119,36 +119,39 @@ func checkChunk(ra io.ReaderAt, md *format.ColumnMetaData, rows int64, flat bool
 // up to 4 GiB), and a footer whose thrift declares lists, binaries or
 // nesting its bytes cannot hold (see checkThrift), which would make
 // parquet-go's decoder allocate without bound or overflow its stack.
-func checkFooter(ra io.ReaderAt, size int64) error {
+//
+// It returns the footer's bytes, so that a remote reader can keep them for
+// parquet-go's own read instead of fetching them again.
+func checkFooter(ra io.ReaderAt, size int64) ([]byte, error) {
 	if size < 12 {
-		return fmt.Errorf("%w: %d bytes is too short for a Parquet file", ErrMalformed, size)
+		return nil, fmt.Errorf("%w: %d bytes is too short for a Parquet file", ErrMalformed, size)
 	}
 	var b [8]byte
 	if got, err := ra.ReadAt(b[:], size-8); got < len(b) {
-		return shortRead(err)
+		return nil, shortRead(err)
 	}
 	switch string(b[4:]) {
 	case "PAR1":
 	case "PARE":
-		return fmt.Errorf("%w: the Parquet footer is encrypted", ErrUnsupportedFormat)
+		return nil, fmt.Errorf("%w: the Parquet footer is encrypted", ErrUnsupportedFormat)
 	default:
-		return fmt.Errorf("%w: the file does not end in the Parquet magic bytes", ErrMalformed)
+		return nil, fmt.Errorf("%w: the file does not end in the Parquet magic bytes", ErrMalformed)
 	}
 	n := int64(binary.LittleEndian.Uint32(b[:4]))
 	if n > size-12 {
-		return fmt.Errorf("%w: the Parquet footer claims %d bytes in a file of %d", ErrMalformed, n, size)
+		return nil, fmt.Errorf("%w: the Parquet footer claims %d bytes in a file of %d", ErrMalformed, n, size)
 	}
 	if n > maxFooter {
-		return fmt.Errorf("%w: the Parquet footer claims %d bytes, more than this reader's limit of %d MiB", ErrMalformed, n, maxFooter>>20)
+		return nil, fmt.Errorf("%w: the Parquet footer claims %d bytes, more than this reader's limit of %d MiB", ErrMalformed, n, maxFooter>>20)
 	}
 	footer := make([]byte, n)
 	if got, err := ra.ReadAt(footer, size-8-n); int64(got) < n {
-		return shortRead(err)
+		return nil, shortRead(err)
 	}
 	if _, err := checkThrift(footer, maxFooterCost); err != nil {
-		return fmt.Errorf("%w: the Parquet footer: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: the Parquet footer: %v", ErrMalformed, err)
 	}
-	return nil
+	return footer, nil
 }
 
 // shortRead is the error of a ReadAt that returned fewer bytes than asked:

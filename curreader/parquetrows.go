@@ -110,8 +110,12 @@ func openParquet(ctx context.Context, st fileStore, f DataFile, p *projection, o
 			return nil, &FileError{File: f.Key, Err: err}
 		}
 	}
-	if err := checkFooter(ra, size); err != nil {
+	footer, err := checkFooter(ra, size)
+	if err != nil {
 		return nil, &FileError{File: f.Key, Err: err}
+	}
+	if pr.cache != nil {
+		pr.cache.keepFooter(size, footer)
 	}
 	pf, err := parquet.OpenFile(ra, size, opts...)
 	if err != nil {
@@ -663,6 +667,17 @@ func (c *rangeCache) keepTail(size, n int64) error {
 	}
 	c.tail = region{size - n, buf}
 	return nil
+}
+
+// keepFooter widens the kept tail to the whole footer when the footer is
+// longer than the tail read first, so that parquet-go's read of it is not
+// a second GET of bytes checkFooter already fetched.
+func (c *rangeCache) keepFooter(size int64, footer []byte) {
+	start := size - 8 - int64(len(footer))
+	if start >= c.tail.off || len(c.tail.data) < 8 {
+		return
+	}
+	c.tail = region{start, append(footer[:len(footer):len(footer)], c.tail.data[len(c.tail.data)-8:]...)}
 }
 
 type region struct {

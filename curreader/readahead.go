@@ -184,9 +184,9 @@ func (ra *readAhead) work(i int, f *aheadFile) {
 			raw = false
 		}
 	}
-	b := ra.getBatch(m, raw, nf)
-	// fail hands over the rows read so far, then the error.
-	fail := func(err error) {
+	// fail hands over the rows of b, then the error (b is passed, since
+	// the loop below replaces it after every full batch).
+	fail := func(b *batch, err error) {
 		if b.n > 0 && !ra.send(f, item{b: b}) {
 			stopped()
 			return
@@ -195,9 +195,10 @@ func (ra *readAhead) work(i int, f *aheadFile) {
 			stopped()
 		}
 	}
-	tooLarge := func() {
-		fail(&FileError{File: m.key, Line: fr.line(), Err: fmt.Errorf("%w: a row is larger than %d MiB", ErrMalformed, maxBatchData>>20)})
+	tooLarge := func(b *batch) {
+		fail(b, &FileError{File: m.key, Line: fr.line(), Err: fmt.Errorf("%w: a row is larger than %d MiB", ErrMalformed, maxBatchData>>20)})
 	}
+	b := ra.getBatch(m, raw, nf)
 	perBatch := 0 // rows in the last full batch, to size the next
 	for {
 		err := fr.next()
@@ -205,17 +206,17 @@ func (ra *readAhead) work(i int, f *aheadFile) {
 			break
 		}
 		if err != nil {
-			fail(err)
+			fail(b, err)
 			return
 		}
 		if raw {
 			rec, bounds := rr.raw()
 			if len(bounds) != nf {
-				fail(&FileError{File: m.key, Line: fr.line(), Err: fmt.Errorf("%d fields, the header has %d", len(bounds), nf)})
+				fail(b, &FileError{File: m.key, Line: fr.line(), Err: fmt.Errorf("%d fields, the header has %d", len(bounds), nf)})
 				return
 			}
 			if len(b.data)+len(rec) > maxBatchData {
-				tooLarge()
+				tooLarge(b)
 				return
 			}
 			b.addRaw(fr.line(), rec, bounds)
@@ -229,7 +230,7 @@ func (ra *readAhead) work(i int, f *aheadFile) {
 				// The row's offsets may have wrapped: drop it, keep the
 				// rows before it.
 				b.data, b.ends = b.data[:data], b.ends[:ends]
-				tooLarge()
+				tooLarge(b)
 				return
 			}
 			b.lines = append(b.lines, fr.line())

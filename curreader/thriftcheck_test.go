@@ -158,7 +158,8 @@ func TestParquetFooterDeepNesting(t *testing.T) {
 // never panics, never claims more bytes than it was given, and what it
 // accepts parquet-go decodes for no more than the cost limit allows.
 func FuzzCheckThrift(f *testing.F) {
-	for _, footer := range generatedFooters(f) {
+	footers := generatedFooters(f)
+	for _, footer := range footers {
 		f.Add(footer)
 		f.Add(footer[:len(footer)/2])
 	}
@@ -168,7 +169,7 @@ func FuzzCheckThrift(f *testing.F) {
 	// Warm parquet-go's decoder caches so that they are not counted below.
 	var proto thrift.CompactProtocol
 	var warm format.FileMetaData
-	_ = thrift.Unmarshal(&proto, generatedFooters(f)[0], &warm)
+	_ = thrift.Unmarshal(&proto, footers[0], &warm)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		n, err := checkThrift(b, limit)
 		if err != nil {
