@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	dxtypes "github.com/aws/aws-sdk-go-v2/service/bcmdataexports/types"
 	curtypes "github.com/aws/aws-sdk-go-v2/service/costandusagereportservice/types"
+	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
 // The SDK's types carry no json tags; these mirrors give them the AWS API's
@@ -242,7 +243,7 @@ const MaxDefinitionSize = 4 << 20
 //   - a bare Export ({"Name": …, "DataQuery": …});
 //   - {"Export": {…}} (get-export output, create/update-export input).
 //
-// Unknown fields are ignored. Errors wrap ErrMalformed (a *FieldError whose
+// Unknown fields are ignored. Errors wrap curerr.ErrMalformed (a *curerr.FieldError whose
 // Err is the *json.SyntaxError or *json.UnmarshalTypeError, if any).
 func ParseDefinitions(data []byte) ([]Definition, error) {
 	if len(data) > MaxDefinitionSize {
@@ -250,7 +251,7 @@ func ParseDefinitions(data []byte) ([]Definition, error) {
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
-		return nil, &FieldError{Field: "definition", Msg: "is not a JSON object: " + err.Error(), Err: err}
+		return nil, &curerr.FieldError{Field: "definition", Msg: "is not a JSON object: " + err.Error(), Err: err}
 	}
 	if top == nil {
 		return nil, fieldErr("definition", "is null, not a JSON object")
@@ -268,7 +269,7 @@ func ParseDefinitions(data []byte) ([]Definition, error) {
 	decodeRD := func(field string, raw json.RawMessage) (Definition, error) {
 		var j *reportDefinitionJSON
 		if err := strictish(raw, &j); err != nil {
-			return Definition{}, &FieldError{Field: field, Msg: "is not a ReportDefinition: " + err.Error(), Err: err}
+			return Definition{}, &curerr.FieldError{Field: field, Msg: "is not a ReportDefinition: " + err.Error(), Err: err}
 		}
 		if j == nil {
 			return Definition{}, fieldErr(field, "is null")
@@ -278,7 +279,7 @@ func ParseDefinitions(data []byte) ([]Definition, error) {
 	decodeExport := func(field string, raw json.RawMessage) (Definition, error) {
 		var j *exportJSON
 		if err := strictish(raw, &j); err != nil {
-			return Definition{}, &FieldError{Field: field, Msg: "is not an Export: " + err.Error(), Err: err}
+			return Definition{}, &curerr.FieldError{Field: field, Msg: "is not an Export: " + err.Error(), Err: err}
 		}
 		if j == nil {
 			return Definition{}, fieldErr(field, "is null")
@@ -288,7 +289,7 @@ func ParseDefinitions(data []byte) ([]Definition, error) {
 	if raw, ok := has("ReportDefinitions"); ok {
 		var list []json.RawMessage
 		if err := json.Unmarshal(raw, &list); err != nil {
-			return nil, &FieldError{Field: "ReportDefinitions", Msg: "is not a list: " + err.Error(), Err: err}
+			return nil, &curerr.FieldError{Field: "ReportDefinitions", Msg: "is not a list: " + err.Error(), Err: err}
 		}
 		out := make([]Definition, 0, len(list))
 		var errs []error

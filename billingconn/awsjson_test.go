@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	dxtypes "github.com/aws/aws-sdk-go-v2/service/bcmdataexports/types"
 	curtypes "github.com/aws/aws-sdk-go-v2/service/costandusagereportservice/types"
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -105,14 +106,14 @@ func TestParseDefinitionsErrors(t *testing.T) {
 	} {
 		t.Run(in, func(t *testing.T) {
 			defs, err := ParseDefinitions([]byte(in))
-			require.ErrorIs(t, err, ErrMalformed)
-			var fe *FieldError
+			require.ErrorIs(t, err, curerr.ErrMalformed)
+			var fe *curerr.FieldError
 			require.ErrorAs(t, err, &fe)
 			assert.Nil(t, defs)
 		})
 	}
 	_, err := ParseDefinitions(make([]byte, MaxDefinitionSize+1))
-	require.ErrorIs(t, err, ErrMalformed)
+	require.ErrorIs(t, err, curerr.ErrMalformed)
 }
 
 func TestDefinitionJSONRoundTrip(t *testing.T) {

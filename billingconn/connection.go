@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/iampolicy"
 )
 
@@ -193,21 +194,21 @@ var (
 )
 
 // Validate checks every field and returns all problems at once, as
-// errors.Join of *FieldError (each wrapping ErrMalformed). It checks shapes
+// errors.Join of *curerr.FieldError (each wrapping curerr.ErrMalformed). It checks shapes
 // only, offline; verification against AWS is a separate step. No message
 // repeats a secret.
 func (c Connection) Validate() error {
-	var errs []*FieldError
+	var errs []*curerr.FieldError
 	add := func(field string, err error) {
 		if err == nil {
 			return
 		}
-		var fe *iampolicy.FieldError
+		var fe *curerr.FieldError
 		if errors.As(err, &fe) {
-			errs = append(errs, &FieldError{Field: field, Msg: fe.Msg, Err: fe.Err})
+			errs = append(errs, &curerr.FieldError{Field: field, Msg: fe.Msg, Err: fe.Err})
 			return
 		}
-		errs = append(errs, &FieldError{Field: field, Msg: err.Error()})
+		errs = append(errs, &curerr.FieldError{Field: field, Msg: err.Error()})
 	}
 	if c.PayerAccountID == "" {
 		add("PayerAccountID", errors.New("is empty"))

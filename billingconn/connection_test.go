@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"testing"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/iampolicy"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -65,10 +66,10 @@ func TestConnectionValidate(t *testing.T) {
 			tc.mutate(&c)
 			err := c.Validate()
 			require.Error(t, err)
-			require.ErrorIs(t, err, ErrMalformed)
+			require.ErrorIs(t, err, curerr.ErrMalformed)
 			var fields []string
 			for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
-				var fe *FieldError
+				var fe *curerr.FieldError
 				require.ErrorAs(t, e, &fe)
 				fields = append(fields, fe.Field)
 			}
@@ -81,7 +82,7 @@ func TestConnectionValidate(t *testing.T) {
 		c.Bucket = "Old_Billing.Bucket"
 		require.NoError(t, c.Validate())
 		c.Bucket = "ab"
-		require.ErrorIs(t, c.Validate(), ErrMalformed)
+		require.ErrorIs(t, c.Validate(), curerr.ErrMalformed)
 	})
 	t.Run("missing external ID keeps iampolicy's sentinel", func(t *testing.T) {
 		c := roleConn()

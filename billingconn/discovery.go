@@ -94,7 +94,7 @@ func (c Candidate) Name() string { return c.Definition.Name() }
 // Either client may be nil to skip that API. Calls run one after another;
 // the first failure stops discovery and is returned as an *OpError that
 // unwraps to the AWS error and its category (errors.Is(err,
-// ErrAccessDenied) for a missing cur:DescribeReportDefinitions or
+// curerr.ErrAccessDenied) for a missing cur:DescribeReportDefinitions or
 // bcm-data-exports:ListExports permission).
 func Discover(ctx context.Context, curc CURAPI, dxc DataExportsAPI, conn Connection, optFns ...func(*DiscoverOptions)) ([]Candidate, error) {
 	var o DiscoverOptions

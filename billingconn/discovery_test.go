@@ -20,6 +20,7 @@ import (
 	dxtypes "github.com/aws/aws-sdk-go-v2/service/bcmdataexports/types"
 	cur "github.com/aws/aws-sdk-go-v2/service/costandusagereportservice"
 	"github.com/aws/smithy-go"
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -248,11 +249,11 @@ func TestDiscoverOptions(t *testing.T) {
 	t.Run("bad arguments", func(t *testing.T) {
 		curc, _ := newBillingClients(t, &billingAPI{})
 		_, err := Discover(t.Context(), nil, nil, acmeConn())
-		require.ErrorIs(t, err, ErrMalformed)
+		require.ErrorIs(t, err, curerr.ErrMalformed)
 		_, err = Discover(t.Context(), curc, nil, Connection{})
-		require.ErrorIs(t, err, ErrMalformed)
+		require.ErrorIs(t, err, curerr.ErrMalformed)
 		_, err = Discover(t.Context(), curc, nil, acmeConn(), func(o *DiscoverOptions) { o.Profiles = []*Profile{{}} })
-		require.ErrorIs(t, err, ErrMalformed)
+		require.ErrorIs(t, err, curerr.ErrMalformed)
 	})
 }
 
@@ -261,9 +262,9 @@ func TestDiscoverErrors(t *testing.T) {
 		op, code, resource string
 		category           error
 	}{
-		{"DescribeReportDefinitions", "AccessDeniedException", "", ErrAccessDenied},
-		{"ListExports", "ThrottlingException", "", ErrThrottled},
-		{"GetExport", "ResourceNotFoundException", arnCUR2, ErrNotFound},
+		{"DescribeReportDefinitions", "AccessDeniedException", "", curerr.ErrAccessDenied},
+		{"ListExports", "ThrottlingException", "", curerr.ErrThrottled},
+		{"GetExport", "ResourceNotFoundException", arnCUR2, curerr.ErrNotFound},
 	} {
 		t.Run(tc.op, func(t *testing.T) {
 			curc, dxc := newBillingClients(t, &billingAPI{failOp: tc.op, failCode: tc.code})

@@ -91,17 +91,17 @@
 // Validation problems in a definition are findings, not errors. Errors are
 // for input that cannot be used and for failed AWS calls:
 //
-//   - [ErrMalformed] is the category of every refused input. [Connection.Validate],
-//     [Profile.Validate] and [ParseProfile] return errors.Join of [*FieldError]
-//     (each naming its Field and wrapping ErrMalformed; the missing external ID
+//   - [curerr.ErrMalformed] is the category of every refused input. [Connection.Validate],
+//     [Profile.Validate] and [ParseProfile] return errors.Join of [*curerr.FieldError]
+//     (each naming its Field and wrapping curerr.ErrMalformed; the missing external ID
 //     also wraps iampolicy.ErrNoExternalID). [ParseDefinitions] returns a
-//     *FieldError whose Err is the *json.SyntaxError or *json.UnmarshalTypeError.
+//     *curerr.FieldError whose Err is the *json.SyntaxError or *json.UnmarshalTypeError.
 //     ValidateReportDefinition and ValidateExport return an error only for a nil
 //     or invalid profile.
 //   - [Discover] returns an [*OpError] naming the AWS operation (and export ARN).
 //     It unwraps to the SDK's error, so errors.As(err, &smithy.APIError) gives
 //     the code and request ID, and to its category: errors.Is(err,
-//     [ErrAccessDenied]), [ErrNotFound], [ErrThrottled]. Context cancellation
+//     [curerr.ErrAccessDenied]), [curerr.ErrNotFound], [curerr.ErrThrottled]. Context cancellation
 //     is returned as is (errors.Is(err, context.Canceled)). [ListAccounts]
 //     fails the same way, naming ListAccounts.
 //   - [Verify] reports failed checks in the Report, not as its error. Each
@@ -109,11 +109,11 @@
 //     resource; it unwraps to the AWS error (errors.As(err,
 //     &smithy.APIError) reaches the code and request ID) or the curreader
 //     error, to a specific sentinel — [ErrAssumeRoleDenied] (wraps
-//     ErrAccessDenied), [ErrNoDeliveryYet] and [ErrBucketNotFound] (wrap
-//     ErrNotFound) — and to its category. [Report.Err] joins them, so
-//     errors.Is(rep.Err(), ErrAccessDenied) asks whether any step was
+//     curerr.ErrAccessDenied), [ErrNoDeliveryYet] and [curerr.ErrBucketNotFound] (wrap
+//     curerr.ErrNotFound) — and to its category. [Report.Err] joins them, so
+//     errors.Is(rep.Err(), curerr.ErrAccessDenied) asks whether any step was
 //     denied. Verify's own error is for what kept it from running: an
-//     invalid Connection, Clients or options (wrapping ErrMalformed, with a
+//     invalid Connection, Clients or options (wrapping curerr.ErrMalformed, with a
 //     nil Report), or ctx's error (with the checks run so far).
 //
 // The categories are the same values as curreader's and iampolicy's, so

@@ -4,56 +4,16 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/internal/awserr"
 )
 
-// Error categories, re-exported from curconnect's shared classification so
-// that errors.Is matches across billingconn, curreader and iampolicy.
-var (
-	// ErrMalformed is the category of every input this package refuses: a
-	// Connection or Profile that breaks a rule, a definition file that is not
-	// the AWS CLI's JSON shape.
-	ErrMalformed = awserr.ErrMalformed
-	// ErrAccessDenied: AWS refused the caller's credentials.
-	ErrAccessDenied = awserr.ErrAccessDenied
-	// ErrNotFound: the resource does not exist.
-	ErrNotFound = awserr.ErrNotFound
-	// ErrThrottled: AWS asked the caller to slow down; retrying later can help.
-	ErrThrottled = awserr.ErrThrottled
-)
-
-// FieldError names one input field that breaks a rule. Validators return all
-// of them at once, joined with errors.Join: errors.As finds the first, and
-// ranging over the joined error's Unwrap() []error finds every one. Every
-// FieldError wraps ErrMalformed. Its message never repeats a secret.
-type FieldError struct {
-	// Field names the input, e.g. "PayerAccountID", "Credentials.ExternalID",
-	// "timeUnit".
-	Field string
-	// Msg says what is wrong, in plain words.
-	Msg string
-	// Err is a more specific cause, if any (e.g. iampolicy.ErrNoExternalID or
-	// a *json.SyntaxError).
-	Err error
-}
-
-// Error returns "billingconn: <Field>: <Msg>".
-func (e *FieldError) Error() string { return "billingconn: " + e.Field + ": " + e.Msg }
-
-// Unwrap returns the specific cause, if any, and ErrMalformed.
-func (e *FieldError) Unwrap() []error {
-	if e.Err != nil {
-		return []error{e.Err, ErrMalformed}
-	}
-	return []error{ErrMalformed}
-}
-
-func fieldErr(field, format string, args ...any) *FieldError {
-	return &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
+func fieldErr(field, format string, args ...any) *curerr.FieldError {
+	return &curerr.FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
 // joinFieldErrors returns nil for none, or errors.Join of them.
-func joinFieldErrors(errs []*FieldError) error {
+func joinFieldErrors(errs []*curerr.FieldError) error {
 	if len(errs) == 0 {
 		return nil
 	}
@@ -66,8 +26,8 @@ func joinFieldErrors(errs []*FieldError) error {
 
 // OpError reports a failed AWS call made by this package (discovery). It
 // unwraps to the AWS cause, so errors.As(err, &smithy.APIError) reaches the
-// error code and request ID, and to its category (ErrAccessDenied,
-// ErrNotFound, ErrThrottled), so errors.Is works.
+// error code and request ID, and to its category (curerr.ErrAccessDenied,
+// curerr.ErrNotFound, curerr.ErrThrottled), so errors.Is works.
 type OpError struct {
 	// Op is the AWS operation, e.g. "DescribeReportDefinitions".
 	Op string

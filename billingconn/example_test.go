@@ -14,6 +14,7 @@ import (
 	cur "github.com/aws/aws-sdk-go-v2/service/costandusagereportservice"
 	curtypes "github.com/aws/aws-sdk-go-v2/service/costandusagereportservice/types"
 	"github.com/curconnect/curconnect/billingconn"
+	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
 func ExampleValidateReportDefinition() {
@@ -94,14 +95,14 @@ func ExampleParseProfile() {
 	fmt.Println(p.Name, p.TimeUnit, p.Versioning, p.Compression)
 
 	_, err = billingconn.ParseProfile([]byte(`{"name": "x", "timeUnit": "WEEKLY", "format": "PARQUET", "compression": "GZIP"}`))
-	var fe *billingconn.FieldError
-	fmt.Println(errors.Is(err, billingconn.ErrMalformed), errors.As(err, &fe), fe.Field)
+	var fe *curerr.FieldError
+	fmt.Println(errors.Is(err, curerr.ErrMalformed), errors.As(err, &fe), fe.Field)
 	fmt.Println(err)
 	// Output:
 	// opencost DAILY OVERWRITE_REPORT GZIP
 	// true true timeUnit
-	// billingconn: timeUnit: "WEEKLY" is not one of HOURLY, DAILY, MONTHLY
-	// billingconn: compression: GZIP cannot go with format PARQUET (Parquet files use Parquet compression)
+	// timeUnit: "WEEKLY" is not one of HOURLY, DAILY, MONTHLY
+	// compression: GZIP cannot go with format PARQUET (Parquet files use Parquet compression)
 }
 
 func ExampleConnection_Validate() {
@@ -122,8 +123,8 @@ func ExampleConnection_Validate() {
 	// Output:
 	// <nil>
 	// {PayerAccountID=111122223333 Bucket=acme-billing Prefix="cur" ReportName="" Credentials={AccessKeyID=AKIA…MPLE SecretAccessKey=REDACTED}}
-	// billingconn: Credentials.RoleARN: "arn:aws:iam::111122223333:user/bob" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)
-	// billingconn: Credentials.ExternalID: is empty
+	// Credentials.RoleARN: "arn:aws:iam::111122223333:user/bob" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)
+	// Credentials.ExternalID: is empty
 }
 
 // Discover needs AWS credentials, so this example is compiled, not run.
@@ -136,7 +137,7 @@ func ExampleDiscover() {
 	conn := billingconn.Connection{PayerAccountID: "111122223333", Bucket: "acme-billing", Prefix: "cur"}
 	cands, err := billingconn.Discover(ctx, cur.NewFromConfig(cfg), dx.NewFromConfig(cfg), conn,
 		func(o *billingconn.DiscoverOptions) { o.Profiles = []*billingconn.Profile{billingconn.Optima()} })
-	if errors.Is(err, billingconn.ErrAccessDenied) {
+	if errors.Is(err, curerr.ErrAccessDenied) {
 		log.Fatal("the role needs cur:DescribeReportDefinitions and bcm-data-exports:ListExports/GetExport: ", err)
 	}
 	if err != nil {

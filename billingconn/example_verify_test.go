@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/curconnect/curconnect/billingconn"
+	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
 // Verify a customer's connection with the platform's own credentials from
@@ -118,7 +119,7 @@ func ExampleReport_Err() {
 			Err: &billingconn.CheckError{Check: billingconn.CheckManifest, Resource: "s3://acme-billing/cur/", Err: billingconn.ErrNoDeliveryYet}},
 	}}
 	fmt.Println(rep.OK(), rep.Retryable())
-	fmt.Println(errors.Is(rep.Err(), billingconn.ErrNotFound), errors.Is(rep.Err(), billingconn.ErrAccessDenied))
+	fmt.Println(errors.Is(rep.Err(), curerr.ErrNotFound), errors.Is(rep.Err(), curerr.ErrAccessDenied))
 	fmt.Println(rep.Err())
 	// Output:
 	// false true

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/stretchr/testify/require"
 )
 
@@ -19,7 +20,7 @@ func addSeeds(f *testing.F, glob string) {
 	}
 }
 
-// FuzzParseDefinitions: any input either parses or fails with ErrMalformed;
+// FuzzParseDefinitions: any input either parses or fails with curerr.ErrMalformed;
 // whatever parses validates without panicking, under each built-in profile
 // and both together; and every fix resolves the findings that share it.
 func FuzzParseDefinitions(f *testing.F) {
@@ -27,7 +28,7 @@ func FuzzParseDefinitions(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		defs, err := ParseDefinitions(data)
 		if err != nil {
-			require.ErrorIs(t, err, ErrMalformed)
+			require.ErrorIs(t, err, curerr.ErrMalformed)
 			return
 		}
 		for _, d := range defs {
@@ -52,7 +53,7 @@ func FuzzParseDefinitions(f *testing.F) {
 }
 
 // FuzzParseProfile: a profile either parses (and then is valid and
-// round-trips) or fails with ErrMalformed.
+// round-trips) or fails with curerr.ErrMalformed.
 func FuzzParseProfile(f *testing.F) {
 	addSeeds(f, "profile-*.json")
 	for _, p := range []*Profile{Optima(), Eco()} {
@@ -63,7 +64,7 @@ func FuzzParseProfile(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := ParseProfile(data)
 		if err != nil {
-			require.ErrorIs(t, err, ErrMalformed)
+			require.ErrorIs(t, err, curerr.ErrMalformed)
 			return
 		}
 		require.NoError(t, p.Validate())

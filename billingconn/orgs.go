@@ -89,7 +89,7 @@ func organizationsOpts(extra []func(*organizations.Options)) []func(*organizatio
 //
 // A failure is an *OpError naming ListAccounts that unwraps to the AWS error
 // (errors.As(err, &smithy.APIError)) and its category (errors.Is(err,
-// ErrAccessDenied)). An account outside any organization gets the AWS error
+// curerr.ErrAccessDenied)). An account outside any organization gets the AWS error
 // AWSOrganizationsNotInUseException.
 func ListAccounts(ctx context.Context, client OrganizationsAPI, optFns ...func(*organizations.Options)) (Accounts, error) {
 	opts := organizationsOpts(optFns)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
 // pins are the merged requirements of a group of compatible profiles, with
@@ -181,7 +183,7 @@ func checkProfiles(profiles []*Profile) ([]*Profile, error) {
 	out := make([]*Profile, 0, len(profiles))
 	for i, p := range profiles {
 		if p == nil {
-			return nil, &FieldError{Field: fmt.Sprintf("profiles[%d]", i), Msg: errNilProfile.Error()}
+			return nil, &curerr.FieldError{Field: fmt.Sprintf("profiles[%d]", i), Msg: errNilProfile.Error()}
 		}
 		if err := p.Validate(); err != nil {
 			return nil, err

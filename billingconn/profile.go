@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
 // ExportKind names a kind of billing export.
@@ -185,13 +187,13 @@ func LoadProfile(r io.Reader) (*Profile, error) {
 
 // ParseProfile decodes a JSON profile and validates it. Unknown fields are
 // refused (a misspelt requirement must not pass silently). Errors wrap
-// ErrMalformed; validation errors are joined *FieldError.
+// curerr.ErrMalformed; validation errors are joined *curerr.FieldError.
 func ParseProfile(data []byte) (*Profile, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var p Profile
 	if err := dec.Decode(&p); err != nil {
-		return nil, &FieldError{Field: "profile", Msg: "is not a JSON profile: " + err.Error(), Err: err}
+		return nil, &curerr.FieldError{Field: "profile", Msg: "is not a JSON profile: " + err.Error(), Err: err}
 	}
 	if dec.More() {
 		return nil, fieldErr("profile", "has data after the JSON object")
@@ -221,9 +223,9 @@ func validRequirement(r Requirement) bool {
 // Validate checks the profile itself: known values, and no requirement that
 // AWS's own rules make impossible to meet together (Athena with CSV or
 // CREATE_NEW_REPORT, Parquet with GZIP, ZIP for Data Exports, …). It returns
-// all problems as errors.Join of *FieldError, with the json field names.
+// all problems as errors.Join of *curerr.FieldError, with the json field names.
 func (p *Profile) Validate() error {
-	var errs []*FieldError
+	var errs []*curerr.FieldError
 	bad := func(field, format string, args ...any) { errs = append(errs, fieldErr(field, format, args...)) }
 	if !profileNameRE.MatchString(p.Name) {
 		bad("name", "%q must be 1 to 64 letters, digits, '-' or '_'", p.Name)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -52,7 +53,7 @@ func TestLoadProfile(t *testing.T) {
 	assert.Equal(t, Recommended, p.S3Prefix)
 
 	_, err = LoadProfile(bytes.NewReader(bytes.Repeat([]byte(" "), maxProfileSize+1)))
-	require.ErrorIs(t, err, ErrMalformed)
+	require.ErrorIs(t, err, curerr.ErrMalformed)
 	_, err = LoadProfile(iotestErrReader{})
 	require.Error(t, err)
 }
@@ -81,14 +82,14 @@ func TestParseProfileErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseProfile([]byte(tc.json))
-			require.ErrorIs(t, err, ErrMalformed)
+			require.ErrorIs(t, err, curerr.ErrMalformed)
 			var fields []string
 			errs := []error{err}
 			if j, ok := err.(interface{ Unwrap() []error }); ok && !isFieldError(err) {
 				errs = j.Unwrap()
 			}
 			for _, e := range errs {
-				var fe *FieldError
+				var fe *curerr.FieldError
 				require.ErrorAs(t, e, &fe)
 				fields = append(fields, fe.Field)
 			}
@@ -98,7 +99,7 @@ func TestParseProfileErrors(t *testing.T) {
 }
 
 func isFieldError(err error) bool {
-	_, ok := err.(*FieldError)
+	_, ok := err.(*curerr.FieldError)
 	return ok
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -191,9 +192,9 @@ func TestSecretsNeverFormatted(t *testing.T) {
 	for name, c := range map[string]Connection{"both": bad, "short": shortSecret, "ctrl": ctrlExt, "long": longExt, "keyid": badKeyID} {
 		err := c.Validate()
 		require.Error(t, err, name)
-		require.ErrorIs(t, err, ErrMalformed, name)
+		require.ErrorIs(t, err, curerr.ErrMalformed, name)
 		texts := formatted(t, err)
-		var fe *FieldError
+		var fe *curerr.FieldError
 		if errors.As(err, &fe) {
 			texts = append(texts, formatted(t, fe)...)
 		}
@@ -203,7 +204,7 @@ func TestSecretsNeverFormatted(t *testing.T) {
 		// Verify refuses the connection before any call, with the same
 		// error, and no report.
 		rep, verr := Verify(t.Context(), c, secretClients(t, &secretStub{}))
-		require.ErrorIs(t, verr, ErrMalformed, name)
+		require.ErrorIs(t, verr, curerr.ErrMalformed, name)
 		assert.Nil(t, rep)
 		assertNoneLeaked(t, "Verify "+name, formatted(t, verr))
 	}

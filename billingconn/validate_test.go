@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	dxtypes "github.com/aws/aws-sdk-go-v2/service/bcmdataexports/types"
 	curtypes "github.com/aws/aws-sdk-go-v2/service/costandusagereportservice/types"
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -549,13 +550,13 @@ func TestFixDetails(t *testing.T) {
 
 func TestValidateBadProfiles(t *testing.T) {
 	_, err := ValidateReportDefinition(okLegacy(), nil)
-	require.ErrorIs(t, err, ErrMalformed)
+	require.ErrorIs(t, err, curerr.ErrMalformed)
 	_, err = ValidateExport(okExport(), &Profile{Name: "x", TimeUnit: "WEEKLY"})
-	var fe *FieldError
+	var fe *curerr.FieldError
 	require.ErrorAs(t, err, &fe)
 	assert.Equal(t, "timeUnit", fe.Field)
 	_, err = Definition{}.Validate()
-	require.ErrorIs(t, err, ErrMalformed)
+	require.ErrorIs(t, err, curerr.ErrMalformed)
 }
 
 func TestLongNamesAndText(t *testing.T) {

@@ -24,6 +24,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/curconnect/curconnect/curreader"
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/iampolicy"
 	"github.com/curconnect/curconnect/internal/awserr"
 )
@@ -113,7 +114,7 @@ type VerifyOptions struct {
 //
 // The Report is non-nil whenever the checks ran, even when some fail; see
 // Report.OK and Report.Err. The error is reserved for "could not run": an
-// invalid connection or options (errors wrapping ErrMalformed, with no
+// invalid connection or options (errors wrapping curerr.ErrMalformed, with no
 // report), or ctx ending (ctx's error, with the checks run so far). Nothing
 // Verify returns or logs holds the secret access key, the session
 // credentials or the external ID.
@@ -130,7 +131,7 @@ func Verify(ctx context.Context, conn Connection, clients Clients, optFns ...fun
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var bad []*FieldError
+	var bad []*curerr.FieldError
 	if clients.NewS3 == nil {
 		bad = append(bad, fieldErr("Clients.NewS3", "is nil: every verification reads the bucket"))
 	}
@@ -273,7 +274,7 @@ func (v *verifier) runStep(ctx context.Context, id CheckID, fn func(context.Cont
 		v.softFail = false
 		res := CheckResult{ID: id}
 		err := fn(ctx, &res)
-		if err != nil && v.o.PropagationWait > 0 && errors.Is(awserr.Classify(err), ErrAccessDenied) && ctx.Err() == nil &&
+		if err != nil && v.o.PropagationWait > 0 && errors.Is(awserr.Classify(err), curerr.ErrAccessDenied) && ctx.Err() == nil &&
 			time.Since(start)+delay <= v.o.PropagationWait {
 			t := time.NewTimer(delay)
 			select {
@@ -337,13 +338,13 @@ func (v *verifier) fail(res *CheckResult, err error) {
 		res.Retryable = retryable(cause)
 	}
 	if res.Message == "" {
-		if res.Action != "" && errors.Is(cause, ErrAccessDenied) {
+		if res.Action != "" && errors.Is(cause, curerr.ErrAccessDenied) {
 			res.Message = res.Action + " on " + res.Resource + " was denied: " + awsMessage(cause)
 		} else {
 			res.Message = "failed: " + awsMessage(cause)
 		}
 	}
-	if res.Remediation == "" && errors.Is(cause, ErrAccessDenied) && res.Action != "" {
+	if res.Remediation == "" && errors.Is(cause, curerr.ErrAccessDenied) && res.Action != "" {
 		res.MissingStatement, res.Remediation = v.explainDenied(res.Action, res.Resource, nil)
 	}
 	if res.Remediation == "" {
@@ -379,13 +380,13 @@ func awsCode(err error) string {
 		return code
 	}
 	switch {
-	case errors.Is(err, ErrBucketNotFound):
+	case errors.Is(err, curerr.ErrBucketNotFound):
 		return "NoSuchBucket"
-	case errors.Is(err, ErrAccessDenied):
+	case errors.Is(err, curerr.ErrAccessDenied):
 		return "AccessDenied"
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, curerr.ErrNotFound):
 		return "NotFound"
-	case errors.Is(err, ErrThrottled):
+	case errors.Is(err, curerr.ErrThrottled):
 		return "Throttling"
 	}
 	return code
@@ -402,7 +403,7 @@ func awsMessage(err error) string {
 
 // retryable: throttling, server errors, network errors and timeouts.
 func retryable(err error) bool {
-	if errors.Is(err, ErrThrottled) {
+	if errors.Is(err, curerr.ErrThrottled) {
 		return true
 	}
 	var re *smithyhttp.ResponseError
@@ -552,7 +553,7 @@ func (v *verifier) checkAssumeRole(ctx context.Context, r *CheckResult) error {
 	})
 	c, err := prov.Retrieve(ctx) // now, not lazily: a trust failure must not hide in a later S3 error
 	if err != nil {
-		if !errors.Is(awserr.Classify(err), ErrAccessDenied) {
+		if !errors.Is(awserr.Classify(err), curerr.ErrAccessDenied) {
 			r.Message = "sts:AssumeRole failed: " + awsMessage(err)
 			return &stepError{err: err, resource: role}
 		}
@@ -621,10 +622,10 @@ func (v *verifier) checkBucketRegion(ctx context.Context, r *CheckResult) error 
 		return nil
 	}
 	cerr := awserr.Classify(err)
-	if errors.Is(cerr, ErrBucketNotFound) {
+	if errors.Is(cerr, curerr.ErrBucketNotFound) {
 		r.Message = "there is no bucket named " + bucket
 		r.Remediation = "Check the bucket name: it must be the report definition's or export's S3 bucket (S3Bucket), in the payer account."
-		return &stepError{err: err, sentinel: ErrBucketNotFound}
+		return &stepError{err: err, sentinel: curerr.ErrBucketNotFound}
 	}
 	// HeadBucket reports the region in a header, even with a 403.
 	hb, herr := v.s3c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)})
@@ -736,7 +737,7 @@ func (v *verifier) checkManifest(ctx context.Context, r *CheckResult) error {
 			switch {
 			case err == nil:
 				d = got
-			case errors.Is(err, curreader.ErrManifestNotFound) && !errors.Is(err, ErrAccessDenied):
+			case errors.Is(err, curreader.ErrManifestNotFound) && !errors.Is(err, curerr.ErrAccessDenied):
 				continue
 			default:
 				return v.manifestErr(r, err)
@@ -764,7 +765,7 @@ func (v *verifier) manifestErr(r *CheckResult, err error) error {
 	case errors.As(err, &me):
 		r.Resource = "s3://" + me.Bucket + "/" + me.Key
 		switch {
-		case errors.Is(err, ErrAccessDenied):
+		case errors.Is(err, curerr.ErrAccessDenied):
 			r.Action, r.Resource = "s3:GetObject", "arn:"+v.partition+":s3:::"+me.Bucket+"/"+me.Key
 			r.Message = "s3:GetObject on the manifest s3://" + me.Bucket + "/" + me.Key + " was denied: " + awsMessage(err)
 		case errors.Is(err, curreader.ErrManifestEscapes):
@@ -783,7 +784,7 @@ func (v *verifier) manifestErr(r *CheckResult, err error) error {
 		return &stepError{err: err, resource: r.Resource}
 	case errors.As(err, &le):
 		r.Resource = v.bucketARN()
-		if errors.Is(err, ErrAccessDenied) {
+		if errors.Is(err, curerr.ErrAccessDenied) {
 			r.Action = "s3:ListBucket"
 			r.Message = "s3:ListBucket on s3://" + le.Bucket + "/" + le.Prefix + " was denied: " + awsMessage(err)
 		}
@@ -849,7 +850,7 @@ func (v *verifier) checkCostExplorer(ctx context.Context, r *CheckResult) error 
 			r.Message = "Cost Explorer answered with no reservation data for " + start.Format("2006-01") + " (the permission works)"
 			return nil
 		}
-		if errors.Is(awserr.Classify(err), ErrAccessDenied) {
+		if errors.Is(awserr.Classify(err), curerr.ErrAccessDenied) {
 			st, rem := v.explainDenied(r.Action, r.Resource, nil)
 			r.MissingStatement = st
 			r.Remediation = rem + " Cost Explorer must also be enabled in the payer account (Billing and Cost Management console, Cost Explorer); its data can take 24 hours to appear after it is first enabled."
@@ -911,7 +912,7 @@ func (v *verifier) checkDefinition(ctx context.Context, r *CheckResult) error {
 		try(nil, dxc)
 		if def == nil && firstErr != nil {
 			var oe *OpError
-			if errors.As(firstErr, &oe) && errors.Is(firstErr, ErrAccessDenied) {
+			if errors.As(firstErr, &oe) && errors.Is(firstErr, curerr.ErrAccessDenied) {
 				r.Action, r.Resource = discoveryAction(oe.Op), "*"
 			}
 			return firstErr
@@ -924,7 +925,7 @@ func (v *verifier) checkDefinition(ctx context.Context, r *CheckResult) error {
 			}
 			r.Message = name + " delivers to s3://" + v.conn.Bucket + "/" + v.conn.Prefix
 			r.Remediation = "Create one that delivers there (Validate's fixes give the exact PutReportDefinition or CreateExport input), or correct the connection's bucket, prefix and report name."
-			return &stepError{err: fmt.Errorf("billingconn: %s: %w", r.Message, ErrNotFound)}
+			return &stepError{err: fmt.Errorf("billingconn: %s: %w", r.Message, curerr.ErrNotFound)}
 		}
 	}
 	v.rep.Definition = def
@@ -962,5 +963,5 @@ func (v *verifier) checkDefinition(ctx context.Context, r *CheckResult) error {
 		}
 	}
 	r.Message = fmt.Sprintf("%q does not meet %s: %s", def.Name(), strings.Join(names, ", "), strings.Join(errs, ", "))
-	return &stepError{err: fmt.Errorf("billingconn: %d error findings: %w", len(errs), ErrMalformed), resource: def.Name()}
+	return &stepError{err: fmt.Errorf("billingconn: %d error findings: %w", len(errs), curerr.ErrMalformed), resource: def.Name()}
 }

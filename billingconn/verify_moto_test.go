@@ -34,6 +34,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/iampolicy"
 	"github.com/curconnect/curconnect/internal/testutil"
 )
@@ -429,7 +430,7 @@ func TestVerifyMoto(t *testing.T) {
 			if withPolicies {
 				assert.Contains(t, c.Remediation, "In the role's policies: ")
 			}
-			require.ErrorIs(t, rep.Err(), ErrAccessDenied)
+			require.ErrorIs(t, rep.Err(), curerr.ErrAccessDenied)
 			var ce *CheckError
 			require.ErrorAs(t, c.Err, &ce)
 			assert.Equal(t, CheckManifest, ce.Check)
@@ -479,7 +480,7 @@ func TestVerifyMoto(t *testing.T) {
 		assert.Equal(t, iampolicy.SidTrust, c.MissingStatement.Sid)
 		assert.Contains(t, c.Remediation, `"sts:ExternalId":"REDACTED"`)
 		require.ErrorIs(t, c.Err, ErrAssumeRoleDenied)
-		require.ErrorIs(t, c.Err, ErrAccessDenied)
+		require.ErrorIs(t, c.Err, curerr.ErrAccessDenied)
 		assert.Equal(t, StatusPass, mustCheck(t, rep, CheckCredentials).Status)
 		for _, id := range all[2:7] {
 			assert.Equal(t, StatusSkipped, mustCheck(t, rep, id).Status, id)

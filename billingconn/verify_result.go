@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/curconnect/curconnect/curreader"
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/iampolicy"
-	"github.com/curconnect/curconnect/internal/awserr"
 )
 
 // CheckID names one verification step. IDs are stable: programs may switch
@@ -80,17 +80,14 @@ const (
 )
 
 // Specific conditions of a failed check. Each wraps a category, so
-// errors.Is(err, ErrAccessDenied) also holds for ErrAssumeRoleDenied.
+// errors.Is(err, curerr.ErrAccessDenied) also holds for ErrAssumeRoleDenied.
 var (
 	// ErrAssumeRoleDenied: STS refused AssumeRole. STS answers the same
 	// AccessDenied whether the role does not exist, its trust policy does
 	// not trust the caller, or the external ID does not match.
-	ErrAssumeRoleDenied = fmt.Errorf("billingconn: assume role denied: %w", ErrAccessDenied)
-	// ErrBucketNotFound: the bucket does not exist. The same value as
-	// curreader.ErrBucketNotFound; it wraps ErrNotFound.
-	ErrBucketNotFound = awserr.ErrBucketNotFound
+	ErrAssumeRoleDenied = fmt.Errorf("billingconn: assume role denied: %w", curerr.ErrAccessDenied)
 	// ErrNoDeliveryYet: no complete delivery under the prefix yet.
-	ErrNoDeliveryYet = fmt.Errorf("billingconn: no delivery yet: %w", ErrNotFound)
+	ErrNoDeliveryYet = fmt.Errorf("billingconn: no delivery yet: %w", curerr.ErrNotFound)
 )
 
 // CheckResult is the outcome of one verification step.
@@ -173,8 +170,8 @@ func (r CheckResult) LogValue() slog.Value {
 // CheckError is the failure of one check. It unwraps to the cause (the
 // AWS error, so errors.As(err, &smithy.APIError) reaches its code and
 // request ID; or a curreader error) and to the specific sentinel, if any
-// (ErrAssumeRoleDenied, ErrNoDeliveryYet, ErrBucketNotFound, …), and
-// through them to a category (ErrAccessDenied, ErrNotFound, ErrThrottled).
+// (ErrAssumeRoleDenied, ErrNoDeliveryYet, curerr.ErrBucketNotFound, …), and
+// through them to a category (curerr.ErrAccessDenied, curerr.ErrNotFound, curerr.ErrThrottled).
 // Its text never holds a secret.
 type CheckError struct {
 	// Check is the failed step.
@@ -281,7 +278,7 @@ func (r *Report) Check(id CheckID) (CheckResult, bool) {
 }
 
 // Err returns errors.Join of the failed checks' *CheckError, or nil when
-// none failed: errors.Is(rep.Err(), ErrAccessDenied) tells whether any
+// none failed: errors.Is(rep.Err(), curerr.ErrAccessDenied) tells whether any
 // step was denied.
 func (r *Report) Err() error {
 	var errs []error

@@ -27,6 +27,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/iampolicy"
 	"github.com/curconnect/curconnect/internal/testutil"
 )
@@ -227,7 +228,7 @@ func TestVerifyStubs(t *testing.T) {
 		assert.Equal(t, "InvalidClientTokenId", c.Code)
 		assert.Equal(t, "req-sts-err", c.RequestID)
 		assert.Contains(t, c.Remediation, "access key is active")
-		require.ErrorIs(t, c.Err, ErrAccessDenied)
+		require.ErrorIs(t, c.Err, curerr.ErrAccessDenied)
 		_, hasAssume := rep.Check(CheckAssumeRole)
 		assert.False(t, hasAssume, "no role to assume")
 		for _, c := range rep.Checks[1:] {
@@ -265,7 +266,7 @@ func TestVerifyStubs(t *testing.T) {
 		assert.Equal(t, string(def.Findings[0].Code), def.Code, "the first error finding's code")
 		assert.Contains(t, def.Message, `"acme-cur" does not meet eco`)
 		assert.Contains(t, def.Remediation, "Apply the fix")
-		require.ErrorIs(t, def.Err, ErrMalformed)
+		require.ErrorIs(t, def.Err, curerr.ErrMalformed)
 		assert.ElementsMatch(t, []CheckResult{ce, def}, rep.Failed())
 	})
 
@@ -304,8 +305,8 @@ func TestVerifyStubs(t *testing.T) {
 		c := mustCheck(t, rep, CheckBucketRegion)
 		require.Equal(t, StatusFail, c.Status)
 		assert.Equal(t, "NoSuchBucket", c.Code)
-		require.ErrorIs(t, c.Err, ErrBucketNotFound)
-		require.ErrorIs(t, c.Err, ErrNotFound)
+		require.ErrorIs(t, c.Err, curerr.ErrBucketNotFound)
+		require.ErrorIs(t, c.Err, curerr.ErrNotFound)
 		assert.Equal(t, StatusSkipped, mustCheck(t, rep, CheckListPrefix).Status)
 		assert.Equal(t, StatusSkipped, mustCheck(t, rep, CheckManifest).Status)
 	})
@@ -377,7 +378,7 @@ func TestVerifyStubs(t *testing.T) {
 		assert.Equal(t, "ListAccounts", oe.Op)
 
 		_, err = ListAccounts(t.Context(), w.clients().NewOrganizations(w.cfg.Credentials))
-		require.ErrorIs(t, err, ErrAccessDenied)
+		require.ErrorIs(t, err, curerr.ErrAccessDenied)
 		require.ErrorAs(t, err, &oe)
 	})
 
@@ -432,7 +433,7 @@ func TestVerifyCouldNotRun(t *testing.T) {
 				opts = append(opts, tc.opts)
 			}
 			rep, err := Verify(t.Context(), tc.conn, tc.clients(), opts...)
-			require.ErrorIs(t, err, ErrMalformed)
+			require.ErrorIs(t, err, curerr.ErrMalformed)
 			assert.Nil(t, rep)
 		})
 	}
@@ -457,6 +458,6 @@ func TestVerifyCouldNotRun(t *testing.T) {
 func TestCheckErrorText(t *testing.T) {
 	e := &CheckError{Check: CheckManifest, Resource: "s3://b/k", Err: ErrNoDeliveryYet}
 	assert.Equal(t, "billingconn: check manifest s3://b/k: billingconn: no delivery yet: not found", e.Error())
-	assert.ErrorIs(t, e, ErrNotFound)
+	assert.ErrorIs(t, e, curerr.ErrNotFound)
 	assert.False(t, strings.HasSuffix(e.Error(), "."))
 }

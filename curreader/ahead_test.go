@@ -24,6 +24,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/internal/curgen"
 	"github.com/curconnect/curconnect/internal/faults"
 	"github.com/curconnect/curconnect/internal/s3io"
@@ -182,7 +183,7 @@ func chunkOffsets(t *testing.T, data []byte) []int64 {
 
 // TestParquetCorruptFiles: a Parquet file cut at its tail or in its
 // middle, or with a page header overwritten, ends in a *FileError naming
-// the file and wrapping ErrMalformed, from a local copy and from S3, one
+// the file and wrapping curerr.ErrMalformed, from a local copy and from S3, one
 // file at a time and read ahead — never a panic or a clean short total.
 func TestParquetCorruptFiles(t *testing.T) {
 	g := genDelivery(t, curgen.Spec{Kind: curgen.LegacyCUR, Format: curgen.Parquet, Files: 3, Rows: 600, Seed: 5}, true)
@@ -234,7 +235,7 @@ func TestParquetCorruptFiles(t *testing.T) {
 					require.Error(t, err, "a corrupt file read to a clean end: %d rows of %d", got.rows, g.cur.Rows)
 					fe := requireFileError(t, err, key)
 					assert.Equal(t, key, fe.File)
-					assert.ErrorIs(t, err, ErrMalformed)
+					assert.ErrorIs(t, err, curerr.ErrMalformed)
 					assert.Less(t, got.rows, g.cur.Rows)
 					assert.GreaterOrEqual(t, got.rows, int64(g.cur.RowsPerFile[0]), "the first file's rows come first")
 				})
@@ -415,8 +416,8 @@ func TestReadAheadErrorAfterEarlierFiles(t *testing.T) {
 					})
 					require.NoError(t, err)
 					got, err := readRecs(t, rd, g.cur.CostColumn)
-					require.ErrorIs(t, err, ErrAccessDenied)
-					assert.NotErrorIs(t, err, ErrMalformed, "a denied GET is not a malformed file")
+					require.ErrorIs(t, err, curerr.ErrAccessDenied)
+					assert.NotErrorIs(t, err, curerr.ErrMalformed, "a denied GET is not a malformed file")
 					fe := requireFileError(t, err)
 					assert.Equal(t, denied, fe.File)
 					perFile := map[string]int{}
@@ -614,7 +615,7 @@ func TestProgressOnError(t *testing.T) {
 		})
 		require.NoError(t, err)
 		_, err = readRecs(t, rd, g.cur.CostColumn)
-		require.ErrorIs(t, err, ErrAccessDenied)
+		require.ErrorIs(t, err, curerr.ErrAccessDenied)
 		require.NotEmpty(t, calls)
 		last := calls[len(calls)-1]
 		assert.True(t, last.Done)
@@ -787,7 +788,7 @@ func TestOpenFile(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, rd.Next())
 	requireFileError(t, rd.Err(), bad)
-	assert.ErrorIs(t, rd.Err(), ErrMalformed)
+	assert.ErrorIs(t, rd.Err(), curerr.ErrMalformed)
 }
 
 // ---- 7. testing/iotest -----------------------------------------------------
@@ -889,7 +890,7 @@ func TestIotestReaders(t *testing.T) {
 					} else {
 						assert.ErrorIs(t, err, errDisk)
 					}
-					assert.NotErrorIs(t, err, ErrMalformed, "a failed read is not a malformed file")
+					assert.NotErrorIs(t, err, curerr.ErrMalformed, "a failed read is not a malformed file")
 					assert.Less(t, got.rows, g.cur.Rows)
 					if c == 1 {
 						assert.GreaterOrEqual(t, got.rows, int64(g.cur.RowsPerFile[0]))
@@ -915,7 +916,7 @@ func (p pickFS) Open(name string) (fs.File, error) {
 
 // TestParquetReadAtFails: a local Parquet file whose random-access reads
 // fail partway ends in a *FileError carrying the I/O error, not
-// ErrMalformed.
+// curerr.ErrMalformed.
 func TestParquetReadAtFails(t *testing.T) {
 	g := genDelivery(t, curgen.Spec{Kind: curgen.LegacyCUR, Format: curgen.Parquet, Files: 2, Rows: 500, Seed: 2}, false)
 	key := g.fsD.Files[1].Key
@@ -934,7 +935,7 @@ func TestParquetReadAtFails(t *testing.T) {
 			fe := requireFileError(t, err, key)
 			assert.Equal(t, key, fe.File)
 			assert.ErrorIs(t, err, errDisk)
-			assert.NotErrorIs(t, err, ErrMalformed, "size %d", size)
+			assert.NotErrorIs(t, err, curerr.ErrMalformed, "size %d", size)
 			assert.Less(t, got.rows, g.cur.Rows)
 		})
 	}

@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -69,7 +70,7 @@ func TestManifestAttacks(t *testing.T) {
 				require.Error(t, err, "resolved %+v", d)
 				var me *ManifestError
 				require.ErrorAs(t, err, &me)
-				require.ErrorIs(t, err, ErrMalformed, "every refusal is a malformed-manifest category")
+				require.ErrorIs(t, err, curerr.ErrMalformed, "every refusal is a malformed-manifest category")
 				assert.Equal(t, mkey, me.Key, "the error names the manifest")
 				if tc.ref == "" {
 					// An empty reference names no key at all.
@@ -176,7 +177,7 @@ func TestHugeManifestRefused(t *testing.T) {
 		rep, err := r.Find(t.Context(), "cur", "rep")
 		require.NoError(t, err)
 		_, err = r.Resolve(t.Context(), rep, mar)
-		require.ErrorIs(t, err, ErrMalformed)
+		require.ErrorIs(t, err, curerr.ErrMalformed)
 		var me *ManifestError
 		require.ErrorAs(t, err, &me)
 		assert.Equal(t, mkey, me.Key)
@@ -193,7 +194,7 @@ func TestHugeManifestRefused(t *testing.T) {
 		rep, err := r.Find(t.Context(), "cur", "rep")
 		require.NoError(t, err)
 		_, err = r.Resolve(t.Context(), rep, mar)
-		require.ErrorIs(t, err, ErrMalformed)
+		require.ErrorIs(t, err, curerr.ErrMalformed)
 		var me *ManifestError
 		require.ErrorAs(t, err, &me)
 		assert.Equal(t, mkey, me.Key)

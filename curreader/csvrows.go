@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/internal/csvsplit"
 )
 
@@ -36,7 +37,7 @@ func openCSV(ctx context.Context, st fileStore, compression string, f DataFile, 
 		}
 		if err != nil {
 			c.close()
-			return nil, &FileError{File: f.Key, Err: fmt.Errorf("%w: %w", ErrMalformed, err)}
+			return nil, &FileError{File: f.Key, Err: fmt.Errorf("%w: %w", curerr.ErrMalformed, err)}
 		}
 		rc, err := members[0].Open()
 		if err != nil {

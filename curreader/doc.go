@@ -67,8 +67,8 @@
 //
 // # Errors
 //
-// The categories [ErrAccessDenied], [ErrNotFound], [ErrBucketNotFound],
-// [ErrMalformed] and [ErrThrottled] are the same values in every curconnect
+// The categories [curerr.ErrAccessDenied], [curerr.ErrNotFound], [curerr.ErrBucketNotFound],
+// [curerr.ErrMalformed] and [curerr.ErrThrottled] are the same values in every curconnect
 // package. The specific conditions wrap one of them:
 //
 //   - [ErrManifestNotFound]: a period with no complete delivery yet (the
@@ -94,7 +94,7 @@
 //	var me *curreader.ManifestError
 //	switch {
 //	case errors.Is(err, curreader.ErrManifestNotFound): // not delivered yet: try later
-//	case errors.Is(err, curreader.ErrAccessDenied):     // the role lacks s3:GetObject
+//	case errors.Is(err, curerr.ErrAccessDenied):     // the role lacks s3:GetObject
 //	case errors.As(err, &me):                           // me.Key names the manifest
 //	}
 //

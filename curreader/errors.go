@@ -3,21 +3,7 @@ package curreader
 import (
 	"fmt"
 
-	"github.com/curconnect/curconnect/internal/awserr"
-)
-
-// Error categories, the same values as in iampolicy and billingconn.
-var (
-	// ErrAccessDenied: S3 refused a List, Get or Head.
-	ErrAccessDenied = awserr.ErrAccessDenied
-	// ErrNotFound: an object or bucket does not exist.
-	ErrNotFound = awserr.ErrNotFound
-	// ErrBucketNotFound: the bucket does not exist. It wraps ErrNotFound.
-	ErrBucketNotFound = awserr.ErrBucketNotFound
-	// ErrMalformed: a manifest, key layout or row cannot be read.
-	ErrMalformed = awserr.ErrMalformed
-	// ErrThrottled: S3 asked to slow down (SlowDown, 503) and retries ran out.
-	ErrThrottled = awserr.ErrThrottled
+	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
 // Specific conditions. Each wraps one of the categories above.
@@ -25,20 +11,20 @@ var (
 	// ErrManifestNotFound: a billing period has data but no top-level
 	// manifest, or the report has no billing period at all: nothing has
 	// been delivered completely yet (the first delivery can take 24 hours).
-	ErrManifestNotFound = fmt.Errorf("curreader: manifest not found: %w", ErrNotFound)
+	ErrManifestNotFound = fmt.Errorf("curreader: manifest not found: %w", curerr.ErrNotFound)
 	// ErrMalformedManifest: a manifest is not valid JSON or lacks what a
 	// delivery needs (data files, a billing period).
-	ErrMalformedManifest = fmt.Errorf("curreader: malformed manifest: %w", ErrMalformed)
+	ErrMalformedManifest = fmt.Errorf("curreader: malformed manifest: %w", curerr.ErrMalformed)
 	// ErrManifestEscapes: a manifest lists a data file in another bucket,
 	// outside the report's own prefix, with a ".." segment or an odd URI.
 	// Reading it could read someone else's data; it is refused.
-	ErrManifestEscapes = fmt.Errorf("curreader: manifest points outside its report: %w", ErrMalformed)
+	ErrManifestEscapes = fmt.Errorf("curreader: manifest points outside its report: %w", curerr.ErrMalformed)
 	// ErrFileMissing: a manifest lists a data file that does not exist.
-	ErrFileMissing = fmt.Errorf("curreader: listed data file missing: %w", ErrNotFound)
+	ErrFileMissing = fmt.Errorf("curreader: listed data file missing: %w", curerr.ErrNotFound)
 	// ErrReportNotFound: no report or export of that name under the prefix.
-	ErrReportNotFound = fmt.Errorf("curreader: report not found: %w", ErrNotFound)
+	ErrReportNotFound = fmt.Errorf("curreader: report not found: %w", curerr.ErrNotFound)
 	// ErrPeriodNotFound: the report has no delivery for that billing period.
-	ErrPeriodNotFound = fmt.Errorf("curreader: billing period not found: %w", ErrNotFound)
+	ErrPeriodNotFound = fmt.Errorf("curreader: billing period not found: %w", curerr.ErrNotFound)
 )
 
 // ManifestError says which manifest (or, for ErrFileMissing, which data
@@ -84,6 +70,6 @@ func (e *ListError) Error() string {
 	return "curreader: list s3://" + e.Bucket + "/" + e.Prefix + ": " + e.Err.Error()
 }
 
-// Unwrap returns the cause (classified: errors.Is(err, ErrAccessDenied)
+// Unwrap returns the cause (classified: errors.Is(err, curerr.ErrAccessDenied)
 // works).
 func (e *ListError) Unwrap() error { return e.Err }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 	"testing/fstest"
+
+	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
 // FuzzCSVRows reads arbitrary bytes as a delivery's CSV data file through
@@ -63,7 +65,7 @@ func FuzzCSVRows(f *testing.F) {
 		default:
 			t.Fatalf("untyped error after %d rows: %T %v", rows, err, err)
 		}
-		if !errors.Is(err, ErrMalformed) && !errors.As(err, &fe) {
+		if !errors.Is(err, curerr.ErrMalformed) && !errors.As(err, &fe) {
 			t.Fatalf("not a malformed-input error: %v", err)
 		}
 	})

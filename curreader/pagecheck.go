@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/parquet-go/parquet-go/encoding/thrift"
 	"github.com/parquet-go/parquet-go/format"
 )
@@ -124,7 +125,7 @@ func checkChunk(ra io.ReaderAt, md *format.ColumnMetaData, rows int64, flat bool
 // parquet-go's own read instead of fetching them again.
 func checkFooter(ra io.ReaderAt, size int64) ([]byte, error) {
 	if size < 12 {
-		return nil, fmt.Errorf("%w: %d bytes is too short for a Parquet file", ErrMalformed, size)
+		return nil, fmt.Errorf("%w: %d bytes is too short for a Parquet file", curerr.ErrMalformed, size)
 	}
 	var b [8]byte
 	if got, err := ra.ReadAt(b[:], size-8); got < len(b) {
@@ -135,21 +136,21 @@ func checkFooter(ra io.ReaderAt, size int64) ([]byte, error) {
 	case "PARE":
 		return nil, fmt.Errorf("%w: the Parquet footer is encrypted", ErrUnsupportedFormat)
 	default:
-		return nil, fmt.Errorf("%w: the file does not end in the Parquet magic bytes", ErrMalformed)
+		return nil, fmt.Errorf("%w: the file does not end in the Parquet magic bytes", curerr.ErrMalformed)
 	}
 	n := int64(binary.LittleEndian.Uint32(b[:4]))
 	if n > size-12 {
-		return nil, fmt.Errorf("%w: the Parquet footer claims %d bytes in a file of %d", ErrMalformed, n, size)
+		return nil, fmt.Errorf("%w: the Parquet footer claims %d bytes in a file of %d", curerr.ErrMalformed, n, size)
 	}
 	if n > maxFooter {
-		return nil, fmt.Errorf("%w: the Parquet footer claims %d bytes, more than this reader's limit of %d MiB", ErrMalformed, n, maxFooter>>20)
+		return nil, fmt.Errorf("%w: the Parquet footer claims %d bytes, more than this reader's limit of %d MiB", curerr.ErrMalformed, n, maxFooter>>20)
 	}
 	footer := make([]byte, n)
 	if got, err := ra.ReadAt(footer, size-8-n); int64(got) < n {
 		return nil, shortRead(err)
 	}
 	if _, err := checkThrift(footer, maxFooterCost); err != nil {
-		return nil, fmt.Errorf("%w: the Parquet footer: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: the Parquet footer: %v", curerr.ErrMalformed, err)
 	}
 	return footer, nil
 }

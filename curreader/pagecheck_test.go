@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -40,7 +41,7 @@ func TestHostileParquetIsCheap(t *testing.T) {
 			runtime.ReadMemStats(&after)
 			var fe *FileError
 			require.ErrorAs(t, rd.Err(), &fe)
-			assert.ErrorIs(t, rd.Err(), ErrMalformed)
+			assert.ErrorIs(t, rd.Err(), curerr.ErrMalformed)
 			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(16<<20), "allocated %d bytes", after.TotalAlloc-before.TotalAlloc)
 			t.Logf("%v: %v", elapsed, rd.Err())
 		})

@@ -16,6 +16,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/internal/colname"
 )
 
@@ -68,7 +69,7 @@ var errPqEnd = errors.New("end of column chunk")
 // corrupt input) into an error naming the file.
 func recovered(key string, line int64, err *error) {
 	if e := recover(); e != nil {
-		*err = &FileError{File: key, Line: int(line), Err: fmt.Errorf("%w: corrupt Parquet data: %v", ErrMalformed, e)}
+		*err = &FileError{File: key, Line: int(line), Err: fmt.Errorf("%w: corrupt Parquet data: %v", curerr.ErrMalformed, e)}
 	}
 }
 
@@ -122,7 +123,7 @@ func openParquet(ctx context.Context, st fileStore, f DataFile, p *projection, o
 		if pr.ioErr.Load() {
 			return nil, &FileError{File: f.Key, Err: err}
 		}
-		return nil, &FileError{File: f.Key, Err: fmt.Errorf("%w: not a readable Parquet file: %w", ErrMalformed, err)}
+		return nil, &FileError{File: f.Key, Err: fmt.Errorf("%w: not a readable Parquet file: %w", curerr.ErrMalformed, err)}
 	}
 	pr.f, pr.ra = pf, ra
 	var header []string
@@ -215,7 +216,7 @@ func (p *parquetRows) next() (err error) {
 		rgs := p.f.RowGroups()
 		if p.rg >= len(rgs) {
 			if p.row != p.f.NumRows() {
-				return &FileError{File: p.m.key, Line: int(p.row), Err: fmt.Errorf("%w: the footer says %d rows, the row groups hold %d", ErrMalformed, p.f.NumRows(), p.row)}
+				return &FileError{File: p.m.key, Line: int(p.row), Err: fmt.Errorf("%w: the footer says %d rows, the row groups hold %d", curerr.ErrMalformed, p.f.NumRows(), p.row)}
 			}
 			return io.EOF
 		}
@@ -236,7 +237,7 @@ func (p *parquetRows) next() (err error) {
 func (p *parquetRows) startRowGroup(rg parquet.RowGroup) error {
 	p.left = rg.NumRows()
 	if p.left < 0 {
-		return &FileError{File: p.m.key, Line: int(p.row), Err: fmt.Errorf("%w: row group %d has %d rows", ErrMalformed, p.rg, p.left)}
+		return &FileError{File: p.m.key, Line: int(p.row), Err: fmt.Errorf("%w: row group %d has %d rows", curerr.ErrMalformed, p.rg, p.left)}
 	}
 	chunks := rg.ColumnChunks()
 	var leaves []*pqLeaf
@@ -255,7 +256,7 @@ func (p *parquetRows) startRowGroup(rg parquet.RowGroup) error {
 					md := &meta.RowGroups[p.rg].Columns[l.index].MetaData
 					start, err := chunkStart(md)
 					if err != nil {
-						return &FileError{File: p.m.key, Line: int(p.row), Err: fmt.Errorf("%w: %w", ErrMalformed, err)}
+						return &FileError{File: p.m.key, Line: int(p.row), Err: fmt.Errorf("%w: %w", curerr.ErrMalformed, err)}
 					}
 					rs = append(rs, byteRange{start, start + md.TotalCompressedSize})
 				}
@@ -279,7 +280,7 @@ func (p *parquetRows) startRowGroup(rg parquet.RowGroup) error {
 			md := &cols[l.index].MetaData
 			if err := checkChunk(p.ra, md, p.left, l.flat); err != nil {
 				if !p.ioErr.Load() {
-					err = fmt.Errorf("%w: %w", ErrMalformed, err)
+					err = fmt.Errorf("%w: %w", curerr.ErrMalformed, err)
 				}
 				return &FileError{File: p.m.key, Line: int(p.row), Err: err}
 			}
@@ -287,7 +288,7 @@ func (p *parquetRows) startRowGroup(rg parquet.RowGroup) error {
 	}
 	for _, l := range leaves {
 		if l.index >= len(chunks) {
-			return &FileError{File: p.m.key, Line: int(p.row), Err: fmt.Errorf("%w: row group %d has no column %s", ErrMalformed, p.rg, l.path)}
+			return &FileError{File: p.m.key, Line: int(p.row), Err: fmt.Errorf("%w: row group %d has no column %s", curerr.ErrMalformed, p.rg, l.path)}
 		}
 		l.pages = chunks[l.index].Pages()
 		l.page, l.vr, l.pageEOF, l.pos, l.n = nil, nil, false, 0, 0
@@ -307,7 +308,7 @@ func (l *pqLeaf) peek() (parquet.Value, error) {
 			} else if err != nil {
 				return parquet.Value{}, err
 			} else if n == 0 {
-				return parquet.Value{}, fmt.Errorf("%w: column %s: a page yields no values", ErrMalformed, l.path)
+				return parquet.Value{}, fmt.Errorf("%w: column %s: a page yields no values", curerr.ErrMalformed, l.path)
 			}
 			continue
 		}
@@ -349,10 +350,10 @@ func (l *pqLeaf) close() {
 
 func (p *parquetRows) valueErr(l *pqLeaf, err error) error {
 	if err == errPqEnd {
-		err = fmt.Errorf("%w: column %s ends before row %d", ErrMalformed, l.path, p.row+1)
-	} else if !p.ioErr.Load() && !errors.Is(err, ErrMalformed) {
+		err = fmt.Errorf("%w: column %s ends before row %d", curerr.ErrMalformed, l.path, p.row+1)
+	} else if !p.ioErr.Load() && !errors.Is(err, curerr.ErrMalformed) {
 		// Not a failed read of the file: parquet-go could not decode it.
-		err = fmt.Errorf("%w: corrupt Parquet data: %w", ErrMalformed, err)
+		err = fmt.Errorf("%w: corrupt Parquet data: %w", curerr.ErrMalformed, err)
 	}
 	return &FileError{File: p.m.key, Line: int(p.row), Err: err}
 }
@@ -365,7 +366,7 @@ func (p *parquetRows) readValue(c *pqColumn) error {
 		return p.valueErr(c.key, err)
 	}
 	if v.RepetitionLevel() != 0 {
-		return p.valueErr(c.key, fmt.Errorf("%w: column %s is out of step with the rows", ErrMalformed, c.key.path))
+		return p.valueErr(c.key, fmt.Errorf("%w: column %s is out of step with the rows", curerr.ErrMalformed, c.key.path))
 	}
 	if c.val == nil {
 		c.cur, c.lazy = v, !v.IsNull()
@@ -419,7 +420,7 @@ func (p *parquetRows) readValue(c *pqColumn) error {
 			return p.valueErr(c.val, err)
 		}
 		if vv.RepetitionLevel() == 0 {
-			return p.valueErr(c.val, fmt.Errorf("%w: map %s: keys and values are out of step", ErrMalformed, c.name))
+			return p.valueErr(c.val, fmt.Errorf("%w: map %s: keys and values are out of step", curerr.ErrMalformed, c.name))
 		}
 	}
 	c.text = append(c.text, '}')
@@ -628,7 +629,7 @@ func appendJSONString(dst, s []byte) []byte {
 }
 
 // ioErrAt records that a read of the file failed, so that decoding errors
-// (ErrMalformed) can be told from I/O errors parquet-go passes on.
+// (curerr.ErrMalformed) can be told from I/O errors parquet-go passes on.
 type ioErrAt struct {
 	io.ReaderAt
 	failed *atomic.Bool

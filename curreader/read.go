@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/internal/colname"
 	"github.com/curconnect/curconnect/internal/decimal"
 	"github.com/curconnect/curconnect/internal/s3io"
@@ -24,11 +25,11 @@ import (
 type Decimal = decimal.Decimal
 
 // ErrMalformedRow: a data file's row cannot be read (bad CSV, a value
-// that is not a number where one is asked for). It wraps ErrMalformed.
-var ErrMalformedRow = fmt.Errorf("curreader: malformed row: %w", ErrMalformed)
+// that is not a number where one is asked for). It wraps curerr.ErrMalformed.
+var ErrMalformedRow = fmt.Errorf("curreader: malformed row: %w", curerr.ErrMalformed)
 
 // ErrUnsupportedFormat: the reader cannot read this delivery's format.
-var ErrUnsupportedFormat = fmt.Errorf("curreader: unsupported format: %w", ErrMalformed)
+var ErrUnsupportedFormat = fmt.Errorf("curreader: unsupported format: %w", curerr.ErrMalformed)
 
 // ErrNotReady: the delivery is still being updated (Delivery.Ready false).
 var ErrNotReady = errors.New("curreader: delivery not ready")
@@ -195,7 +196,7 @@ func Open(ctx context.Context, client S3API, d *Delivery, optFns ...func(*ReadOp
 		return append([]func(*s3io.Options){func(so *s3io.Options) { so.ETag = f.ETag }}, o.S3...)
 	}
 	if d == nil {
-		return nil, fmt.Errorf("%w: nil delivery", ErrMalformed)
+		return nil, fmt.Errorf("%w: nil delivery", curerr.ErrMalformed)
 	}
 	return newReader(ctx, d, o, fileStore{
 		remote: true,
@@ -302,7 +303,7 @@ const defaultMemoryBudget = 32 << 20
 
 func newReader(ctx context.Context, d *Delivery, o ReadOptions, st fileStore) (*Reader, error) {
 	if d == nil {
-		return nil, fmt.Errorf("%w: nil delivery", ErrMalformed)
+		return nil, fmt.Errorf("%w: nil delivery", curerr.ErrMalformed)
 	}
 	if !d.Ready && !o.AllowUpdating {
 		return nil, fmt.Errorf("curreader: %s %s is still being updated by AWS (status UPDATING); set ReadOptions.AllowUpdating to read it anyway: %w", d.Report, d.Period, ErrNotReady)

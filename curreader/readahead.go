@@ -6,6 +6,8 @@ import (
 	"io"
 	"math"
 	"sync"
+
+	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
 // readAhead reads up to c files of a delivery in parallel, each on its own
@@ -196,7 +198,7 @@ func (ra *readAhead) work(i int, f *aheadFile) {
 		}
 	}
 	tooLarge := func(b *batch) {
-		fail(b, &FileError{File: m.key, Line: fr.line(), Err: fmt.Errorf("%w: a row is larger than %d MiB", ErrMalformed, maxBatchData>>20)})
+		fail(b, &FileError{File: m.key, Line: fr.line(), Err: fmt.Errorf("%w: a row is larger than %d MiB", curerr.ErrMalformed, maxBatchData>>20)})
 	}
 	b := ra.getBatch(m, raw, nf)
 	perBatch := 0 // rows in the last full batch, to size the next

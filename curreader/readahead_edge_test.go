@@ -20,6 +20,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -692,7 +693,7 @@ func TestReadAheadRowOverBatchLimit(t *testing.T) {
 			var fe *FileError
 			require.ErrorAs(t, err, &fe)
 			assert.Equal(t, "f001.csv", fe.File)
-			assert.ErrorIs(t, err, ErrMalformed)
+			assert.ErrorIs(t, err, curerr.ErrMalformed)
 			assert.Equal(t, want[:50+30], got)
 		})
 	}

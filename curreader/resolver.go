@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
 // Options are the optional settings of a Resolver.
@@ -321,7 +322,7 @@ func periodOf(rep Report, rel string) (Period, bool) {
 // contains month, or an error wrapping ErrPeriodNotFound,
 // ErrManifestNotFound, ErrMalformedManifest, ErrManifestEscapes or
 // ErrFileMissing (each a *ManifestError naming the manifest), or an S3 error
-// (ErrAccessDenied, …).
+// (curerr.ErrAccessDenied, …).
 func (r *Resolver) Resolve(ctx context.Context, rep Report, month time.Time) (*Delivery, error) {
 	periods, err := r.Periods(ctx, rep)
 	if err != nil {
@@ -391,7 +392,7 @@ func (r *Resolver) getManifest(ctx context.Context, key string) ([]byte, string,
 	b, etag, err := r.st.get(ctx, key, MaxManifestBytes)
 	if err != nil {
 		var kind error
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, curerr.ErrNotFound) {
 			kind = ErrManifestNotFound
 		}
 		return nil, "", &ManifestError{Bucket: r.st.bucketName(), Key: key, Err: err, Kind: kind}

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/internal/testutil"
 )
 
@@ -331,7 +332,7 @@ func TestResolveAccessDenied(t *testing.T) {
 
 	s.Deny("cur/rep/20240301-20240401/rep-Manifest.json")
 	_, err = r.Resolve(ctx, rep, mar)
-	require.ErrorIs(t, err, ErrAccessDenied)
+	require.ErrorIs(t, err, curerr.ErrAccessDenied)
 	var me *ManifestError
 	require.ErrorAs(t, err, &me)
 	var ae smithy.APIError
@@ -340,7 +341,7 @@ func TestResolveAccessDenied(t *testing.T) {
 
 	s.Deny("cur")
 	_, err = r.Reports(ctx, "cur")
-	require.ErrorIs(t, err, ErrAccessDenied)
+	require.ErrorIs(t, err, curerr.ErrAccessDenied)
 	var le *ListError
 	require.ErrorAs(t, err, &le)
 	assert.Equal(t, "cur/", le.Prefix)
@@ -350,7 +351,7 @@ func TestFindUnknownReport(t *testing.T) {
 	r := fsBackend(t, mixedLayout(t, "cur/"))
 	_, err := r.Find(t.Context(), "cur", "nope")
 	require.ErrorIs(t, err, ErrReportNotFound)
-	require.ErrorIs(t, err, ErrNotFound)
+	require.ErrorIs(t, err, curerr.ErrNotFound)
 	rep, err := r.Find(t.Context(), "cur", "legacy")
 	require.NoError(t, err)
 	_, err = r.Resolve(t.Context(), rep, apr)

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/internal/curgen"
 	"github.com/curconnect/curconnect/internal/decimal"
 	"github.com/curconnect/curconnect/internal/faults"
@@ -221,7 +222,7 @@ func TestReadNeverShortReads(t *testing.T) {
 		rd, err := Open(t.Context(), s.Client, d, fastRetry)
 		require.NoError(t, err)
 		_, err = sumRows(t, rd, cur.CostColumn, cur.ProductColumn)
-		require.ErrorIs(t, err, ErrAccessDenied)
+		require.ErrorIs(t, err, curerr.ErrAccessDenied)
 		var fe *FileError
 		require.ErrorAs(t, err, &fe)
 		assert.Equal(t, d.Files[1].Key, fe.File)

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/internal/awserr"
 )
 
@@ -90,7 +91,7 @@ func (s *s3Store) list(ctx context.Context, prefix, delimiter string) ([]object,
 		}
 		next := aws.ToString(out.NextContinuationToken)
 		if next == "" || (in.ContinuationToken != nil && next == *in.ContinuationToken) {
-			return nil, nil, &ListError{Bucket: s.bucket, Prefix: prefix, Err: fmt.Errorf("%w: listing is truncated but gives no new continuation token", ErrMalformed)}
+			return nil, nil, &ListError{Bucket: s.bucket, Prefix: prefix, Err: fmt.Errorf("%w: listing is truncated but gives no new continuation token", curerr.ErrMalformed)}
 		}
 		in.ContinuationToken = aws.String(next)
 	}
@@ -108,7 +109,7 @@ func (s *s3Store) get(ctx context.Context, key string, max int64) ([]byte, strin
 		return nil, "", awserr.Classify(err)
 	}
 	if int64(len(b)) > max {
-		return nil, "", fmt.Errorf("%w: object is over %d bytes", ErrMalformed, max)
+		return nil, "", fmt.Errorf("%w: object is over %d bytes", curerr.ErrMalformed, max)
 	}
 	if out.ContentLength != nil && *out.ContentLength >= 0 && int64(len(b)) != *out.ContentLength {
 		return nil, "", fmt.Errorf("short read: %d of %d bytes: %w", len(b), *out.ContentLength, io.ErrUnexpectedEOF)
@@ -190,10 +191,10 @@ func (s *fsStore) get(ctx context.Context, key string, max int64) ([]byte, strin
 	f, err := s.fsys.Open(s.canon(key))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, "", &awserr.ClassifiedError{Category: ErrNotFound, Err: err}
+			return nil, "", &awserr.ClassifiedError{Category: curerr.ErrNotFound, Err: err}
 		}
 		if errors.Is(err, fs.ErrPermission) {
-			return nil, "", &awserr.ClassifiedError{Category: ErrAccessDenied, Err: err}
+			return nil, "", &awserr.ClassifiedError{Category: curerr.ErrAccessDenied, Err: err}
 		}
 		return nil, "", err
 	}
@@ -203,7 +204,7 @@ func (s *fsStore) get(ctx context.Context, key string, max int64) ([]byte, strin
 		return nil, "", err
 	}
 	if int64(len(b)) > max {
-		return nil, "", fmt.Errorf("%w: file is over %d bytes", ErrMalformed, max)
+		return nil, "", fmt.Errorf("%w: file is over %d bytes", curerr.ErrMalformed, max)
 	}
 	info, err := f.Stat()
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/internal/curgen"
 )
 
@@ -150,7 +151,7 @@ func TestParquetFooterDeepNesting(t *testing.T) {
 	assert.False(t, rd.Next())
 	var fe *FileError
 	require.ErrorAs(t, rd.Err(), &fe)
-	assert.ErrorIs(t, rd.Err(), ErrMalformed)
+	assert.ErrorIs(t, rd.Err(), curerr.ErrMalformed)
 	assert.Contains(t, rd.Err().Error(), "nested deeper")
 }
 

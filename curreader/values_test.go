@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/internal/curgen"
 )
 
@@ -202,7 +203,7 @@ func TestOpenFileErrors(t *testing.T) {
 	var fe *FileError
 	require.ErrorAs(t, rd.Err(), &fe)
 	assert.Equal(t, p, fe.File)
-	assert.ErrorIs(t, rd.Err(), ErrMalformed)
+	assert.ErrorIs(t, rd.Err(), curerr.ErrMalformed)
 }
 
 // TestGetFindsMapKeys: columns CUR 2.0 keeps in map columns are found by

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -19,7 +20,7 @@ var controlChars = map[string]string{
 
 // TestControlCharactersRefused puts each control character at the start,
 // middle and end of every name and ID the builders take, and checks each
-// is refused with a *FieldError that wraps ErrMalformed and names the
+// is refused with a *curerr.FieldError that wraps curerr.ErrMalformed and names the
 // field — never accepted into a policy or template.
 func TestControlCharactersRefused(t *testing.T) {
 	inputs := []struct {
@@ -66,8 +67,8 @@ func TestControlCharactersRefused(t *testing.T) {
 				if !assert.Error(t, err, "%s with %s at the %s: %q accepted", in.field, cname, pos, v) {
 					continue
 				}
-				assert.ErrorIs(t, err, ErrMalformed, "%s %s %s", in.field, cname, pos)
-				var fe *FieldError
+				assert.ErrorIs(t, err, curerr.ErrMalformed, "%s %s %s", in.field, cname, pos)
+				var fe *curerr.FieldError
 				assert.True(t, errors.As(err, &fe), "%s %s %s: %T %v", in.field, cname, pos, err, err)
 				// The message must not echo the raw control character.
 				if c != "\xff" {
@@ -100,8 +101,8 @@ func TestHostilePolicyJSON(t *testing.T) {
 		"twenty thousand statements":     {tooBig, ErrTooLarge},
 		"a megabyte of whitespace":       {padded, ErrTooLarge},
 		"brackets inside strings only":   {`{"Version":"2012-10-17","Id":"` + strings.Repeat("[{", 5000) + `","Statement":[]}`, nil},
-		"unbalanced closing brackets":    {strings.Repeat("]", 1000), ErrMalformed},
-		"raw control byte in the source": {"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\x01\"}]}", ErrMalformed},
+		"unbalanced closing brackets":    {strings.Repeat("]", 1000), curerr.ErrMalformed},
+		"raw control byte in the source": {"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\x01\"}]}", curerr.ErrMalformed},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Parse([]byte(tc.doc))
@@ -110,7 +111,7 @@ func TestHostilePolicyJSON(t *testing.T) {
 				return
 			}
 			require.ErrorIs(t, err, tc.want)
-			require.ErrorIs(t, err, ErrMalformed)
+			require.ErrorIs(t, err, curerr.ErrMalformed)
 			assert.Less(t, len(err.Error()), 1000, "the error does not echo the document")
 		})
 	}

@@ -2,6 +2,8 @@ package iampolicy
 
 import (
 	"strings"
+
+	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
 // Service principals that deliver billing data into a bucket.
@@ -55,7 +57,7 @@ const (
 //
 // A trailing "/" on prefix is dropped (keys under "cur/" start with "cur//",
 // which "cur/*" still covers). All invalid inputs are reported at once as
-// joined *FieldError values.
+// joined *curerr.FieldError values.
 func CURReadPolicy(bucket, prefix string, optFns ...func(*ReadOptions)) (Policy, error) {
 	var o ReadOptions
 	for _, fn := range optFns {
@@ -65,12 +67,12 @@ func CURReadPolicy(bucket, prefix string, optFns ...func(*ReadOptions)) (Policy,
 	if o.Partition == "" {
 		o.Partition = PartitionAWS
 	}
-	var errs []*FieldError
+	var errs []*curerr.FieldError
 	add := func(err error) {
-		if fe, ok := err.(*FieldError); ok {
+		if fe, ok := err.(*curerr.FieldError); ok {
 			errs = append(errs, fe)
 		} else if err != nil {
-			errs = append(errs, &FieldError{Field: "input", Msg: err.Error()})
+			errs = append(errs, &curerr.FieldError{Field: "input", Msg: err.Error()})
 		}
 	}
 	add(ValidatePartition(o.Partition))
@@ -142,9 +144,9 @@ func CrossAccountTrust(trusted, externalID string, optFns ...func(*TrustOptions)
 	if o.Partition == "" {
 		o.Partition = PartitionAWS
 	}
-	var errs []*FieldError
+	var errs []*curerr.FieldError
 	if err := ValidatePartition(o.Partition); err != nil {
-		errs = append(errs, err.(*FieldError))
+		errs = append(errs, err.(*curerr.FieldError))
 	}
 	principal := ""
 	switch {
@@ -153,14 +155,14 @@ func CrossAccountTrust(trusted, externalID string, optFns ...func(*TrustOptions)
 	case strings.HasPrefix(trusted, "arn:"):
 		a, err := validatePrincipalARN("trusted principal", trusted)
 		if err != nil {
-			errs = append(errs, err.(*FieldError))
+			errs = append(errs, err.(*curerr.FieldError))
 		} else if a.Partition != o.Partition {
 			errs = append(errs, fieldErr("trusted principal", "%q is in partition %s, not %s", trusted, a.Partition, o.Partition))
 		}
 		principal = trusted
 	default:
 		if err := checkPrintable("trusted principal", trusted); err != nil {
-			errs = append(errs, err.(*FieldError))
+			errs = append(errs, err.(*curerr.FieldError))
 		} else {
 			errs = append(errs, fieldErr("trusted principal", "%q is neither a 12-digit account ID nor an IAM principal ARN", trusted))
 		}
@@ -168,10 +170,10 @@ func CrossAccountTrust(trusted, externalID string, optFns ...func(*TrustOptions)
 	switch {
 	case externalID == "" && o.AllowNoExternalID:
 	case externalID == "":
-		errs = append(errs, &FieldError{Field: "external ID", Msg: "is required (generate one with NewExternalID, or set TrustOptions.AllowNoExternalID to opt out)", Err: ErrNoExternalID})
+		errs = append(errs, &curerr.FieldError{Field: "external ID", Msg: "is required (generate one with NewExternalID, or set TrustOptions.AllowNoExternalID to opt out)", Err: ErrNoExternalID})
 	default:
 		if err := ValidateExternalID(externalID); err != nil {
-			errs = append(errs, err.(*FieldError))
+			errs = append(errs, err.(*curerr.FieldError))
 		}
 	}
 	if err := joinFieldErrors(errs); err != nil {
@@ -221,10 +223,10 @@ func DeliveryBucketPolicy(bucket, account string, optFns ...func(*DeliveryOption
 	if o.Partition == "" {
 		o.Partition = PartitionAWS
 	}
-	var errs []*FieldError
+	var errs []*curerr.FieldError
 	for _, err := range []error{ValidatePartition(o.Partition), ValidateBucketName(bucket), ValidateAccountID(account)} {
 		if err != nil {
-			errs = append(errs, err.(*FieldError))
+			errs = append(errs, err.(*curerr.FieldError))
 		}
 	}
 	if o.SkipLegacyCUR && o.SkipDataExports {

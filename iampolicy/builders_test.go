@@ -5,15 +5,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// fieldsOf returns the Field of every *FieldError joined in err.
+// fieldsOf returns the Field of every *curerr.FieldError joined in err.
 func fieldsOf(t *testing.T, err error) []string {
 	t.Helper()
 	require.Error(t, err)
-	require.ErrorIs(t, err, ErrMalformed)
+	require.ErrorIs(t, err, curerr.ErrMalformed)
 	var errs []error
 	if u, ok := err.(interface{ Unwrap() []error }); ok && !isFieldError(err) {
 		errs = u.Unwrap()
@@ -22,14 +23,14 @@ func fieldsOf(t *testing.T, err error) []string {
 	}
 	var out []string
 	for _, e := range errs {
-		var fe *FieldError
+		var fe *curerr.FieldError
 		require.True(t, errors.As(e, &fe), "%T %v", e, e)
 		out = append(out, fe.Field)
 	}
 	return out
 }
 
-func isFieldError(err error) bool { _, ok := err.(*FieldError); return ok }
+func isFieldError(err error) bool { _, ok := err.(*curerr.FieldError); return ok }
 
 func TestCURReadPolicy(t *testing.T) {
 	p, err := CURReadPolicy("my-cur-bucket", "cur/", func(o *ReadOptions) {
@@ -70,7 +71,7 @@ func TestBucketNames(t *testing.T) {
 	for _, bad := range []string{"", "ab", strings.Repeat("a", 64), "Upper", "under_score", "-lead", "trail-", "a..b", "192.168.1.1", "xn--abc", "sthree-x", "amzn-s3-demo-x", "x-s3alias", "x--ol-s3", "x.mrap", "x--x-s3", "x--table-s3", "a\nb"} {
 		err := ValidateBucketName(bad)
 		assert.Error(t, err, bad)
-		var fe *FieldError
+		var fe *curerr.FieldError
 		if assert.ErrorAs(t, err, &fe) {
 			assert.Equal(t, "bucket", fe.Field)
 		}
@@ -91,7 +92,7 @@ func TestExternalID(t *testing.T) {
 	}
 	for _, bad := range []string{"Q", strings.Repeat("x", 1225), "has space", "semi;colon", "tab\there", "nul\x00", "ünïcode"} {
 		err := ValidateExternalID(bad)
-		require.ErrorIs(t, err, ErrMalformed, "%q", bad)
+		require.ErrorIs(t, err, curerr.ErrMalformed, "%q", bad)
 		assert.NotContains(t, err.Error(), bad, "the error must not echo the external ID")
 	}
 	require.ErrorIs(t, ValidateExternalID(""), ErrNoExternalID)
@@ -206,6 +207,6 @@ func TestParseARN(t *testing.T) {
 	assert.Equal(t, "arn:aws:iam::451234325714:role/path/name", a.String())
 	for _, bad := range []string{"", "arn:aws:iam", "arn:aws-x:iam::451234325714:root", "arn:aws:iam::45:root", "arn:aws::::x", "arn:aws:s3:::"} {
 		_, err := ParseARN(bad)
-		require.ErrorIs(t, err, ErrMalformed, bad)
+		require.ErrorIs(t, err, curerr.ErrMalformed, bad)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
 // TemplateFormatVersion is the only AWSTemplateFormatVersion CloudFormation
@@ -292,7 +294,7 @@ var iamNameRE = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 // user — each defaulting to in's values, and its outputs are RoleARN (or
 // UserARN) and PolicyARN. Documents are built by the builders, so the same
 // rules and size checks apply; every invalid input is reported at once as
-// joined *FieldError values wrapping ErrMalformed.
+// joined *curerr.FieldError values wrapping curerr.ErrMalformed.
 //
 // Creating the stack needs the CAPABILITY_NAMED_IAM acknowledgement while
 // RoleName (or UserName) is set.
@@ -569,13 +571,13 @@ func cfnDocument(p Policy, edit func(Statement, map[string]any)) (map[string]any
 }
 
 // appendFlat appends err to errs, flattening errors.Join values so the
-// joined result lists each *FieldError once, at the top level.
+// joined result lists each *curerr.FieldError once, at the top level.
 func appendFlat(errs []error, err error) []error {
 	if err == nil {
 		return errs
 	}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		if _, isField := err.(*FieldError); !isField {
+		if _, isField := err.(*curerr.FieldError); !isField {
 			for _, e := range j.Unwrap() {
 				errs = appendFlat(errs, e)
 			}

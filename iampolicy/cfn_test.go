@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/iampolicy"
 	"github.com/curconnect/curconnect/internal/testutil"
 )
@@ -25,7 +26,7 @@ func fieldNames(err error) []string {
 	var out []string
 	var walk func(error)
 	walk = func(e error) {
-		if fe, ok := e.(*iampolicy.FieldError); ok {
+		if fe, ok := e.(*curerr.FieldError); ok {
 			out = append(out, fe.Field)
 			return
 		}
@@ -354,8 +355,8 @@ func TestCloudFormationTemplateRefuses(t *testing.T) {
 			tmpl, err := iampolicy.CloudFormationTemplate(in)
 			require.Error(t, err)
 			assert.Nil(t, tmpl)
-			require.ErrorIs(t, err, iampolicy.ErrMalformed)
-			var fe *iampolicy.FieldError
+			require.ErrorIs(t, err, curerr.ErrMalformed)
+			var fe *curerr.FieldError
 			require.ErrorAs(t, err, &fe)
 			assert.Equal(t, tc.fields, fieldNames(err))
 			if tc.is != nil {

@@ -63,16 +63,16 @@
 //
 // # Errors
 //
-// Every refused input wraps [ErrMalformed] (the same value as
-// curreader.ErrMalformed and billingconn.ErrMalformed). Builders and
+// Every refused input wraps [curerr.ErrMalformed] (the same value as
+// curerr.ErrMalformed and curerr.ErrMalformed). Builders and
 // validators report every problem at once, joined with errors.Join, each a
-// [*FieldError] naming the field ("bucket", "external ID",
+// [*curerr.FieldError] naming the field ("bucket", "external ID",
 // "Statement[2].Effect"). A trust without an external ID wraps
 // [ErrNoExternalID]; a document over an IAM quota is a [*SizeError] wrapping
 // [ErrTooLarge]:
 //
 //	p, err := iampolicy.CrossAccountTrust(account, externalID)
-//	var fe *iampolicy.FieldError
+//	var fe *curerr.FieldError
 //	switch {
 //	case errors.Is(err, iampolicy.ErrNoExternalID): // ask for one
 //	case errors.As(err, &fe):                       // show fe.Field, fe.Msg

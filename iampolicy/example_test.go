@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/iampolicy"
 )
 
@@ -81,7 +82,7 @@ func ExampleCrossAccountTrust() {
 
 	// Without an external ID, the builder refuses.
 	_, err = iampolicy.CrossAccountTrust("451234325714", "")
-	var fe *iampolicy.FieldError
+	var fe *curerr.FieldError
 	if errors.Is(err, iampolicy.ErrNoExternalID) && errors.As(err, &fe) {
 		fmt.Println("refused:", fe.Field)
 	}

@@ -3,6 +3,8 @@ package iampolicy
 import (
 	"crypto/rand"
 	"regexp"
+
+	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
 // External ID limits, as IAM and STS enforce them for sts:ExternalId.
@@ -21,10 +23,10 @@ func NewExternalID() string { return rand.Text() }
 
 // ValidateExternalID checks an external ID against IAM's rules: 2 to 1224
 // characters of letters, digits and +=,.@:/-_. The error names the field
-// "external ID" and wraps ErrMalformed; it never repeats the value.
+// "external ID" and wraps curerr.ErrMalformed; it never repeats the value.
 func ValidateExternalID(id string) error {
 	if id == "" {
-		return &FieldError{Field: "external ID", Msg: "is empty", Err: ErrNoExternalID}
+		return &curerr.FieldError{Field: "external ID", Msg: "is empty", Err: ErrNoExternalID}
 	}
 	if err := checkPrintable("external ID", id); err != nil {
 		return err

@@ -3,10 +3,12 @@ package iampolicy
 import (
 	"errors"
 	"testing"
+
+	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
 // FuzzPolicyRoundTrip checks that Parse never panics, that every failure is
-// ErrMalformed, and that a parsed policy writes, re-reads and re-writes to
+// curerr.ErrMalformed, and that a parsed policy writes, re-reads and re-writes to
 // the same bytes.
 func FuzzPolicyRoundTrip(f *testing.F) {
 	for _, s := range []string{
@@ -21,8 +23,8 @@ func FuzzPolicyRoundTrip(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Parse(data)
 		if err != nil {
-			if !errors.Is(err, ErrMalformed) {
-				t.Fatalf("error does not wrap ErrMalformed: %v", err)
+			if !errors.Is(err, curerr.ErrMalformed) {
+				t.Fatalf("error does not wrap curerr.ErrMalformed: %v", err)
 			}
 			return
 		}

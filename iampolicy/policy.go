@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+
+	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
 // Version2012 is the current IAM policy language version. Every builder in
@@ -275,7 +277,7 @@ const (
 
 // Parse reads an IAM policy document. It refuses documents over
 // MaxDocumentBytes or nested deeper than MaxNesting, unknown keys, and
-// wrong value types; the error wraps ErrMalformed (and ErrTooLarge for size
+// wrong value types; the error wraps curerr.ErrMalformed (and ErrTooLarge for size
 // and depth). Parse checks syntax only: call Validate for IAM's rules.
 func Parse(data []byte) (Policy, error) {
 	if len(data) > MaxDocumentBytes {
@@ -286,7 +288,7 @@ func Parse(data []byte) (Policy, error) {
 	}
 	var p Policy
 	if err := json.Unmarshal(data, &p); err != nil {
-		return Policy{}, fmt.Errorf("iampolicy: parse: %w: %w", ErrMalformed, err)
+		return Policy{}, fmt.Errorf("iampolicy: parse: %w: %w", curerr.ErrMalformed, err)
 	}
 	return p, nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -91,15 +92,15 @@ func TestParseRefuses(t *testing.T) {
 		in   string
 		is   error
 	}{
-		{"not json", `{`, ErrMalformed},
-		{"typo in statement key", `{"Statement":[{"Effect":"Allow","Principle":"*","Action":"s3:*"}]}`, ErrMalformed},
-		{"unknown top-level key", `{"Version":"2012-10-17","Statements":[]}`, ErrMalformed},
-		{"no statement", `{"Version":"2012-10-17"}`, ErrMalformed},
-		{"null statement", `{"Statement":null}`, ErrMalformed},
-		{"principal string not star", `{"Statement":[{"Effect":"Allow","Principal":"arn:aws:iam::111122223333:root","Action":"sts:AssumeRole"}]}`, ErrMalformed},
-		{"unknown principal kind", `{"Statement":[{"Effect":"Allow","Principal":{"Robot":"x"},"Action":"sts:AssumeRole"}]}`, ErrMalformed},
-		{"object as action", `{"Statement":[{"Effect":"Allow","Action":{"a":1},"Resource":"*"}]}`, ErrMalformed},
-		{"null in list", `{"Statement":[{"Effect":"Allow","Action":[null],"Resource":"*"}]}`, ErrMalformed},
+		{"not json", `{`, curerr.ErrMalformed},
+		{"typo in statement key", `{"Statement":[{"Effect":"Allow","Principle":"*","Action":"s3:*"}]}`, curerr.ErrMalformed},
+		{"unknown top-level key", `{"Version":"2012-10-17","Statements":[]}`, curerr.ErrMalformed},
+		{"no statement", `{"Version":"2012-10-17"}`, curerr.ErrMalformed},
+		{"null statement", `{"Statement":null}`, curerr.ErrMalformed},
+		{"principal string not star", `{"Statement":[{"Effect":"Allow","Principal":"arn:aws:iam::111122223333:root","Action":"sts:AssumeRole"}]}`, curerr.ErrMalformed},
+		{"unknown principal kind", `{"Statement":[{"Effect":"Allow","Principal":{"Robot":"x"},"Action":"sts:AssumeRole"}]}`, curerr.ErrMalformed},
+		{"object as action", `{"Statement":[{"Effect":"Allow","Action":{"a":1},"Resource":"*"}]}`, curerr.ErrMalformed},
+		{"null in list", `{"Statement":[{"Effect":"Allow","Action":[null],"Resource":"*"}]}`, curerr.ErrMalformed},
 		{"too deep", strings.Repeat("[", MaxNesting+1) + strings.Repeat("]", MaxNesting+1), ErrTooLarge},
 		{"too big", `{"Id":"` + strings.Repeat("x", MaxDocumentBytes) + `"}`, ErrTooLarge},
 	}
@@ -108,7 +109,7 @@ func TestParseRefuses(t *testing.T) {
 			_, err := Parse([]byte(tc.in))
 			require.Error(t, err)
 			require.ErrorIs(t, err, tc.is)
-			require.ErrorIs(t, err, ErrMalformed)
+			require.ErrorIs(t, err, curerr.ErrMalformed)
 		})
 	}
 }
@@ -125,10 +126,10 @@ func TestValidate(t *testing.T) {
 		{Sid: "a-b", Effect: Allow, Principal: &Principal{}, NotPrincipal: &Principal{Wildcard: true}, Condition: Condition{"StringEquals": {}}},
 	}}
 	err = bad.Validate()
-	require.ErrorIs(t, err, ErrMalformed)
+	require.ErrorIs(t, err, curerr.ErrMalformed)
 	var fields []string
 	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
-		var fe *FieldError
+		var fe *curerr.FieldError
 		require.True(t, errors.As(e, &fe))
 		fields = append(fields, fe.Field)
 	}
@@ -137,7 +138,7 @@ func TestValidate(t *testing.T) {
 		"Statement[0].Resource", "Statement[0].Resource[0]",
 		"Statement[1].Sid", "Statement[1].Sid", "Statement[1].Action", "Statement[1].Principal", "Statement[1].Principal", "Statement[1].Condition.StringEquals",
 	}, fields)
-	require.ErrorIs(t, Policy{}.Validate(), ErrMalformed)
+	require.ErrorIs(t, Policy{}.Validate(), curerr.ErrMalformed)
 }
 
 func TestStringsUnmarshal(t *testing.T) {

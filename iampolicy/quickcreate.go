@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
 var (
@@ -21,7 +23,7 @@ const (
 )
 
 // RegionPartition returns the partition of a region name: aws-cn for cn-*,
-// aws-us-gov for us-gov-*, aws otherwise. It returns a *FieldError for a
+// aws-us-gov for us-gov-*, aws otherwise. It returns a *curerr.FieldError for a
 // string that is not shaped like a region, and for the isolated partitions
 // (us-iso*), which this package does not write documents for.
 func RegionPartition(region string) (string, error) {
@@ -69,7 +71,7 @@ func consoleBase(region, partition string) string {
 // param_<Name>=<value>, in sorted order so the link is deterministic;
 // parameters left out keep the template's defaults. Every value is
 // percent-encoded. All invalid inputs are reported at once as joined
-// *FieldError values naming the field ("region", "templateURL",
+// *curerr.FieldError values naming the field ("region", "templateURL",
 // "stackName", "params[Name]").
 //
 // # External ID
@@ -85,10 +87,10 @@ func consoleBase(region, partition string) string {
 // browser history, chat logs and e-mail: leave ExternalId out of params and
 // bake it into the template's default when that matters.
 func QuickCreateURL(region, templateURL, stackName string, params map[string]string) (string, error) {
-	var errs []*FieldError
+	var errs []*curerr.FieldError
 	partition, err := RegionPartition(region)
 	if err != nil {
-		errs = append(errs, err.(*FieldError))
+		errs = append(errs, err.(*curerr.FieldError))
 	}
 	if fe := validateTemplateURL(templateURL); fe != nil {
 		errs = append(errs, fe)
@@ -106,7 +108,7 @@ func QuickCreateURL(region, templateURL, stackName string, params map[string]str
 		field := "params[" + name + "]"
 		if len(name) > maxParamName || !cfnParamNameRE.MatchString(name) {
 			if err := checkPrintable("params", name); err != nil {
-				errs = append(errs, err.(*FieldError))
+				errs = append(errs, err.(*curerr.FieldError))
 			} else {
 				errs = append(errs, fieldErr(field, "%q is not a template parameter name (1 to 255 letters and digits)", name))
 			}
@@ -116,7 +118,7 @@ func QuickCreateURL(region, templateURL, stackName string, params map[string]str
 		if len(v) > maxParamValueSize {
 			errs = append(errs, fieldErr(field, "value is %d bytes, over CloudFormation's limit of %d", len(v), maxParamValueSize))
 		} else if err := checkPrintable(field, v); err != nil {
-			errs = append(errs, err.(*FieldError))
+			errs = append(errs, err.(*curerr.FieldError))
 		}
 	}
 	if err := joinFieldErrors(errs); err != nil {
@@ -140,12 +142,12 @@ func QuickCreateURL(region, templateURL, stackName string, params map[string]str
 	return b.String(), nil
 }
 
-func validateTemplateURL(s string) *FieldError {
+func validateTemplateURL(s string) *curerr.FieldError {
 	if s == "" {
 		return fieldErr("templateURL", "is required: the https URL where the template is hosted (an S3 object URL)")
 	}
 	if err := checkPrintable("templateURL", s); err != nil {
-		return err.(*FieldError)
+		return err.(*curerr.FieldError)
 	}
 	if len(s) > maxTemplateURL {
 		return fieldErr("templateURL", "is %d characters, over CloudFormation's limit of %d", len(s), maxTemplateURL)

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/iampolicy"
 )
 
@@ -133,8 +134,8 @@ func TestQuickCreateURLRefuses(t *testing.T) {
 			got, err := iampolicy.QuickCreateURL(region, tmpl, stack, params)
 			require.Error(t, err)
 			assert.Empty(t, got)
-			require.ErrorIs(t, err, iampolicy.ErrMalformed)
-			var fe *iampolicy.FieldError
+			require.ErrorIs(t, err, curerr.ErrMalformed)
+			var fe *curerr.FieldError
 			require.ErrorAs(t, err, &fe)
 			assert.Equal(t, tc.fields, fieldNames(err))
 		})
@@ -153,7 +154,7 @@ func TestRegionPartition(t *testing.T) {
 	}
 	for _, bad := range []string{"", "us-east", "useast1", "us-east-1a", "US-EAST-1", "us-iso-east-1", "us-isob-east-1", "us-east-100"} {
 		_, err := iampolicy.RegionPartition(bad)
-		var fe *iampolicy.FieldError
+		var fe *curerr.FieldError
 		require.ErrorAs(t, err, &fe, bad)
 		assert.Equal(t, "region", fe.Field)
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
 var (
@@ -12,7 +14,7 @@ var (
 )
 
 // Validate checks p against IAM's grammar and returns every problem at
-// once, as joined *FieldError values naming the statement and element
+// once, as joined *curerr.FieldError values naming the statement and element
 // (e.g. "Statement[1].Effect"). It checks what holds for every kind of
 // policy: Version, Effect, one of Action/NotAction, at most one of
 // Resource/NotResource and of Principal/NotPrincipal, action syntax, unique
@@ -21,8 +23,8 @@ var (
 // ValidateIdentity and ValidateTrust.
 func (p Policy) Validate() error { return joinFieldErrors(p.validate()) }
 
-func (p Policy) validate() []*FieldError {
-	var errs []*FieldError
+func (p Policy) validate() []*curerr.FieldError {
+	var errs []*curerr.FieldError
 	switch p.Version {
 	case "", Version2012, "2008-10-17":
 	default:
@@ -89,7 +91,7 @@ func (p Policy) validate() []*FieldError {
 // attached to a role, user or group): every statement has Resource or
 // NotResource and none has Principal or NotPrincipal.
 func (p Policy) ValidateIdentity() error {
-	return p.validateKind(func(i int, s Statement) *FieldError {
+	return p.validateKind(func(i int, s Statement) *curerr.FieldError {
 		if len(s.Resource)+len(s.NotResource) == 0 {
 			return fieldErr(fmt.Sprintf("Statement[%d].Resource", i), "an identity policy statement needs Resource or NotResource")
 		}
@@ -103,7 +105,7 @@ func (p Policy) ValidateIdentity() error {
 // ValidateTrust is Validate plus the rules of a role trust policy: every
 // statement has Principal (or NotPrincipal) and no Resource.
 func (p Policy) ValidateTrust() error {
-	return p.validateKind(func(i int, s Statement) *FieldError {
+	return p.validateKind(func(i int, s Statement) *curerr.FieldError {
 		if s.Principal == nil && s.NotPrincipal == nil {
 			return fieldErr(fmt.Sprintf("Statement[%d].Principal", i), "a trust policy statement needs Principal")
 		}
@@ -114,7 +116,7 @@ func (p Policy) ValidateTrust() error {
 	})
 }
 
-func (p Policy) validateKind(rule func(int, Statement) *FieldError) error {
+func (p Policy) validateKind(rule func(int, Statement) *curerr.FieldError) error {
 	errs := p.validate()
 	for i, s := range p.Statement {
 		if fe := rule(i, s); fe != nil {

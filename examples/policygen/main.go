@@ -39,6 +39,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/iampolicy"
 )
 
@@ -71,7 +72,7 @@ func exitCode(err error) int {
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
-	case errors.As(err, &ie), errors.Is(err, iampolicy.ErrMalformed):
+	case errors.As(err, &ie), errors.Is(err, curerr.ErrMalformed):
 		return 2
 	}
 	return 1

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/iampolicy"
 	"github.com/curconnect/curconnect/internal/testutil"
 )
@@ -226,7 +227,7 @@ func TestHelpAndExitCodes(t *testing.T) {
 
 	assert.Equal(t, 0, exitCode(nil))
 	assert.Equal(t, 1, exitCode(errors.New("some failure")))
-	assert.Equal(t, 2, exitCode(iampolicy.ErrMalformed))
+	assert.Equal(t, 2, exitCode(curerr.ErrMalformed))
 
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()

@@ -34,6 +34,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/curconnect/curconnect/billingconn"
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/iampolicy"
 	"github.com/curconnect/curconnect/internal/curgen"
 )
@@ -65,7 +66,7 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stderr, "quickstart:", err)
 	var ue usageError
-	if errors.As(err, &ue) || errors.Is(err, iampolicy.ErrMalformed) {
+	if errors.As(err, &ue) || errors.Is(err, curerr.ErrMalformed) {
 		return exitBadInput
 	}
 	return exitFindings

@@ -28,6 +28,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/curconnect/curconnect/billingconn"
+	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
 // Exit codes, as every example program uses them.
@@ -59,7 +60,7 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stderr, "validate:", err)
 	var ue usageError
-	if errors.As(err, &ue) || errors.Is(err, billingconn.ErrMalformed) {
+	if errors.As(err, &ue) || errors.Is(err, curerr.ErrMalformed) {
 		return exitBadInput
 	}
 	return exitFindings

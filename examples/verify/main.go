@@ -39,6 +39,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/curconnect/curconnect/billingconn"
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/iampolicy"
 )
 
@@ -71,7 +72,7 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stderr, "verify:", err)
 	var ue usageError
-	if errors.As(err, &ue) || errors.Is(err, billingconn.ErrMalformed) {
+	if errors.As(err, &ue) || errors.Is(err, curerr.ErrMalformed) {
 		return exitBadInput
 	}
 	return exitFailed

@@ -1,35 +1,28 @@
-// Package awserr classifies AWS API errors into the small set of categories
-// that curconnect's packages expose. The categories are defined once here and
-// re-exported by value from iampolicy, curreader and billingconn, so that
-// errors.Is matches across packages.
+// Package awserr classifies AWS API errors into the categories of
+// curreader/curerr, which every curconnect package returns.
 package awserr
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
-// Error categories. Every error a curconnect package returns for a failed AWS
-// call, or for input it refuses, wraps at most one of these.
+// The categories, defined once in curreader/curerr (the public package
+// callers match against).
 var (
-	// ErrAccessDenied: the caller's credentials were refused (HTTP 403,
-	// AccessDenied, Forbidden, AllAccessDisabled, …).
-	ErrAccessDenied = errors.New("access denied")
-	// ErrNotFound: the object, key or resource does not exist.
-	ErrNotFound = errors.New("not found")
-	// ErrBucketNotFound: the bucket does not exist. It wraps ErrNotFound.
-	ErrBucketNotFound = fmt.Errorf("bucket not found: %w", ErrNotFound)
-	// ErrMalformed: input (a document, manifest, row, flag) cannot be parsed
-	// or breaks a rule.
-	ErrMalformed = errors.New("malformed input")
-	// ErrThrottled: the service asked the caller to slow down (SlowDown,
-	// Throttling, HTTP 503/429). Retrying later can help.
-	ErrThrottled = errors.New("throttled")
+	ErrAccessDenied   = curerr.ErrAccessDenied
+	ErrNotFound       = curerr.ErrNotFound
+	ErrBucketNotFound = curerr.ErrBucketNotFound
+	ErrMalformed      = curerr.ErrMalformed
+	ErrThrottled      = curerr.ErrThrottled
+	ErrUnreachable    = curerr.ErrUnreachable
+	ErrSignature      = curerr.ErrSignature
 )
 
 // ClassifiedError carries an AWS error together with its category, so that

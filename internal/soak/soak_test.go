@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/curconnect/curconnect/curreader"
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/internal/curgen"
 	"github.com/curconnect/curconnect/internal/decimal"
 	"github.com/curconnect/curconnect/internal/faults"
@@ -265,7 +266,7 @@ func TestSoakVersity(t *testing.T) {
 			// The SDK retries listing and manifest GETs itself; a failure
 			// here must still be a typed, classified error.
 			t.Logf("seed %d: resolve failed under %d resets: %v", 500+i, len(ev), err)
-			assert.True(t, errors.Is(err, curreader.ErrMalformed) || errors.Is(err, curreader.ErrNotFound) ||
+			assert.True(t, errors.Is(err, curerr.ErrMalformed) || errors.Is(err, curerr.ErrNotFound) ||
 				strings.Contains(err.Error(), "connection reset") || strings.Contains(err.Error(), "EOF"), "%v", err)
 			continue
 		}
