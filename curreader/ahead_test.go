@@ -25,7 +25,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
-	"github.com/curconnect/curconnect/internal/curgen"
+	"github.com/curconnect/curconnect/curreader/curtest"
+	"github.com/curconnect/curconnect/curreader/decimal"
 	"github.com/curconnect/curconnect/internal/faults"
 	"github.com/curconnect/curconnect/internal/s3io"
 	"github.com/curconnect/curconnect/internal/testutil"
@@ -39,10 +40,10 @@ type genSet struct {
 	fsD  *Delivery
 	s    *testutil.S3
 	s3D  *Delivery
-	cur  *curgen.Delivery
+	cur  *curtest.Delivery
 }
 
-func genDelivery(t *testing.T, spec curgen.Spec, withS3 bool) *genSet {
+func genDelivery(t *testing.T, spec curtest.Spec, withS3 bool) *genSet {
 	t.Helper()
 	if spec.Prefix == "" {
 		spec.Prefix = "cur"
@@ -51,8 +52,8 @@ func genDelivery(t *testing.T, spec curgen.Spec, withS3 bool) *genSet {
 	if spec.Name == "" {
 		spec.Name = "rep"
 	}
-	sink := curgen.NewMapSink()
-	res, err := curgen.Generate(t.Context(), sink, spec)
+	sink := curtest.NewMapSink()
+	res, err := curtest.Generate(t.Context(), sink, spec)
 	require.NoError(t, err)
 	g := &genSet{objs: objects(sink.Objects()), m: fstest.MapFS{}}
 	for k, v := range g.objs {
@@ -133,7 +134,7 @@ func waitGoroutines(t *testing.T, base int) {
 // offsets, answered 503 SlowDown or 500 are retried; the totals stay
 // exact, or the error is a *FileError naming a file of the delivery.
 func TestParquetSurvivesFaults(t *testing.T) {
-	g := genDelivery(t, curgen.Spec{Kind: curgen.LegacyCUR, Format: curgen.Parquet, Files: 3, Rows: 3000, Seed: 11}, true)
+	g := genDelivery(t, curtest.Spec{Kind: curtest.LegacyCUR, Format: curtest.Parquet, Files: 3, Rows: 3000, Seed: 11}, true)
 	for _, seed := range []uint64{1, 2, 3, 4} {
 		for _, c := range []int{1, 3} {
 			t.Run(fmt.Sprintf("seed%d/c%d", seed, c), func(t *testing.T) {
@@ -186,7 +187,7 @@ func chunkOffsets(t *testing.T, data []byte) []int64 {
 // the file and wrapping curerr.ErrMalformed, from a local copy and from S3, one
 // file at a time and read ahead — never a panic or a clean short total.
 func TestParquetCorruptFiles(t *testing.T) {
-	g := genDelivery(t, curgen.Spec{Kind: curgen.LegacyCUR, Format: curgen.Parquet, Files: 3, Rows: 600, Seed: 5}, true)
+	g := genDelivery(t, curtest.Spec{Kind: curtest.LegacyCUR, Format: curtest.Parquet, Files: 3, Rows: 600, Seed: 5}, true)
 	key := g.cur.DataKeys[1]
 	orig := g.objs[key]
 	offs := chunkOffsets(t, orig)
@@ -257,7 +258,7 @@ func maps(m fstest.MapFS) fstest.MapFS {
 func TestParquetChangedMidRead(t *testing.T) {
 	for _, c := range []int{1, 2} {
 		t.Run(fmt.Sprint("c", c), func(t *testing.T) {
-			g := genDelivery(t, curgen.Spec{Kind: curgen.LegacyCUR, Format: curgen.Parquet, Files: 2, Rows: 2000, Seed: 9}, true)
+			g := genDelivery(t, curtest.Spec{Kind: curtest.LegacyCUR, Format: curtest.Parquet, Files: 2, Rows: 2000, Seed: 9}, true)
 			key := g.cur.DataKeys[1]
 			var h *faults.Handler
 			g.s.Wrap(func(next http.Handler) http.Handler {
@@ -288,23 +289,23 @@ func TestParquetChangedMidRead(t *testing.T) {
 // same usage start instant and the same tag values in every row.
 func TestCSVAndParquetAgree(t *testing.T) {
 	cases := []struct {
-		kind       curgen.Kind
+		kind       curtest.Kind
 		start      string
 		tags       []string
 		anyTagSeen bool
 	}{
-		{curgen.LegacyCUR, "lineItem/UsageStartDate", []string{"user:Team", "user:CostCenter", "user:Environment"}, true},
-		{curgen.CUR2, "line_item_usage_start_date", []string{"user_team", "user:Team", "user_cost_center", "user_environment", "aws_created_by"}, true},
-		{curgen.FOCUS12, "ChargePeriodStart", []string{"user_team"}, false},
+		{curtest.LegacyCUR, "lineItem/UsageStartDate", []string{"user:Team", "user:CostCenter", "user:Environment"}, true},
+		{curtest.CUR2, "line_item_usage_start_date", []string{"user_team", "user:Team", "user_cost_center", "user_environment", "aws_created_by"}, true},
+		{curtest.FOCUS12, "ChargePeriodStart", []string{"user_team"}, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.kind.String(), func(t *testing.T) {
-			spec := curgen.Spec{Kind: tc.kind, Files: 2, Rows: 300, Seed: 77}
-			spec.Format = curgen.CSVGzip
+			spec := curtest.Spec{Kind: tc.kind, Files: 2, Rows: 300, Seed: 77}
+			spec.Format = curtest.CSVGzip
 			gc := genDelivery(t, spec, false)
-			spec.Format = curgen.Parquet
+			spec.Format = curtest.Parquet
 			gp := genDelivery(t, spec, false)
-			require.Equal(t, gc.cur.Total, gp.cur.Total, "curgen wrote different data")
+			require.Equal(t, gc.cur.Total, gp.cur.Total, "curtest wrote different data")
 			rc, err := OpenFS(t.Context(), gc.m, gc.fsD, concurrency(2))
 			require.NoError(t, err)
 			defer rc.Close()
@@ -357,15 +358,15 @@ func TestCSVAndParquetAgree(t *testing.T) {
 
 // ---- 3. Read-ahead ---------------------------------------------------------
 
-func fourFiles(t *testing.T, format curgen.Format, withS3 bool) *genSet {
-	return genDelivery(t, curgen.Spec{Kind: curgen.LegacyCUR, Format: format, Files: 4, Rows: 700, Seed: 21}, withS3)
+func fourFiles(t *testing.T, format curtest.Format, withS3 bool) *genSet {
+	return genDelivery(t, curtest.Spec{Kind: curtest.LegacyCUR, Format: format, Files: 4, Rows: 700, Seed: 21}, withS3)
 }
 
 // TestReadAheadSameSequence: any Concurrency and a tiny MemoryBudget give
 // the exact (File, Line, cost) sequence of one file at a time; Unordered
 // gives the same multiset with each file's rows in order.
 func TestReadAheadSameSequence(t *testing.T) {
-	for _, format := range []curgen.Format{curgen.CSVGzip, curgen.Parquet, curgen.CSVZip} {
+	for _, format := range []curtest.Format{curtest.CSVGzip, curtest.Parquet, curtest.CSVZip} {
 		t.Run(format.String(), func(t *testing.T) {
 			g := fourFiles(t, format, false)
 			open := func(fns ...func(*ReadOptions)) *Reader {
@@ -404,7 +405,7 @@ func TestReadAheadSameSequence(t *testing.T) {
 // order every row of files 0 and 1 comes first, then the error naming
 // file 2 — never rows of file 3, never a clean end.
 func TestReadAheadErrorAfterEarlierFiles(t *testing.T) {
-	for _, format := range []curgen.Format{curgen.CSVGzip, curgen.Parquet} {
+	for _, format := range []curtest.Format{curtest.CSVGzip, curtest.Parquet} {
 		g := fourFiles(t, format, true)
 		denied := g.s3D.Files[2].Key
 		g.s.Deny(denied)
@@ -442,7 +443,7 @@ func TestReadAheadErrorAfterEarlierFiles(t *testing.T) {
 // of a read stops every read-ahead goroutine; after a cancel, Err is the
 // context error, never a clean end.
 func TestReadAheadStopLeavesNothing(t *testing.T) {
-	g := genDelivery(t, curgen.Spec{Kind: curgen.LegacyCUR, Files: 4, Rows: 3000, Seed: 3}, false)
+	g := genDelivery(t, curtest.Spec{Kind: curtest.LegacyCUR, Files: 4, Rows: 3000, Seed: 3}, false)
 	one := *g.fsD
 	one.Files = one.Files[:1]
 	for _, d := range []*Delivery{g.fsD, &one} {
@@ -490,7 +491,7 @@ func TestReadAheadStopLeavesNothing(t *testing.T) {
 // TestCloneSurvivesNext: rows cloned while reading keep their values after
 // the reader moves on and reuses its buffers, in every mode.
 func TestCloneSurvivesNext(t *testing.T) {
-	for _, format := range []curgen.Format{curgen.CSVGzip, curgen.Parquet} {
+	for _, format := range []curtest.Format{curtest.CSVGzip, curtest.Parquet} {
 		g := fourFiles(t, format, false)
 		rd, err := OpenFS(t.Context(), g.m, g.fsD, concurrency(1))
 		require.NoError(t, err)
@@ -542,7 +543,7 @@ func rowValues(r Row) []string {
 // only last) has Done, every file done, every row counted and, for CSV,
 // every byte of the delivery read.
 func TestProgress(t *testing.T) {
-	for _, format := range []curgen.Format{curgen.CSVGzip, curgen.CSVZip, curgen.Parquet} {
+	for _, format := range []curtest.Format{curtest.CSVGzip, curtest.CSVZip, curtest.Parquet} {
 		g := fourFiles(t, format, true)
 		for _, be := range []string{"fs", "s3"} {
 			for _, c := range []int{1, 3} {
@@ -584,9 +585,9 @@ func TestProgress(t *testing.T) {
 						assert.Equal(t, g.cur.Rows, last.Rows)
 						assert.Positive(t, last.Bytes)
 						switch format {
-						case curgen.CSVGzip:
+						case curtest.CSVGzip:
 							assert.Equal(t, last.TotalBytes, last.Bytes, "a CSV delivery is read to its last byte")
-						case curgen.CSVZip:
+						case curtest.CSVZip:
 							// A zip is read from its end by ranged reads, some twice:
 							// every byte, and then some.
 							assert.GreaterOrEqual(t, last.Bytes, last.TotalBytes)
@@ -606,7 +607,7 @@ func TestProgress(t *testing.T) {
 // TestProgressOnError: a read that fails still ends with one Done call,
 // which does not claim every file done.
 func TestProgressOnError(t *testing.T) {
-	g := fourFiles(t, curgen.CSVGzip, true)
+	g := fourFiles(t, curtest.CSVGzip, true)
 	g.s.Deny(g.s3D.Files[2].Key)
 	for _, c := range []int{1, 3} {
 		var calls []Progress
@@ -633,10 +634,10 @@ func TestProgressOnError(t *testing.T) {
 // bytes than the files hold, and rows show only them; CSV shows the same
 // three columns, with the same totals.
 func TestProjection(t *testing.T) {
-	spec := curgen.Spec{Kind: curgen.LegacyCUR, Files: 1, Rows: 20000, Seed: 31}
+	spec := curtest.Spec{Kind: curtest.LegacyCUR, Files: 1, Rows: 20000, Seed: 31}
 	cols := []string{"lineItem/UnblendedCost", "line_item_product_code", "lineItem/UsageStartDate"}
 	want := []string{"line_item_unblended_cost", "line_item_product_code", "line_item_usage_start_date"}
-	for _, format := range []curgen.Format{curgen.Parquet, curgen.CSVGzip} {
+	for _, format := range []curtest.Format{curtest.Parquet, curtest.CSVGzip} {
 		spec.Format = format
 		g := genDelivery(t, spec, true)
 		for _, c := range []int{1, 2} {
@@ -649,7 +650,7 @@ func TestProjection(t *testing.T) {
 				})
 				require.NoError(t, err)
 				var rows int64
-				var total Decimal
+				var total decimal.Decimal
 				for row, err := range rd.Rows() {
 					require.NoError(t, err)
 					rows++
@@ -672,7 +673,7 @@ func TestProjection(t *testing.T) {
 				assert.Equal(t, g.cur.Rows, rows)
 				assert.Equal(t, g.cur.Total, total.String())
 				require.True(t, last.Done)
-				if format == curgen.Parquet {
+				if format == curtest.Parquet {
 					assert.Less(t, last.Bytes, last.TotalBytes/3, "projected Parquet read %d of %d bytes", last.Bytes, last.TotalBytes)
 					t.Logf("read %d of %d bytes in %d GETs", last.Bytes, last.TotalBytes, g.s.Requests()["GetObject"])
 				} else {
@@ -686,10 +687,10 @@ func TestProjection(t *testing.T) {
 // TestProjectionTags: "resource_tags" brings every tag column, so Tag
 // works while other columns stay hidden.
 func TestProjectionTags(t *testing.T) {
-	for _, kind := range []curgen.Kind{curgen.LegacyCUR, curgen.CUR2} {
-		for _, format := range []curgen.Format{curgen.Parquet, curgen.CSVGzip} {
+	for _, kind := range []curtest.Kind{curtest.LegacyCUR, curtest.CUR2} {
+		for _, format := range []curtest.Format{curtest.Parquet, curtest.CSVGzip} {
 			t.Run(fmt.Sprintf("%s/%s", kind, format), func(t *testing.T) {
-				g := genDelivery(t, curgen.Spec{Kind: kind, Format: format, Rows: 200, Seed: 4}, false)
+				g := genDelivery(t, curtest.Spec{Kind: kind, Format: format, Rows: 200, Seed: 4}, false)
 				full, err := OpenFS(t.Context(), g.m, g.fsD)
 				require.NoError(t, err)
 				defer full.Close()
@@ -730,22 +731,22 @@ func TestOpenFile(t *testing.T) {
 	type file struct {
 		name string
 		data []byte
-		cur  *curgen.Delivery
+		cur  *curtest.Delivery
 	}
 	var files []file
-	for _, format := range []curgen.Format{curgen.CSVGzip, curgen.CSVZip, curgen.Parquet} {
-		g := genDelivery(t, curgen.Spec{Kind: curgen.LegacyCUR, Format: format, Rows: 500, Seed: 8}, false)
+	for _, format := range []curtest.Format{curtest.CSVGzip, curtest.CSVZip, curtest.Parquet} {
+		g := genDelivery(t, curtest.Spec{Kind: curtest.LegacyCUR, Format: format, Rows: 500, Seed: 8}, false)
 		data := g.objs[g.cur.DataKeys[0]]
 		name := filepath.Base(g.cur.DataKeys[0])
 		files = append(files, file{name, data, g.cur})
-		if format == curgen.CSVGzip {
+		if format == curtest.CSVGzip {
 			zr, err := gzip.NewReader(bytes.NewReader(data))
 			require.NoError(t, err)
 			plain, err := io.ReadAll(zr)
 			require.NoError(t, err)
 			files = append(files, file{"plain.csv", plain, g.cur}, file{"UPPER.CSV.GZ", data, g.cur})
 		}
-		if format == curgen.CSVZip {
+		if format == curtest.CSVZip {
 			zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 			require.NoError(t, err)
 			require.Len(t, zr.File, 1)
@@ -828,7 +829,7 @@ func failAfter(n int64) func(io.Reader) io.Reader {
 // fail mid-stream ends in a *FileError naming the file, never a short
 // total.
 func TestIotestReaders(t *testing.T) {
-	g := genDelivery(t, curgen.Spec{Kind: curgen.LegacyCUR, Files: 3, Rows: 200, Seed: 12}, false)
+	g := genDelivery(t, curtest.Spec{Kind: curtest.LegacyCUR, Files: 3, Rows: 200, Seed: 12}, false)
 	// The same delivery as plain CSV.
 	plain := fstest.MapFS{}
 	pd := *g.fsD
@@ -918,7 +919,7 @@ func (p pickFS) Open(name string) (fs.File, error) {
 // fail partway ends in a *FileError carrying the I/O error, not
 // curerr.ErrMalformed.
 func TestParquetReadAtFails(t *testing.T) {
-	g := genDelivery(t, curgen.Spec{Kind: curgen.LegacyCUR, Format: curgen.Parquet, Files: 2, Rows: 500, Seed: 2}, false)
+	g := genDelivery(t, curtest.Spec{Kind: curtest.LegacyCUR, Format: curtest.Parquet, Files: 2, Rows: 500, Seed: 2}, false)
 	key := g.fsD.Files[1].Key
 	size := int64(len(g.m[key].Data))
 	for _, after := range []int{0, 1, 2, 3, 5, 8} {

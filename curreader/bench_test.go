@@ -16,7 +16,8 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
-	"github.com/curconnect/curconnect/internal/curgen"
+	"github.com/curconnect/curconnect/curreader/curtest"
+	"github.com/curconnect/curconnect/curreader/decimal"
 )
 
 // Benchmarks of the public Reader on generated reports (legacy CUR, about
@@ -35,7 +36,7 @@ var (
 
 type benchFixture struct {
 	dir   string
-	res   *curgen.Result
+	res   *curtest.Result
 	files []string // data files, in order
 	csv   int64    // uncompressed bytes (CSV fixtures)
 }
@@ -57,7 +58,7 @@ func benchRows() int {
 }
 
 // fixture generates (once per process) a legacy CUR delivery.
-func fixture(b *testing.B, name string, format curgen.Format, files int) *benchFixture {
+func fixture(b *testing.B, name string, format curtest.Format, files int) *benchFixture {
 	b.Helper()
 	benchMu.Lock()
 	defer benchMu.Unlock()
@@ -72,8 +73,8 @@ func fixture(b *testing.B, name string, format curgen.Format, files int) *benchF
 		benchDir = d
 	}
 	dir := filepath.Join(benchDir, name)
-	res, err := curgen.Generate(context.Background(), curgen.DirSink{Root: dir}, curgen.Spec{
-		Kind: curgen.LegacyCUR, Name: name, Prefix: "cur", Bucket: "bench", Width: curgen.Wide,
+	res, err := curtest.Generate(context.Background(), curtest.DirSink{Root: dir}, curtest.Spec{
+		Kind: curtest.LegacyCUR, Name: name, Prefix: "cur", Bucket: "bench", Width: curtest.Wide,
 		Format: format, Files: files, Rows: benchRows(), Seed: 11,
 	})
 	if err != nil {
@@ -84,7 +85,7 @@ func fixture(b *testing.B, name string, format curgen.Format, files int) *benchF
 	for _, k := range cur.DataKeys {
 		f.files = append(f.files, filepath.Join(dir, k))
 	}
-	if format == curgen.CSVGzip {
+	if format == curtest.CSVGzip {
 		for _, p := range f.files {
 			n, err := decompressedSize(p)
 			if err != nil {
@@ -132,7 +133,7 @@ func readAll(b *testing.B, rd *Reader, cost string) int64 {
 	b.Helper()
 	defer rd.Close()
 	var n int64
-	var sum Decimal
+	var sum decimal.Decimal
 	for rd.Next() {
 		n++
 		v, ok, err := rd.Row().Decimal(cost)
@@ -180,7 +181,7 @@ func report(b *testing.B, rows, bytes int64, cpu0 time.Duration) {
 // as a multiple of decompress (x-decompress) and encoding-csv's as a
 // multiple of reader's (csv-x-slower).
 func BenchmarkReadCSVGzip(b *testing.B) {
-	f := fixture(b, "csv1", curgen.CSVGzip, 1)
+	f := fixture(b, "csv1", curtest.CSVGzip, 1)
 	path := f.files[0]
 	rows := f.res.Current(f.res.Periods()[0]).Rows
 	var decompressNs, readerNs float64
@@ -251,7 +252,7 @@ func BenchmarkReadCSVGzip(b *testing.B) {
 // whole and with a 3-column projection (which reads only those columns'
 // chunks).
 func BenchmarkReadParquet(b *testing.B) {
-	f := fixture(b, "pq1", curgen.Parquet, 1)
+	f := fixture(b, "pq1", curtest.Parquet, 1)
 	path := f.files[0]
 	rows := f.res.Current(f.res.Periods()[0]).Rows
 	fi, err := os.Stat(path)
@@ -302,7 +303,7 @@ func BenchmarkReadParquet(b *testing.B) {
 // cores: one file already keeps decompression and splitting on two
 // goroutines (see the cores metric).
 func BenchmarkReadDelivery(b *testing.B) {
-	f := fixture(b, "csv2", curgen.CSVGzip, 2)
+	f := fixture(b, "csv2", curtest.CSVGzip, 2)
 	d, _ := f.delivery(b)
 	fsys := os.DirFS(f.dir)
 	rows := f.res.Current(f.res.Periods()[0]).Rows

@@ -9,7 +9,8 @@ import (
 	"testing/fstest"
 
 	"github.com/curconnect/curconnect/curreader"
-	"github.com/curconnect/curconnect/internal/curgen"
+	"github.com/curconnect/curconnect/curreader/curtest"
+	"github.com/curconnect/curconnect/curreader/decimal"
 )
 
 // A local copy of a bucket (here generated in memory) resolves and reads
@@ -17,8 +18,8 @@ import (
 // an exact sum of its rows.
 func Example() {
 	ctx := context.Background()
-	sink := curgen.NewMapSink()
-	_, err := curgen.Generate(ctx, sink, curgen.Spec{Kind: curgen.LegacyCUR, Name: "acme-cur", Prefix: "cur",
+	sink := curtest.NewMapSink()
+	_, err := curtest.Generate(ctx, sink, curtest.Spec{Kind: curtest.LegacyCUR, Name: "acme-cur", Prefix: "cur",
 		Months: 2, Versions: 2, Files: 2, Rows: 10, Seed: 1})
 	if err != nil {
 		log.Fatal(err)
@@ -42,7 +43,7 @@ func Example() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		var total curreader.Decimal
+		var total decimal.Decimal
 		rows := 0
 		for row, err := range rd.Rows() {
 			if err != nil {
@@ -68,9 +69,9 @@ func Example() {
 // callback reports bytes and rows.
 func ExampleReadOptions() {
 	ctx := context.Background()
-	sink := curgen.NewMapSink()
-	_, err := curgen.Generate(ctx, sink, curgen.Spec{Kind: curgen.CUR2, Name: "acme-cur2", Prefix: "exports",
-		Format: curgen.Parquet, Files: 3, Rows: 50, Seed: 2})
+	sink := curtest.NewMapSink()
+	_, err := curtest.Generate(ctx, sink, curtest.Spec{Kind: curtest.CUR2, Name: "acme-cur2", Prefix: "exports",
+		Format: curtest.Parquet, Files: 3, Rows: 50, Seed: 2})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -100,7 +101,7 @@ func ExampleReadOptions() {
 		log.Fatal(err)
 	}
 	defer rd.Close()
-	byService := map[string]curreader.Decimal{}
+	byService := map[string]decimal.Decimal{}
 	for row, err := range rd.Rows() {
 		if err != nil {
 			log.Fatal(err)
@@ -127,7 +128,7 @@ func ExampleOpenFile() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	res, err := curgen.Generate(ctx, curgen.DirSink{Root: dir}, curgen.Spec{Kind: curgen.LegacyCUR, Name: "r", Prefix: "cur", Rows: 5, Seed: 3})
+	res, err := curtest.Generate(ctx, curtest.DirSink{Root: dir}, curtest.Spec{Kind: curtest.LegacyCUR, Name: "r", Prefix: "cur", Rows: 5, Seed: 3})
 	if err != nil {
 		log.Fatal(err)
 	}

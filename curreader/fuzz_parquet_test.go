@@ -6,22 +6,22 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/curconnect/curconnect/internal/curgen"
+	"github.com/curconnect/curconnect/curreader/curtest"
 )
 
 // FuzzParquetFile reads arbitrary bytes as a delivery's one Parquet data
 // file through the public Reader. It must never panic, and must end either
 // cleanly or with a *FileError or *ParseError that names the file.
 func FuzzParquetFile(f *testing.F) {
-	for i, spec := range []curgen.Spec{
-		{Kind: curgen.LegacyCUR, Width: curgen.Narrow, Rows: 3},
-		{Kind: curgen.CUR2, Width: curgen.Narrow, Rows: 2},
-		{Kind: curgen.FOCUS12, Rows: 1},
-		{Kind: curgen.LegacyCUR, Width: curgen.Narrow, Rows: 3, EmptyFiles: 1},
+	for i, spec := range []curtest.Spec{
+		{Kind: curtest.LegacyCUR, Width: curtest.Narrow, Rows: 3},
+		{Kind: curtest.CUR2, Width: curtest.Narrow, Rows: 2},
+		{Kind: curtest.FOCUS12, Rows: 1},
+		{Kind: curtest.LegacyCUR, Width: curtest.Narrow, Rows: 3, EmptyFiles: 1},
 	} {
-		spec.Format, spec.Name, spec.Seed = curgen.Parquet, "r", uint64(i+1)
-		sink := curgen.NewMapSink()
-		res, err := curgen.Generate(context.Background(), sink, spec)
+		spec.Format, spec.Name, spec.Seed = curtest.Parquet, "r", uint64(i+1)
+		sink := curtest.NewMapSink()
+		res, err := curtest.Generate(context.Background(), sink, spec)
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -8,37 +8,37 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/curconnect/curconnect/internal/curgen"
+	"github.com/curconnect/curconnect/curreader/curtest"
 )
 
-// generatedLayouts are the delivery streams internal/curgen writes, one of
+// generatedLayouts are the delivery streams curreader/curtest writes, one of
 // each layout and quirk the resolver must handle. They all share one bucket
 // and one prefix, as reports of every kind do in real buckets.
-func generatedLayouts(prefix string) []curgen.Spec {
-	return []curgen.Spec{
-		{Kind: curgen.LegacyCUR, Name: "legacy-new", Versions: 3, Months: 2, Files: 2, Incomplete: true, Restate: true, Redshift: true, AccessTestObject: true},
-		{Kind: curgen.LegacyCUR, Name: "legacy-old", Versions: 2, Files: 2, UnpaddedNumbers: true, UUIDAssemblies: true},
-		{Kind: curgen.LegacyCUR, Name: "legacy-over", Versioning: curgen.Overwrite, Versions: 2, Format: curgen.CSVZip},
-		{Kind: curgen.LegacyCUR, Name: "legacy-pq", Format: curgen.Parquet, Versions: 2},
-		{Kind: curgen.LegacyCUR, Name: "athena", Athena: true, Versioning: curgen.Overwrite, Format: curgen.Parquet, Months: 2},
-		{Kind: curgen.LegacyCUR, Name: "athena-busy", Athena: true, AthenaUpdating: true, Versioning: curgen.Overwrite, Format: curgen.Parquet},
-		{Kind: curgen.CUR2, Name: "cur2-over", Versioning: curgen.Overwrite, Versions: 3, Files: 4, ShrinkBy: 1, EmptyFiles: 1},
-		{Kind: curgen.CUR2, Name: "cur2-new", Format: curgen.Parquet, Versions: 2, Months: 2, Files: 2, Incomplete: true},
-		{Kind: curgen.FOCUS10, Name: "focus10", Versioning: curgen.Overwrite},
-		{Kind: curgen.FOCUS12, Name: "focus12", Format: curgen.Parquet, Versions: 2},
+func generatedLayouts(prefix string) []curtest.Spec {
+	return []curtest.Spec{
+		{Kind: curtest.LegacyCUR, Name: "legacy-new", Versions: 3, Months: 2, Files: 2, Incomplete: true, Restate: true, Redshift: true, AccessTestObject: true},
+		{Kind: curtest.LegacyCUR, Name: "legacy-old", Versions: 2, Files: 2, UnpaddedNumbers: true, UUIDAssemblies: true},
+		{Kind: curtest.LegacyCUR, Name: "legacy-over", Versioning: curtest.Overwrite, Versions: 2, Format: curtest.CSVZip},
+		{Kind: curtest.LegacyCUR, Name: "legacy-pq", Format: curtest.Parquet, Versions: 2},
+		{Kind: curtest.LegacyCUR, Name: "athena", Athena: true, Versioning: curtest.Overwrite, Format: curtest.Parquet, Months: 2},
+		{Kind: curtest.LegacyCUR, Name: "athena-busy", Athena: true, AthenaUpdating: true, Versioning: curtest.Overwrite, Format: curtest.Parquet},
+		{Kind: curtest.CUR2, Name: "cur2-over", Versioning: curtest.Overwrite, Versions: 3, Files: 4, ShrinkBy: 1, EmptyFiles: 1},
+		{Kind: curtest.CUR2, Name: "cur2-new", Format: curtest.Parquet, Versions: 2, Months: 2, Files: 2, Incomplete: true},
+		{Kind: curtest.FOCUS10, Name: "focus10", Versioning: curtest.Overwrite},
+		{Kind: curtest.FOCUS12, Name: "focus12", Format: curtest.Parquet, Versions: 2},
 	}
 }
 
-func generate(t *testing.T, prefix string) (objects, []*curgen.Result) {
+func generate(t *testing.T, prefix string) (objects, []*curtest.Result) {
 	t.Helper()
-	sink := curgen.NewMapSink()
-	var results []*curgen.Result
+	sink := curtest.NewMapSink()
+	var results []*curtest.Result
 	for i, spec := range generatedLayouts(prefix) {
 		if spec.Athena && prefix == "" {
 			continue // AWS requires a prefix for the Athena integration
 		}
 		spec.Prefix, spec.Bucket, spec.Seed, spec.Rows = prefix, testBucket, uint64(i+1), 5
-		res, err := curgen.Generate(t.Context(), sink, spec)
+		res, err := curtest.Generate(t.Context(), sink, spec)
 		require.NoError(t, err, spec.Name)
 		results = append(results, res)
 	}
@@ -47,7 +47,7 @@ func generate(t *testing.T, prefix string) (objects, []*curgen.Result) {
 
 // TestResolveGeneratedLayouts resolves every period of every generated
 // stream, on every backend, and requires exactly the current delivery
-// curgen says it wrote: its version and its data files in manifest order —
+// curtest says it wrote: its version and its data files in manifest order —
 // never an incomplete newer folder, a superseded assembly or a stale chunk.
 func TestResolveGeneratedLayouts(t *testing.T) {
 	bes := backends(t)
@@ -111,9 +111,9 @@ func TestResolveGeneratedLayouts(t *testing.T) {
 // fact shows up in Changes, and only that month.
 func TestChangesOnGeneratedRestatement(t *testing.T) {
 	ctx := t.Context()
-	spec := curgen.Spec{Kind: curgen.LegacyCUR, Name: "rep", Prefix: "cur", Bucket: testBucket, Months: 3, Rows: 3, Seed: 9}
-	sink := curgen.NewMapSink()
-	before, err := curgen.Generate(ctx, sink, spec)
+	spec := curtest.Spec{Kind: curtest.LegacyCUR, Name: "rep", Prefix: "cur", Bucket: testBucket, Months: 3, Rows: 3, Seed: 9}
+	sink := curtest.NewMapSink()
+	before, err := curtest.Generate(ctx, sink, spec)
 	require.NoError(t, err)
 	r := fsBackend(t, objects(sink.Objects()))
 	rep, err := r.Find(ctx, "cur", "rep")
@@ -126,15 +126,15 @@ func TestChangesOnGeneratedRestatement(t *testing.T) {
 	}
 
 	spec.Restate = true
-	sink2 := curgen.NewMapSink()
-	res, err := curgen.Generate(ctx, sink2, spec)
+	sink2 := curtest.NewMapSink()
+	res, err := curtest.Generate(ctx, sink2, spec)
 	require.NoError(t, err)
 	r = fsBackend(t, objects(sink2.Objects()))
 	rep, err = r.Find(ctx, "cur", "rep")
 	require.NoError(t, err)
 	ch, err := r.Changes(ctx, rep, seen)
 	require.NoError(t, err)
-	// Expected: the periods whose current version curgen changed (the
+	// Expected: the periods whose current version curtest changed (the
 	// restated first month, and any whose assembly timestamps moved).
 	var want, got []string
 	for _, p := range res.Periods() {

@@ -8,18 +8,18 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/curconnect/curconnect/internal/curgen"
+	"github.com/curconnect/curconnect/curreader/curtest"
 )
 
 // TestReadGeneratedEveryLayout reads the current delivery of every period
-// of every layout curgen writes (CSV and Parquet), from S3 and from a local
-// copy, and requires curgen's exact totals.
+// of every layout curtest writes (CSV and Parquet), from S3 and from a local
+// copy, and requires curtest's exact totals.
 func TestReadGeneratedEveryLayout(t *testing.T) {
-	sink := curgen.NewMapSink()
-	var results []*curgen.Result
+	sink := curtest.NewMapSink()
+	var results []*curtest.Result
 	for i, spec := range generatedLayouts("cur") {
 		spec.Prefix, spec.Bucket, spec.Seed, spec.Rows = "cur", testBucket, uint64(i+1), 40
-		res, err := curgen.Generate(t.Context(), sink, spec)
+		res, err := curtest.Generate(t.Context(), sink, spec)
 		require.NoError(t, err, spec.Name)
 		results = append(results, res)
 	}

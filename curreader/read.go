@@ -15,14 +15,8 @@ import (
 
 	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/internal/colname"
-	"github.com/curconnect/curconnect/internal/decimal"
 	"github.com/curconnect/curconnect/internal/s3io"
 )
-
-// Decimal is an exact decimal number (money, quantities): parsed from
-// plain, fixed and scientific notation, added without rounding, printed
-// without exponent. The zero value is 0.
-type Decimal = decimal.Decimal
 
 // ErrMalformedRow: a data file's row cannot be read (bad CSV, a value
 // that is not a number where one is asked for). It wraps curerr.ErrMalformed.

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/curconnect/curconnect/internal/decimal"
+	"github.com/curconnect/curconnect/curreader/decimal"
 )
 
 // Row is one row of a data file. It is valid only until the Reader moves

@@ -16,8 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
-	"github.com/curconnect/curconnect/internal/curgen"
-	"github.com/curconnect/curconnect/internal/decimal"
+	"github.com/curconnect/curconnect/curreader/curtest"
+	"github.com/curconnect/curconnect/curreader/decimal"
 	"github.com/curconnect/curconnect/internal/faults"
 	"github.com/curconnect/curconnect/internal/s3io"
 	"github.com/curconnect/curconnect/internal/testutil"
@@ -53,7 +53,7 @@ func sumRows(t *testing.T, r *Reader, cost, group string) (sums, error) {
 	return s, nil
 }
 
-func equalTruth(t *testing.T, s sums, cur *curgen.Delivery) {
+func equalTruth(t *testing.T, s sums, cur *curtest.Delivery) {
 	t.Helper()
 	assert.Equal(t, cur.Rows, s.rows)
 	assert.Equal(t, decimal.MustParse(cur.Total).String(), s.total.String())
@@ -64,20 +64,20 @@ func equalTruth(t *testing.T, s sums, cur *curgen.Delivery) {
 }
 
 // TestReadGeneratedCSV reads the current delivery of CSV streams of every
-// kind, from S3 and from a local copy, and requires curgen's exact totals.
+// kind, from S3 and from a local copy, and requires curtest's exact totals.
 func TestReadGeneratedCSV(t *testing.T) {
-	specs := []curgen.Spec{
-		{Kind: curgen.LegacyCUR, Name: "legacy", Versions: 2, Files: 3, Rows: 50, Restate: true, Months: 2, SchemaDrift: true},
-		{Kind: curgen.LegacyCUR, Name: "legacy-zip", Versioning: curgen.Overwrite, Format: curgen.CSVZip, Versions: 2, Rows: 40},
-		{Kind: curgen.LegacyCUR, Name: "legacy-wide", Width: curgen.Wide, Numbers: curgen.FixedNumbers, Files: 2, Rows: 30},
-		{Kind: curgen.CUR2, Name: "cur2", Versioning: curgen.Overwrite, Versions: 3, Files: 4, ShrinkBy: 1, EmptyFiles: 1, Rows: 25},
-		{Kind: curgen.FOCUS10, Name: "focus", Files: 2, Rows: 25},
+	specs := []curtest.Spec{
+		{Kind: curtest.LegacyCUR, Name: "legacy", Versions: 2, Files: 3, Rows: 50, Restate: true, Months: 2, SchemaDrift: true},
+		{Kind: curtest.LegacyCUR, Name: "legacy-zip", Versioning: curtest.Overwrite, Format: curtest.CSVZip, Versions: 2, Rows: 40},
+		{Kind: curtest.LegacyCUR, Name: "legacy-wide", Width: curtest.Wide, Numbers: curtest.FixedNumbers, Files: 2, Rows: 30},
+		{Kind: curtest.CUR2, Name: "cur2", Versioning: curtest.Overwrite, Versions: 3, Files: 4, ShrinkBy: 1, EmptyFiles: 1, Rows: 25},
+		{Kind: curtest.FOCUS10, Name: "focus", Files: 2, Rows: 25},
 	}
-	sink := curgen.NewMapSink()
-	var results []*curgen.Result
+	sink := curtest.NewMapSink()
+	var results []*curtest.Result
 	for i, spec := range specs {
 		spec.Prefix, spec.Bucket, spec.Seed = "cur", testBucket, uint64(100+i)
-		res, err := curgen.Generate(t.Context(), sink, spec)
+		res, err := curtest.Generate(t.Context(), sink, spec)
 		require.NoError(t, err, spec.Name)
 		results = append(results, res)
 	}
@@ -151,9 +151,9 @@ func TestReadRealFixture(t *testing.T) {
 	assert.Equal(t, want, gotBy)
 }
 
-func generatedLegacy(t *testing.T, files, rows int) (*Resolver, *testutil.S3, *Delivery, *curgen.Delivery) {
-	sink := curgen.NewMapSink()
-	res, err := curgen.Generate(t.Context(), sink, curgen.Spec{Kind: curgen.LegacyCUR, Name: "rep", Prefix: "cur", Bucket: testBucket, Files: files, Rows: rows, Seed: 7})
+func generatedLegacy(t *testing.T, files, rows int) (*Resolver, *testutil.S3, *Delivery, *curtest.Delivery) {
+	sink := curtest.NewMapSink()
+	res, err := curtest.Generate(t.Context(), sink, curtest.Spec{Kind: curtest.LegacyCUR, Name: "rep", Prefix: "cur", Bucket: testBucket, Files: files, Rows: rows, Seed: 7})
 	require.NoError(t, err)
 	r, s := gofakes3Backend(t, objects(sink.Objects()))
 	rep, err := r.Find(t.Context(), "cur", "rep")

@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
-	"github.com/curconnect/curconnect/internal/curgen"
+	"github.com/curconnect/curconnect/curreader/curtest"
 )
 
 // TestThriftWeightsCoverFormatStructs keeps thriftStructWeight at least
@@ -53,14 +53,14 @@ func TestThriftWeightsCoverFormatStructs(t *testing.T) {
 func generatedFooters(tb testing.TB) [][]byte {
 	tb.Helper()
 	var out [][]byte
-	for i, spec := range []curgen.Spec{
-		{Kind: curgen.LegacyCUR, Width: curgen.Narrow, Rows: 20},
-		{Kind: curgen.CUR2, Width: curgen.Narrow, Rows: 5},
-		{Kind: curgen.FOCUS12, Rows: 3},
+	for i, spec := range []curtest.Spec{
+		{Kind: curtest.LegacyCUR, Width: curtest.Narrow, Rows: 20},
+		{Kind: curtest.CUR2, Width: curtest.Narrow, Rows: 5},
+		{Kind: curtest.FOCUS12, Rows: 3},
 	} {
-		spec.Format, spec.Name, spec.Seed = curgen.Parquet, "r", uint64(i+1)
-		sink := curgen.NewMapSink()
-		res, err := curgen.Generate(context.Background(), sink, spec)
+		spec.Format, spec.Name, spec.Seed = curtest.Parquet, "r", uint64(i+1)
+		sink := curtest.NewMapSink()
+		res, err := curtest.Generate(context.Background(), sink, spec)
 		require.NoError(tb, err)
 		data, ok := sink.Get(res.Deliveries[0].DataKeys[0])
 		require.True(tb, ok)

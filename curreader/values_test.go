@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
-	"github.com/curconnect/curconnect/internal/curgen"
+	"github.com/curconnect/curconnect/curreader/curtest"
 )
 
 // pqRecord holds every value type the Parquet reader renders.
@@ -281,9 +281,9 @@ func TestProgressDoneOnClose(t *testing.T) {
 // footer) and about one per row group for the projected chunks, not one
 // per page or per buffer.
 func TestParquetGETs(t *testing.T) {
-	sink := curgen.NewMapSink()
-	res, err := curgen.Generate(t.Context(), sink, curgen.Spec{Kind: curgen.CUR2, Name: "g", Prefix: "cur", Bucket: testBucket,
-		Format: curgen.Parquet, Width: curgen.Wide, Rows: 70_000, Seed: 4})
+	sink := curtest.NewMapSink()
+	res, err := curtest.Generate(t.Context(), sink, curtest.Spec{Kind: curtest.CUR2, Name: "g", Prefix: "cur", Bucket: testBucket,
+		Format: curtest.Parquet, Width: curtest.Wide, Rows: 70_000, Seed: 4})
 	require.NoError(t, err)
 	r, s := gofakes3Backend(t, objects(sink.Objects()))
 	rep, err := r.Find(t.Context(), "cur", "g")

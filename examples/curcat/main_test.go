@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/curconnect/curconnect/curreader"
-	"github.com/curconnect/curconnect/internal/curgen"
-	"github.com/curconnect/curconnect/internal/decimal"
+	"github.com/curconnect/curconnect/curreader/curtest"
+	"github.com/curconnect/curconnect/curreader/decimal"
 	"github.com/curconnect/curconnect/internal/testutil"
 )
 
@@ -104,15 +104,15 @@ func TestBadInput(t *testing.T) {
 }
 
 // TestSumAndRowsOnGeneratedData sums a generated legacy report through
-// -bucket and -dir and requires curgen's exact totals and the DESIGN
+// -bucket and -dir and requires curtest's exact totals and the DESIGN
 // JSON shape.
 func TestSumAndRowsOnGeneratedData(t *testing.T) {
 	s := startS3(t)
-	spec := curgen.Spec{Kind: curgen.LegacyCUR, Name: "gen", Prefix: "cur", Bucket: bucket, Files: 3, Rows: 80, Versions: 2, Seed: 5}
-	res, err := curgen.Generate(t.Context(), &curgen.S3Sink{Client: s.Client, Bucket: bucket}, spec)
+	spec := curtest.Spec{Kind: curtest.LegacyCUR, Name: "gen", Prefix: "cur", Bucket: bucket, Files: 3, Rows: 80, Versions: 2, Seed: 5}
+	res, err := curtest.Generate(t.Context(), &curtest.S3Sink{Client: s.Client, Bucket: bucket}, spec)
 	require.NoError(t, err)
 	dir := t.TempDir()
-	_, err = curgen.Generate(t.Context(), curgen.DirSink{Root: dir}, spec)
+	_, err = curtest.Generate(t.Context(), curtest.DirSink{Root: dir}, spec)
 	require.NoError(t, err)
 	cur := res.Current(res.Periods()[0])
 
@@ -158,11 +158,11 @@ func TestSumAndRowsOnGeneratedData(t *testing.T) {
 }
 
 // TestSumParquetExport sums a generated CUR 2.0 Parquet export through
-// -bucket and one of its files through -file, against curgen's totals.
+// -bucket and one of its files through -file, against curtest's totals.
 func TestSumParquetExport(t *testing.T) {
 	s := startS3(t)
-	spec := curgen.Spec{Kind: curgen.CUR2, Name: "pqx", Prefix: "cur", Bucket: bucket, Format: curgen.Parquet, Files: 2, Rows: 60, Seed: 9}
-	res, err := curgen.Generate(t.Context(), &curgen.S3Sink{Client: s.Client, Bucket: bucket}, spec)
+	spec := curtest.Spec{Kind: curtest.CUR2, Name: "pqx", Prefix: "cur", Bucket: bucket, Format: curtest.Parquet, Files: 2, Rows: 60, Seed: 9}
+	res, err := curtest.Generate(t.Context(), &curtest.S3Sink{Client: s.Client, Bucket: bucket}, spec)
 	require.NoError(t, err)
 	cur := res.Current(res.Periods()[0])
 	var out, errOut bytes.Buffer
@@ -178,7 +178,7 @@ func TestSumParquetExport(t *testing.T) {
 	assert.Len(t, got.Groups, len(cur.ByProduct))
 
 	dir := t.TempDir()
-	_, err = curgen.Generate(t.Context(), curgen.DirSink{Root: dir}, spec)
+	_, err = curtest.Generate(t.Context(), curtest.DirSink{Root: dir}, spec)
 	require.NoError(t, err)
 	out.Reset()
 	require.NoError(t, run(t.Context(), []string{"rows", "-file", filepath.Join(dir, filepath.FromSlash(cur.DataKeys[0])),

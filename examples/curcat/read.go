@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/curconnect/curconnect/curreader"
-	"github.com/curconnect/curconnect/internal/decimal"
+	"github.com/curconnect/curconnect/curreader/decimal"
 )
 
 // readFlags are the flags of rows and sum.

@@ -1,7 +1,7 @@
 // Command quickstart walks through connecting an AWS payer account to a
 // cost platform, end to end, with no AWS account and no network.
 //
-// It starts an in-memory S3 on 127.0.0.1 (gofakes3), lets internal/curgen
+// It starts an in-memory S3 on 127.0.0.1 (gofakes3), lets curreader/curtest
 // deliver two months of a legacy Cost and Usage Report (create-new
 // versions, gzip CSV, several files, one month restated) and a CUR 2.0
 // export (Parquet) into it, and then does what a platform's onboarding does:
@@ -36,7 +36,7 @@ import (
 	"github.com/curconnect/curconnect/billingconn"
 	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/iampolicy"
-	"github.com/curconnect/curconnect/internal/curgen"
+	"github.com/curconnect/curconnect/curreader/curtest"
 )
 
 // Exit codes, as every example program uses them.
@@ -134,7 +134,7 @@ type story struct {
 	Problems      []string                  `json:"problems,omitempty"`
 	w             io.Writer                 `json:"-"`
 	opts          *options                  `json:"-"`
-	truth         map[string]*curgen.Result `json:"-"`
+	truth         map[string]*curtest.Result `json:"-"`
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -6,7 +6,7 @@ import (
 	"sort"
 
 	"github.com/curconnect/curconnect/curreader"
-	"github.com/curconnect/curconnect/internal/decimal"
+	"github.com/curconnect/curconnect/curreader/decimal"
 )
 
 // summary is the cost summary of one report: exact unblended cost per

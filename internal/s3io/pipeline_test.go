@@ -14,7 +14,7 @@ import (
 
 	"github.com/curconnect/curconnect/internal/colname"
 	"github.com/curconnect/curconnect/internal/csvsplit"
-	"github.com/curconnect/curconnect/internal/decimal"
+	"github.com/curconnect/curconnect/curreader/decimal"
 )
 
 // curFile builds a small legacy CUR gzip CSV and its exact cost total,

@@ -18,8 +18,8 @@ import (
 
 	"github.com/curconnect/curconnect/curreader"
 	"github.com/curconnect/curconnect/curreader/curerr"
-	"github.com/curconnect/curconnect/internal/curgen"
-	"github.com/curconnect/curconnect/internal/decimal"
+	"github.com/curconnect/curconnect/curreader/curtest"
+	"github.com/curconnect/curconnect/curreader/decimal"
 	"github.com/curconnect/curconnect/internal/faults"
 	"github.com/curconnect/curconnect/internal/s3io"
 	"github.com/curconnect/curconnect/internal/testutil"
@@ -28,10 +28,10 @@ import (
 const bucket = "soak-billing"
 
 // spec is a multi-file legacy CUR delivery (gzip CSV).
-func spec(seed uint64) curgen.Spec {
-	return curgen.Spec{
-		Kind: curgen.LegacyCUR, Name: "soak", Bucket: bucket, Prefix: "cur",
-		Format: curgen.CSVGzip, Files: 6, Rows: 1500, Seed: seed, Start: "2024-03",
+func spec(seed uint64) curtest.Spec {
+	return curtest.Spec{
+		Kind: curtest.LegacyCUR, Name: "soak", Bucket: bucket, Prefix: "cur",
+		Format: curtest.CSVGzip, Files: 6, Rows: 1500, Seed: seed, Start: "2024-03",
 	}
 }
 
@@ -74,7 +74,7 @@ func readAll(ctx context.Context, client curreader.S3API, d *curreader.Delivery,
 // check asserts the soak invariant for one read: the exact total, or a
 // typed error naming one of the delivery's files — never a short total
 // without an error. It reports whether the read survived.
-func check(t *testing.T, o outcome, truth *curgen.Delivery, d *curreader.Delivery) bool {
+func check(t *testing.T, o outcome, truth *curtest.Delivery, d *curreader.Delivery) bool {
 	t.Helper()
 	want, err := decimal.Parse(truth.Total)
 	require.NoError(t, err)
@@ -120,7 +120,7 @@ func TestSoakGofakes3(t *testing.T) {
 	}
 	ctx := t.Context()
 	s := testutil.NewS3(t, bucket)
-	res, err := curgen.Generate(ctx, curgen.S3Sink{Client: s.Client, Bucket: bucket}, spec(7))
+	res, err := curtest.Generate(ctx, curtest.S3Sink{Client: s.Client, Bucket: bucket}, spec(7))
 	require.NoError(t, err)
 	truth := res.Current("2024-03")
 	require.NotNil(t, truth)
@@ -234,7 +234,7 @@ func TestSoakVersity(t *testing.T) {
 	direct := v.S3("")
 	_, err := direct.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
 	require.NoError(t, err)
-	res, err := curgen.Generate(ctx, curgen.S3Sink{Client: direct, Bucket: bucket}, spec(11))
+	res, err := curtest.Generate(ctx, curtest.S3Sink{Client: direct, Bucket: bucket}, spec(11))
 	require.NoError(t, err)
 	truth := res.Current("2024-03")
 	require.NotNil(t, truth)

@@ -79,7 +79,7 @@ func (s *S3) Put(t testing.TB, bucket, key string, body []byte) {
 }
 
 // PutObject stores an object; it satisfies the small Put interfaces of
-// generators (curgen's S3 sink).
+// generators (curtest's S3 sink).
 func (s *S3) PutObject(ctx context.Context, in *s3.PutObjectInput, optFns ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
 	return s.Client.PutObject(ctx, in, optFns...)
 }

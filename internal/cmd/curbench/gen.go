@@ -11,7 +11,7 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
-	"github.com/curconnect/curconnect/internal/decimal"
+	"github.com/curconnect/curconnect/curreader/decimal"
 )
 
 // costColumn is the column the benchmark sums.

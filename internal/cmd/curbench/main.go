@@ -48,7 +48,7 @@ import (
 
 	"github.com/curconnect/curconnect/internal/colname"
 	"github.com/curconnect/curconnect/internal/csvsplit"
-	"github.com/curconnect/curconnect/internal/decimal"
+	"github.com/curconnect/curconnect/curreader/decimal"
 )
 
 func main() {

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/curconnect/curconnect/curreader"
-	"github.com/curconnect/curconnect/internal/curgen"
-	"github.com/curconnect/curconnect/internal/decimal"
+	"github.com/curconnect/curconnect/curreader/curtest"
+	"github.com/curconnect/curconnect/curreader/decimal"
 )
 
 // The public Reader's variants:
@@ -23,20 +23,20 @@ import (
 //	reader      curreader.OpenFile on the same .csv.gz, every field split,
 //	            exact sum of lineItem/UnblendedCost
 //	parquet-all curreader.OpenFile on a Snappy Parquet file of the same
-//	            shape (curgen, wide legacy CUR), every column
+//	            shape (curtest, wide legacy CUR), every column
 //	parquet3    the same file with a 3-column projection
-//	c1, c2, c2u a 2-file gzip CSV delivery (curgen, half the rows in each
+//	c1, c2, c2u a 2-file gzip CSV delivery (curtest, half the rows in each
 //	            file) read with Concurrency 1, 2 (manifest order) and 2
 //	            Unordered
 
 // pqColumns is the 3-column projection of the parquet3 variant.
 var pqColumns = []string{"line_item_unblended_cost", "line_item_product_code", "line_item_usage_account_id"}
 
-// genCurgen writes a curgen legacy CUR (wide) under dir and returns the
-// exact cost total curgen reports.
-func genCurgen(ctx context.Context, dir string, format curgen.Format, files, rowsPerFile int) (string, error) {
-	res, err := curgen.Generate(ctx, curgen.DirSink{Root: dir}, curgen.Spec{
-		Kind: curgen.LegacyCUR, Name: "bench", Prefix: "cur", Bucket: "bench", Width: curgen.Wide,
+// genCurtest writes a curtest legacy CUR (wide) under dir and returns the
+// exact cost total curtest reports.
+func genCurtest(ctx context.Context, dir string, format curtest.Format, files, rowsPerFile int) (string, error) {
+	res, err := curtest.Generate(ctx, curtest.DirSink{Root: dir}, curtest.Spec{
+		Kind: curtest.LegacyCUR, Name: "bench", Prefix: "cur", Bucket: "bench", Width: curtest.Wide,
 		Format: format, Files: files, Rows: rowsPerFile, Seed: 5,
 	})
 	if err != nil {
@@ -46,7 +46,7 @@ func genCurgen(ctx context.Context, dir string, format curgen.Format, files, row
 	return decimal.MustParse(cur.Total).String(), nil
 }
 
-// dataFiles lists the data files curgen wrote under dir, in order.
+// dataFiles lists the data files curtest wrote under dir, in order.
 func dataFiles(dir, suffix string) ([]string, error) {
 	var out []string
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
@@ -175,7 +175,7 @@ func benchParquet(ctx context.Context, w io.Writer, exe string, rows, runs int) 
 	}
 	defer os.RemoveAll(dir)
 	start := time.Now()
-	want, err := genCurgen(ctx, dir, curgen.Parquet, 1, rows)
+	want, err := genCurtest(ctx, dir, curtest.Parquet, 1, rows)
 	if err != nil {
 		return fmt.Errorf("generate parquet: %w", err)
 	}
@@ -184,7 +184,7 @@ func benchParquet(ctx context.Context, w io.Writer, exe string, rows, runs int) 
 		return fmt.Errorf("generated parquet: %v %v", files, err)
 	}
 	size := fileSize(files[0])
-	fmt.Fprintf(w, "\nParquet: %d rows (curgen wide legacy CUR, Snappy), %.1f MB, generated in %.1fs\n", rows, float64(size)/1e6, time.Since(start).Seconds())
+	fmt.Fprintf(w, "\nParquet: %d rows (curtest wide legacy CUR, Snappy), %.1f MB, generated in %.1fs\n", rows, float64(size)/1e6, time.Since(start).Seconds())
 	series, err := runSeries(ctx, exe, dir, []string{"parquet-all", "parquet3"}, runs)
 	if err != nil {
 		return err
@@ -196,10 +196,10 @@ func benchParquet(ctx context.Context, w io.Writer, exe string, rows, runs int) 
 	fmt.Fprintf(w, "parquet3 (columns %s) is %.1f× faster than all columns (medians)\n", strings.Join(pqColumns, ", "), all.Seconds/p3.Seconds)
 	for _, r := range []result{all, p3} {
 		if r.Sum != want || int(r.Rows) != rows {
-			return fmt.Errorf("%s: %d rows sum %s, curgen wrote %d rows sum %s", r.Variant, r.Rows, r.Sum, rows, want)
+			return fmt.Errorf("%s: %d rows sum %s, curtest wrote %d rows sum %s", r.Variant, r.Rows, r.Sum, rows, want)
 		}
 	}
-	fmt.Fprintf(w, "both sums equal curgen's exact total %s\n", want)
+	fmt.Fprintf(w, "both sums equal curtest's exact total %s\n", want)
 	return nil
 }
 
@@ -210,11 +210,11 @@ func benchDelivery(ctx context.Context, w io.Writer, exe string, rows, runs int)
 	}
 	defer os.RemoveAll(dir)
 	start := time.Now()
-	want, err := genCurgen(ctx, dir, curgen.CSVGzip, 2, rows/2)
+	want, err := genCurtest(ctx, dir, curtest.CSVGzip, 2, rows/2)
 	if err != nil {
 		return fmt.Errorf("generate delivery: %w", err)
 	}
-	fmt.Fprintf(w, "\n2-file delivery: 2 × %d rows (curgen wide legacy CUR, gzip CSV), generated in %.1fs\n", rows/2, time.Since(start).Seconds())
+	fmt.Fprintf(w, "\n2-file delivery: 2 × %d rows (curtest wide legacy CUR, gzip CSV), generated in %.1fs\n", rows/2, time.Since(start).Seconds())
 	gz, err := dataFiles(dir, ".csv.gz")
 	if err != nil || len(gz) != 2 {
 		return fmt.Errorf("generated delivery: %v %v", gz, err)
@@ -249,9 +249,9 @@ func benchDelivery(ctx context.Context, w io.Writer, exe string, rows, runs int)
 	fmt.Fprintf(w, "unordered concurrency 2 reaches %.0f%% of that scaling\n", 100*(c1.Seconds/c2u.Seconds)/scale)
 	for _, r := range []result{c1, c2, c2u} {
 		if r.Sum != want || int(r.Rows) != 2*(rows/2) {
-			return fmt.Errorf("%s: %d rows sum %s, curgen wrote %d rows sum %s", r.Variant, r.Rows, r.Sum, 2*(rows/2), want)
+			return fmt.Errorf("%s: %d rows sum %s, curtest wrote %d rows sum %s", r.Variant, r.Rows, r.Sum, 2*(rows/2), want)
 		}
 	}
-	fmt.Fprintf(w, "both sums equal curgen's exact total %s\n", want)
+	fmt.Fprintf(w, "both sums equal curtest's exact total %s\n", want)
 	return nil
 }

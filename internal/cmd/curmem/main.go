@@ -2,7 +2,7 @@
 // delivery through the public curreader Reader.
 //
 // It generates a legacy CUR delivery of one gzip CSV file with -rows rows
-// (internal/curgen, streamed to a temporary directory), then runs itself
+// (curreader/curtest, streamed to a temporary directory), then runs itself
 // as a child that resolves the delivery with curreader.NewFS, reads every
 // row with curreader.OpenFS and sums the cost column exactly. The child
 // reports its peak resident set size (VmHWM from /proc/self/status); the
@@ -31,8 +31,8 @@ import (
 	"time"
 
 	"github.com/curconnect/curconnect/curreader"
-	"github.com/curconnect/curconnect/internal/curgen"
-	"github.com/curconnect/curconnect/internal/decimal"
+	"github.com/curconnect/curconnect/curreader/curtest"
+	"github.com/curconnect/curconnect/curreader/decimal"
 )
 
 // result is what the child reports.
@@ -78,8 +78,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		defer os.RemoveAll(root)
 	}
 	t0 := time.Now()
-	res, err := curgen.Generate(ctx, curgen.DirSink{Root: root}, curgen.Spec{
-		Kind: curgen.LegacyCUR, Name: "mem", Prefix: "cur", Format: curgen.CSVGzip,
+	res, err := curtest.Generate(ctx, curtest.DirSink{Root: root}, curtest.Spec{
+		Kind: curtest.LegacyCUR, Name: "mem", Prefix: "cur", Format: curtest.CSVGzip,
 		Files: 1, Rows: *rows, Seed: 1,
 	})
 	if err != nil {
@@ -133,7 +133,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 func read(ctx context.Context, root, costCol string, stdout io.Writer) error {
 	t0 := time.Now()
 	fsys := os.DirFS(root)
-	r := curreader.NewFS(fsys, curgen.DefaultBucket)
+	r := curreader.NewFS(fsys, curtest.DefaultBucket)
 	rep, err := r.Find(ctx, "cur", "mem")
 	if err != nil {
 		return err

@@ -8,16 +8,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/curconnect/curconnect/internal/curgen"
-	"github.com/curconnect/curconnect/internal/decimal"
+	"github.com/curconnect/curconnect/curreader/curtest"
+	"github.com/curconnect/curconnect/curreader/decimal"
 )
 
 // TestReadReportsExactSumAndPeak runs the child's part in-process on a
 // small delivery: every row read, the exact sum, and a peak RSS.
 func TestReadReportsExactSumAndPeak(t *testing.T) {
 	root := t.TempDir()
-	res, err := curgen.Generate(t.Context(), curgen.DirSink{Root: root}, curgen.Spec{
-		Kind: curgen.LegacyCUR, Name: "mem", Prefix: "cur", Format: curgen.CSVGzip, Files: 1, Rows: 5000, Seed: 3,
+	res, err := curtest.Generate(t.Context(), curtest.DirSink{Root: root}, curtest.Spec{
+		Kind: curtest.LegacyCUR, Name: "mem", Prefix: "cur", Format: curtest.CSVGzip, Files: 1, Rows: 5000, Seed: 3,
 	})
 	require.NoError(t, err)
 	truth := res.Deliveries[len(res.Deliveries)-1]

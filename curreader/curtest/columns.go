@@ -1,4 +1,4 @@
-package curgen
+package curtest
 
 import (
 	"sort"
@@ -534,7 +534,7 @@ func cur2Columns(w Width) []column {
 		if c.get == nil {
 			lf, ok := legacyByName[f.legacy]
 			if !ok {
-				panic("curgen: CUR 2.0 column " + f.name + " names unknown legacy column " + f.legacy)
+				panic("curtest: CUR 2.0 column " + f.name + " names unknown legacy column " + f.legacy)
 			}
 			c.get = lf.get
 		}

@@ -1,4 +1,4 @@
-package curgen
+package curtest
 
 import (
 	"archive/zip"
@@ -123,7 +123,7 @@ func (j *fileJob) write(w io.Writer) error {
 	case Parquet:
 		return j.writeParquet(w)
 	}
-	return fmt.Errorf("curgen: unknown format %d", int(j.format))
+	return fmt.Errorf("curtest: unknown format %d", int(j.format))
 }
 
 func (j *fileJob) writeCSV(w io.Writer) error {
@@ -249,7 +249,7 @@ func (j *fileJob) writeParquet(w io.Writer) error {
 	pw := parquet.NewWriter(w, schema,
 		parquet.Compression(&parquet.Snappy),
 		parquet.MaxRowsPerRowGroup(64<<10),
-		parquet.CreatedBy("curgen", "1", ""),
+		parquet.CreatedBy("curtest", "1", ""),
 	)
 	batch := make([]parquet.Row, 0, parquetBatch)
 	var r record
@@ -284,7 +284,7 @@ func (j *fileJob) writeParquet(w io.Writer) error {
 // column, status, one row.
 func writeStatus(w io.Writer, status string) error {
 	g := orderedGroup{Group: parquet.Group{"status": parquet.Optional(parquet.String())}, names: []string{"status"}}
-	pw := parquet.NewWriter(w, parquet.NewSchema("schema", g), parquet.Compression(&parquet.Snappy), parquet.CreatedBy("curgen", "1", ""))
+	pw := parquet.NewWriter(w, parquet.NewSchema("schema", g), parquet.Compression(&parquet.Snappy), parquet.CreatedBy("curtest", "1", ""))
 	if _, err := pw.WriteRows([]parquet.Row{{parquet.ByteArrayValue([]byte(status)).Level(0, 1, 0)}}); err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-// Package curgen generates realistic, deterministic AWS billing deliveries
+// Package curtest generates realistic, deterministic AWS billing deliveries
 // — legacy Cost and Usage Reports, CUR 2.0 and FOCUS Data Exports — laid
 // out in a bucket exactly as AWS writes them, for tests, benchmarks and the
 // quickstart.
@@ -17,8 +17,8 @@
 // first and manifests last, and returns a [Result]: every key written and,
 // per delivery, the exact totals it holds.
 //
-//	sink := curgen.NewMapSink()
-//	res, err := curgen.Generate(ctx, sink, curgen.Spec{Kind: curgen.CUR2, Name: "acme-cur2", Prefix: "exports"})
+//	sink := curtest.NewMapSink()
+//	res, err := curtest.Generate(ctx, sink, curtest.Spec{Kind: curtest.CUR2, Name: "acme-cur2", Prefix: "exports"})
 //	cur := res.Current("2024-03") // what the top-level manifest points at
 //	fmt.Println(cur.Total, cur.DataKeys)
 //
@@ -69,4 +69,4 @@
 // straight into the sink's writer, so a 1,000,000-row, 150-column file does
 // not sit in memory (S3Sink spools bodies over 8 MiB to a temporary file so
 // PutObject has a length).
-package curgen
+package curtest

@@ -1,4 +1,4 @@
-package curgen
+package curtest
 
 import (
 	"context"
@@ -160,7 +160,7 @@ func (g *generator) put(key string, write func(io.Writer) error) error {
 		return err
 	}
 	if err := g.sink.Put(g.ctx, key, write); err != nil {
-		return fmt.Errorf("curgen: put %s: %w", key, err)
+		return fmt.Errorf("curtest: put %s: %w", key, err)
 	}
 	g.keys[key] = true
 	g.res.Puts++

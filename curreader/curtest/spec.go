@@ -1,4 +1,4 @@
-package curgen
+package curtest
 
 import (
 	"errors"
@@ -203,7 +203,7 @@ type Spec struct {
 
 // Defaults used when a Spec field is zero.
 const (
-	DefaultBucket  = "curgen-billing-111122223333"
+	DefaultBucket  = "curtest-billing-111122223333"
 	DefaultAccount = "111122223333"
 	DefaultStart   = "2024-03"
 	DefaultRows    = 20
@@ -241,7 +241,7 @@ func (s Spec) resolve() (Spec, time.Time, error) {
 	}
 	var errs []error
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("curgen: spec %s: "+format, append([]any{field}, args...)...))
+		errs = append(errs, fmt.Errorf("curtest: spec %s: "+format, append([]any{field}, args...)...))
 	}
 	start, err := time.Parse("2006-01", s.Start)
 	if err != nil {

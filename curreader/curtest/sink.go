@@ -1,4 +1,4 @@
-package curgen
+package curtest
 
 import (
 	"bytes"
@@ -109,20 +109,20 @@ func (d DirSink) Put(ctx context.Context, key string, write func(io.Writer) erro
 		return err
 	}
 	if key == "" || strings.HasPrefix(key, "/") || strings.Contains(key, `\`) {
-		return fmt.Errorf("curgen: dir sink: key %q has no file path", key)
+		return fmt.Errorf("curtest: dir sink: key %q has no file path", key)
 	}
 	for _, el := range strings.Split(key, "/") {
 		if el == "" || el == "." || el == ".." {
-			return fmt.Errorf("curgen: dir sink: key %q has no file path", key)
+			return fmt.Errorf("curtest: dir sink: key %q has no file path", key)
 		}
 	}
 	path := filepath.Join(d.Root, filepath.FromSlash(key))
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("curgen: dir sink: %w", err)
+		return fmt.Errorf("curtest: dir sink: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".curgen-*")
+	f, err := os.CreateTemp(filepath.Dir(path), ".curtest-*")
 	if err != nil {
-		return fmt.Errorf("curgen: dir sink: %w", err)
+		return fmt.Errorf("curtest: dir sink: %w", err)
 	}
 	tmp := f.Name()
 	if err := write(f); err != nil {
@@ -132,11 +132,11 @@ func (d DirSink) Put(ctx context.Context, key string, write func(io.Writer) erro
 	}
 	if err := f.Close(); err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("curgen: dir sink: %w", err)
+		return fmt.Errorf("curtest: dir sink: %w", err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("curgen: dir sink: %w", err)
+		return fmt.Errorf("curtest: dir sink: %w", err)
 	}
 	return nil
 }
@@ -173,7 +173,7 @@ func (s S3Sink) Put(ctx context.Context, key string, write func(io.Writer) error
 	}
 	body, size, err := sp.reader()
 	if err != nil {
-		return fmt.Errorf("curgen: s3 sink: spool s3://%s/%s: %w", s.Bucket, key, err)
+		return fmt.Errorf("curtest: s3 sink: spool s3://%s/%s: %w", s.Bucket, key, err)
 	}
 	_, err = s.Client.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:        aws.String(s.Bucket),
@@ -182,7 +182,7 @@ func (s S3Sink) Put(ctx context.Context, key string, write func(io.Writer) error
 		ContentLength: aws.Int64(size),
 	})
 	if err != nil {
-		return fmt.Errorf("curgen: s3 sink: put s3://%s/%s: %w", s.Bucket, key, err)
+		return fmt.Errorf("curtest: s3 sink: put s3://%s/%s: %w", s.Bucket, key, err)
 	}
 	return nil
 }
@@ -199,7 +199,7 @@ type spool struct {
 
 func (s *spool) Write(p []byte) (int, error) {
 	if s.file == nil && int64(s.buf.Len()+len(p)) > s.limit {
-		f, err := os.CreateTemp(s.dir, "curgen-spool-*")
+		f, err := os.CreateTemp(s.dir, "curtest-spool-*")
 		if err != nil {
 			return 0, err
 		}

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/curconnect/curconnect/internal/decimal"
+	"github.com/curconnect/curconnect/curreader/decimal"
 )
 
 func Example() {

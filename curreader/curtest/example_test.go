@@ -1,20 +1,20 @@
-package curgen_test
+package curtest_test
 
 import (
 	"context"
 	"fmt"
 	"log"
 
-	"github.com/curconnect/curconnect/internal/curgen"
+	"github.com/curconnect/curconnect/curreader/curtest"
 )
 
 func ExampleGenerate() {
-	sink := curgen.NewMapSink()
-	res, err := curgen.Generate(context.Background(), sink, curgen.Spec{
-		Kind:       curgen.CUR2,
+	sink := curtest.NewMapSink()
+	res, err := curtest.Generate(context.Background(), sink, curtest.Spec{
+		Kind:       curtest.CUR2,
 		Name:       "acme-cur2",
 		Prefix:     "exports",
-		Versioning: curgen.Overwrite,
+		Versioning: curtest.Overwrite,
 		Files:      2,
 		Rows:       10,
 	})

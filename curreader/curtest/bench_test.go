@@ -1,4 +1,4 @@
-package curgen
+package curtest
 
 import (
 	"context"
@@ -49,7 +49,7 @@ func BenchmarkGenerate(b *testing.B) {
 // BenchmarkMillionRows writes one 1,000,000-row, ~150-column legacy CSV
 // file, the size benchmarks of readers ask for. Run it alone, once:
 //
-//	go test -run '^$' -bench MillionRows -benchtime 1x ./internal/curgen
+//	go test -run '^$' -bench MillionRows -benchtime 1x ./curreader/curtest
 func BenchmarkMillionRows(b *testing.B) {
 	for _, f := range []Format{CSVGzip, Parquet} {
 		b.Run(f.String(), func(b *testing.B) {

@@ -1,4 +1,4 @@
-package curgen
+package curtest
 
 import (
 	"bytes"
@@ -81,7 +81,7 @@ func TestSpecValidation(t *testing.T) {
 			assert.Nil(t, res)
 			assert.Empty(t, sink.Keys(), "nothing written")
 			for _, f := range tc.fields {
-				assert.Contains(t, err.Error(), "curgen: spec "+f+":")
+				assert.Contains(t, err.Error(), "curtest: spec "+f+":")
 			}
 		})
 	}

@@ -1,4 +1,4 @@
-package curgen
+package curtest
 
 import (
 	"math/big"
