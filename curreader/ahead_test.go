@@ -149,7 +149,7 @@ func TestParquetSurvivesFaults(t *testing.T) {
 					return wrapped
 				})
 				defer g.s.Wrap(nil)
-				rd, err := Open(t.Context(), g.s.Client, g.s3D, fastRetry, concurrency(c))
+				rd, err := openS3(t.Context(), g.s.Client, g.s3D, concurrency(c))
 				require.NoError(t, err)
 				defer rd.Close()
 				got, err := sumRows(t, rd, g.cur.CostColumn, g.cur.ProductColumn)
@@ -221,14 +221,14 @@ func TestParquetCorruptFiles(t *testing.T) {
 						d := *g.fsD
 						d.Files = slices.Clone(d.Files)
 						d.Files[1].Size = int64(len(data))
-						rd, err = OpenFS(t.Context(), m, &d, concurrency(c))
+						rd, err = openFS(t.Context(), m, &d, concurrency(c))
 					} else {
 						g.s.Put(t, testBucket, key, data)
 						defer g.s.Put(t, testBucket, key, orig)
 						d := *g.s3D
 						d.Files = slices.Clone(d.Files)
 						d.Files[1].Size, d.Files[1].ETag = int64(len(data)), ""
-						rd, err = Open(t.Context(), g.s.Client, &d, fastRetry, concurrency(c))
+						rd, err = openS3(t.Context(), g.s.Client, &d, concurrency(c))
 					}
 					require.NoError(t, err)
 					defer rd.Close()
@@ -270,7 +270,7 @@ func TestParquetChangedMidRead(t *testing.T) {
 				}
 				return h
 			})
-			rd, err := Open(t.Context(), g.s.Client, g.s3D, fastRetry, concurrency(c))
+			rd, err := openS3(t.Context(), g.s.Client, g.s3D, concurrency(c))
 			require.NoError(t, err)
 			defer rd.Close()
 			got, err := sumRows(t, rd, g.cur.CostColumn, g.cur.ProductColumn)
@@ -306,10 +306,10 @@ func TestCSVAndParquetAgree(t *testing.T) {
 			spec.Format = curtest.Parquet
 			gp := genDelivery(t, spec, false)
 			require.Equal(t, gc.cur.Total, gp.cur.Total, "curtest wrote different data")
-			rc, err := OpenFS(t.Context(), gc.m, gc.fsD, concurrency(2))
+			rc, err := openFS(t.Context(), gc.m, gc.fsD, concurrency(2))
 			require.NoError(t, err)
 			defer rc.Close()
-			rp, err := OpenFS(t.Context(), gp.m, gp.fsD, concurrency(2))
+			rp, err := openFS(t.Context(), gp.m, gp.fsD, concurrency(2))
 			require.NoError(t, err)
 			defer rp.Close()
 			cost := gc.cur.CostColumn
@@ -370,7 +370,7 @@ func TestReadAheadSameSequence(t *testing.T) {
 		t.Run(format.String(), func(t *testing.T) {
 			g := fourFiles(t, format, false)
 			open := func(fns ...func(*ReadOptions)) *Reader {
-				rd, err := OpenFS(t.Context(), g.m, g.fsD, fns...)
+				rd, err := openFS(t.Context(), g.m, g.fsD, fns...)
 				require.NoError(t, err)
 				return rd
 			}
@@ -412,7 +412,7 @@ func TestReadAheadErrorAfterEarlierFiles(t *testing.T) {
 		for _, c := range []int{1, 2, 4} {
 			for _, unordered := range []bool{false, true} {
 				t.Run(fmt.Sprintf("%s/c%d/unordered=%v", format, c, unordered), func(t *testing.T) {
-					rd, err := Open(t.Context(), g.s.Client, g.s3D, fastRetry, concurrency(c), func(o *ReadOptions) {
+					rd, err := openS3(t.Context(), g.s.Client, g.s3D, concurrency(c), func(o *ReadOptions) {
 						o.Unordered, o.MemoryBudget = unordered, 1
 					})
 					require.NoError(t, err)
@@ -455,7 +455,7 @@ func TestReadAheadStopLeavesNothing(t *testing.T) {
 						base := runtime.NumGoroutine()
 						ctx, cancel := context.WithCancel(t.Context())
 						defer cancel()
-						rd, err := OpenFS(ctx, g.m, d, concurrency(c), func(o *ReadOptions) { o.Unordered, o.MemoryBudget = unordered, 1 })
+						rd, err := openFS(ctx, g.m, d, concurrency(c), func(o *ReadOptions) { o.Unordered, o.MemoryBudget = unordered, 1 })
 						require.NoError(t, err)
 						n := 0
 						for rd.Next() {
@@ -493,7 +493,7 @@ func TestReadAheadStopLeavesNothing(t *testing.T) {
 func TestCloneSurvivesNext(t *testing.T) {
 	for _, format := range []curtest.Format{curtest.CSVGzip, curtest.Parquet} {
 		g := fourFiles(t, format, false)
-		rd, err := OpenFS(t.Context(), g.m, g.fsD, concurrency(1))
+		rd, err := openFS(t.Context(), g.m, g.fsD, concurrency(1))
 		require.NoError(t, err)
 		var want [][]string
 		for rd.Next() {
@@ -503,7 +503,7 @@ func TestCloneSurvivesNext(t *testing.T) {
 		for _, c := range []int{1, 4} {
 			for _, unordered := range []bool{false, true} {
 				t.Run(fmt.Sprintf("%s/c%d/unordered=%v", format, c, unordered), func(t *testing.T) {
-					rd, err := OpenFS(t.Context(), g.m, g.fsD, concurrency(c), func(o *ReadOptions) { o.Unordered, o.MemoryBudget = unordered, 1 })
+					rd, err := openFS(t.Context(), g.m, g.fsD, concurrency(c), func(o *ReadOptions) { o.Unordered, o.MemoryBudget = unordered, 1 })
 					require.NoError(t, err)
 					defer rd.Close()
 					var clones []Row
@@ -550,7 +550,7 @@ func TestProgress(t *testing.T) {
 				for _, unordered := range []bool{false, true} {
 					t.Run(fmt.Sprintf("%s/%s/c%d/unordered=%v", format, be, c, unordered), func(t *testing.T) {
 						var calls []Progress
-						opts := withOpts(concurrency(c), fastRetry, func(o *ReadOptions) {
+						opts := withOpts(concurrency(c), func(o *ReadOptions) {
 							o.Unordered, o.ProgressEvery = unordered, 97
 							o.Progress = func(p Progress) { calls = append(calls, p) }
 						})
@@ -559,9 +559,9 @@ func TestProgress(t *testing.T) {
 						d := g.fsD
 						if be == "s3" {
 							d = g.s3D
-							rd, err = Open(t.Context(), g.s.Client, d, opts...)
+							rd, err = openS3(t.Context(), g.s.Client, d, opts...)
 						} else {
-							rd, err = OpenFS(t.Context(), g.m, d, opts...)
+							rd, err = openFS(t.Context(), g.m, d, opts...)
 						}
 						require.NoError(t, err)
 						got, err := sumRows(t, rd, g.cur.CostColumn, g.cur.ProductColumn)
@@ -611,7 +611,7 @@ func TestProgressOnError(t *testing.T) {
 	g.s.Deny(g.s3D.Files[2].Key)
 	for _, c := range []int{1, 3} {
 		var calls []Progress
-		rd, err := Open(t.Context(), g.s.Client, g.s3D, fastRetry, concurrency(c), func(o *ReadOptions) {
+		rd, err := openS3(t.Context(), g.s.Client, g.s3D, concurrency(c), func(o *ReadOptions) {
 			o.Progress = func(p Progress) { calls = append(calls, p) }
 		})
 		require.NoError(t, err)
@@ -644,7 +644,7 @@ func TestProjection(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/c%d", format, c), func(t *testing.T) {
 				var last Progress
 				g.s.ResetRequests()
-				rd, err := Open(t.Context(), g.s.Client, g.s3D, fastRetry, concurrency(c), func(o *ReadOptions) {
+				rd, err := openS3(t.Context(), g.s.Client, g.s3D, concurrency(c), func(o *ReadOptions) {
 					o.Columns = cols
 					o.Progress = func(p Progress) { last = p }
 				})
@@ -691,10 +691,10 @@ func TestProjectionTags(t *testing.T) {
 		for _, format := range []curtest.Format{curtest.Parquet, curtest.CSVGzip} {
 			t.Run(fmt.Sprintf("%s/%s", kind, format), func(t *testing.T) {
 				g := genDelivery(t, curtest.Spec{Kind: kind, Format: format, Rows: 200, Seed: 4}, false)
-				full, err := OpenFS(t.Context(), g.m, g.fsD)
+				full, err := openFS(t.Context(), g.m, g.fsD)
 				require.NoError(t, err)
 				defer full.Close()
-				proj, err := OpenFS(t.Context(), g.m, g.fsD, func(o *ReadOptions) { o.Columns = []string{"resourceTags"} })
+				proj, err := openFS(t.Context(), g.m, g.fsD, func(o *ReadOptions) { o.Columns = []string{"resourceTags"} })
 				require.NoError(t, err)
 				defer proj.Close()
 				seen := 0
@@ -868,7 +868,7 @@ func TestIotestReaders(t *testing.T) {
 		for _, c := range []int{1, 3} {
 			for name, wrap := range good {
 				t.Run(fmt.Sprintf("%s/c%d/%s", set.name, c, name), func(t *testing.T) {
-					rd, err := OpenFS(t.Context(), readerFS{set.m, wrap}, set.d, concurrency(c))
+					rd, err := openFS(t.Context(), readerFS{set.m, wrap}, set.d, concurrency(c))
 					require.NoError(t, err)
 					got, err := sumRows(t, rd, g.cur.CostColumn, g.cur.ProductColumn)
 					require.NoError(t, err)
@@ -880,7 +880,7 @@ func TestIotestReaders(t *testing.T) {
 					// Only the second file misbehaves.
 					fsys := readerFS{set.m, func(r io.Reader) io.Reader { return r }}
 					second := set.d.Files[1].Key
-					rd, err := OpenFS(t.Context(), pickFS{fsys, readerFS{set.m, wrap}, second}, set.d, concurrency(c))
+					rd, err := openFS(t.Context(), pickFS{fsys, readerFS{set.m, wrap}, second}, set.d, concurrency(c))
 					require.NoError(t, err)
 					got, err := sumRows(t, rd, g.cur.CostColumn, g.cur.ProductColumn)
 					require.Error(t, err, "a failing read ended cleanly with %d of %d rows", got.rows, g.cur.Rows)
@@ -925,7 +925,7 @@ func TestParquetReadAtFails(t *testing.T) {
 	for _, after := range []int{0, 1, 2, 3, 5, 8} {
 		t.Run(fmt.Sprint("after", after), func(t *testing.T) {
 			fsys := failingAtFS{g.m, key, after}
-			rd, err := OpenFS(t.Context(), fsys, g.fsD, concurrency(1))
+			rd, err := openFS(t.Context(), fsys, g.fsD, concurrency(1))
 			require.NoError(t, err)
 			got, err := sumRows(t, rd, g.cur.CostColumn, g.cur.ProductColumn)
 			if err == nil {

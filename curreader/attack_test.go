@@ -62,7 +62,7 @@ func TestManifestAttacks(t *testing.T) {
 				o.addLegacy(t, "cur/", "rep", mar, []string{"asm1"}, 1, 1)
 				o["cur/rep-other/20240301-20240401/asm1/rep-00001.csv.gz"] = []byte("not this report's")
 				o["private/cur/rep/x.csv.gz"] = []byte("private")
-				o[mkey] = legacyManifest(t, "rep", "asm1", mar, good, tc.ref)
+				o[mkey] = legacyManifestJSON(t, "rep", "asm1", mar, good, tc.ref)
 				r := be.make(t, o)
 				rep, err := r.Find(t.Context(), "cur", "rep")
 				require.NoError(t, err)
@@ -74,7 +74,7 @@ func TestManifestAttacks(t *testing.T) {
 				assert.Equal(t, mkey, me.Key, "the error names the manifest")
 				if tc.ref == "" {
 					// An empty reference names no key at all.
-					assert.True(t, me.Kind == ErrManifestEscapes || me.Kind == ErrMalformedManifest, "kind %v", me.Kind)
+					assert.True(t, errors.Is(me, ErrManifestEscapes) || errors.Is(me, ErrMalformedManifest), "kind of %v", me)
 					return
 				}
 				require.ErrorIs(t, err, ErrManifestEscapes)
@@ -104,7 +104,7 @@ func TestManifestPercentEncodedDotDot(t *testing.T) {
 				o := objects{}
 				o.addLegacy(t, "cur/", "rep", mar, []string{"asm1"}, 1, 1)
 				o["private/x.csv.gz"] = []byte("private")
-				o[mkey] = legacyManifest(t, "rep", "asm1", mar, ref)
+				o[mkey] = legacyManifestJSON(t, "rep", "asm1", mar, ref)
 				r := be.make(t, o)
 				rep, err := r.Find(t.Context(), "cur", "rep")
 				require.NoError(t, err)
@@ -148,10 +148,10 @@ func (e *endlessJSON) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// TestHugeManifestRefused serves a manifest larger than MaxManifestBytes
+// TestHugeManifestRefused serves a manifest larger than maxManifestBytes
 // — streamed, never materialised by the server — through gofakes3's HTTP
 // front, and an endless one through a local directory. Both are refused
-// with ErrMalformedManifest after reading at most MaxManifestBytes+1.
+// with ErrMalformedManifest after reading at most maxManifestBytes+1.
 func TestHugeManifestRefused(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads 64 MiB")
@@ -162,7 +162,7 @@ func TestHugeManifestRefused(t *testing.T) {
 
 	t.Run("s3", func(t *testing.T) {
 		r, s := gofakes3Backend(t, o)
-		src := &endlessJSON{head: []byte(`{"reportKeys":["`), limit: MaxManifestBytes + 10<<20}
+		src := &endlessJSON{head: []byte(`{"reportKeys":["`), limit: maxManifestBytes + 10<<20}
 		s.Wrap(func(next http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 				if req.Method == http.MethodGet && strings.HasSuffix(req.URL.Path, mkey) {
@@ -198,16 +198,16 @@ func TestHugeManifestRefused(t *testing.T) {
 		var me *ManifestError
 		require.ErrorAs(t, err, &me)
 		assert.Equal(t, mkey, me.Key)
-		assert.LessOrEqual(t, fsys.src.pulled.Load(), int64(MaxManifestBytes+1)+64<<10, "read at most the limit")
+		assert.LessOrEqual(t, fsys.src.pulled.Load(), int64(maxManifestBytes+1)+64<<10, "read at most the limit")
 		t.Logf("read %d bytes of an endless manifest: %v", fsys.src.pulled.Load(), err)
 	})
 
 	t.Run("parse", func(t *testing.T) {
-		big := make([]byte, MaxManifestBytes+1)
+		big := make([]byte, maxManifestBytes+1)
 		copy(big, `{"reportKeys":[`)
-		_, err := ParseLegacyManifest(big)
+		_, err := parseLegacyManifest(big)
 		require.ErrorIs(t, err, ErrMalformedManifest)
-		_, err = ParseExportManifest(big)
+		_, err = parseExportManifest(big)
 		require.ErrorIs(t, err, ErrMalformedManifest)
 	})
 }
@@ -248,18 +248,18 @@ func TestDeeplyNestedManifest(t *testing.T) {
 		"unterminated":   []byte(`{"reportKeys":["cur/` + strings.Repeat("a", 1<<20)),
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := ParseLegacyManifest(data)
+			_, err := parseLegacyManifest(data)
 			require.ErrorIs(t, err, ErrMalformedManifest)
-			_, err = ParseExportManifest(data)
+			_, err = parseExportManifest(data)
 			require.ErrorIs(t, err, ErrMalformedManifest)
 		})
 	}
 	for _, data := range []string{`{"reportKeys":[1,2,3]}`, `{"reportKeys":[{"a":1}]}`, `{"reportKeys":"cur/x"}`, `{"reportKeys":["cur/x",""]}`} {
-		_, err := ParseLegacyManifest([]byte(data))
+		_, err := parseLegacyManifest([]byte(data))
 		require.ErrorIs(t, err, ErrMalformedManifest, data)
 	}
 	for _, data := range []string{`{"dataFiles":[1]}`, `{"dataFiles":"x"}`, `{"columns":7}`} {
-		_, err := ParseExportManifest([]byte(data))
+		_, err := parseExportManifest([]byte(data))
 		require.ErrorIs(t, err, ErrMalformedManifest, data)
 	}
 }
@@ -275,7 +275,7 @@ func TestManifestSameFileTwice(t *testing.T) {
 		t.Run(ref, func(t *testing.T) {
 			o := objects{}
 			o.addLegacy(t, "cur/", "rep", mar, []string{"asm1"}, 1, 1)
-			o[mkey] = legacyManifest(t, "rep", "asm1", mar, good, ref)
+			o[mkey] = legacyManifestJSON(t, "rep", "asm1", mar, good, ref)
 
 			r := fsBackend(t, o)
 			rep, err := r.Find(t.Context(), "cur", "rep")

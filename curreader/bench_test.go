@@ -317,7 +317,7 @@ func BenchmarkReadDelivery(b *testing.B) {
 		b.Run(v.name, func(b *testing.B) {
 			cpu0 := cpuStart()
 			for b.Loop() {
-				rd, err := OpenFS(b.Context(), fsys, d, func(o *ReadOptions) { o.Concurrency, o.Unordered = c, v.unordered })
+				rd, err := openFS(b.Context(), fsys, d, func(o *ReadOptions) { o.Concurrency, o.Unordered = c, v.unordered })
 				if err != nil {
 					b.Fatal(err)
 				}

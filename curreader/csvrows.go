@@ -12,14 +12,14 @@ import (
 
 // csvRows reads one CSV data file (plain, gzip or zip).
 type csvRows struct {
-	m      *fileMeta
+	m      *Header
 	body   io.Closer
 	dec    io.Closer
 	csv    *csvsplit.Reader
 	fields int // the header's field count
 }
 
-func openCSV(ctx context.Context, st fileStore, compression string, f DataFile, p *projection, o ReadOptions) (fileRows, error) {
+func openCSV(ctx context.Context, st fileStore, compression Compression, f DataFile, p *projection, o ReadOptions) (fileRows, error) {
 	c := &csvRows{}
 	var src io.Reader
 	switch compression {
@@ -61,7 +61,7 @@ func openCSV(ctx context.Context, st fileStore, compression string, f DataFile, 
 		}
 	}
 	c.csv = csvsplit.NewReader(src, &csvsplit.Options{FieldsPerRecord: -1, MaxRecordSize: o.MaxRecordSize, MaxFieldSize: o.MaxFieldSize})
-	c.m = &fileMeta{key: f.Key}
+	c.m = &Header{key: f.Key}
 	if err := c.csv.Next(); err != nil {
 		if err == io.EOF {
 			// A 0-row file with no header at all.
@@ -81,7 +81,7 @@ func openCSV(ctx context.Context, st fileStore, compression string, f DataFile, 
 	return c, nil
 }
 
-func (c *csvRows) meta() *fileMeta { return c.m }
+func (c *csvRows) meta() *Header { return c.m }
 
 func (c *csvRows) next() error {
 	if c.fields == 0 {

@@ -1,7 +1,11 @@
 package curreader
 
 import (
+	"fmt"
+	"strings"
 	"time"
+
+	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
 // Kind is the kind of a report or export.
@@ -18,6 +22,9 @@ const (
 	// KindExport is another Data Exports table (or an export whose
 	// manifest does not tell).
 	KindExport Kind = "export"
+	// KindHistorical is legacy CUR CSV files a customer placed under the
+	// prefix by hand, with no manifest.
+	KindHistorical Kind = "historical"
 )
 
 // Layout is how a report lays out its billing periods.
@@ -36,19 +43,69 @@ const (
 	LayoutExport Layout = "export"
 )
 
-// Format of the data files.
+// Format is the file format of a delivery's data files.
+type Format string
+
+// Formats. The values are those `curcat list -json` prints.
 const (
-	FormatCSV     = "csv"
-	FormatParquet = "parquet"
+	FormatCSV     Format = "csv"
+	FormatParquet Format = "parquet"
 )
 
-// Compression of the data files.
+// Compression is how a delivery's data files are compressed.
+type Compression string
+
+// Compressions. The values are those `curcat list -json` prints.
 const (
-	CompressionGzip    = "gzip"
-	CompressionZip     = "zip"
-	CompressionParquet = "parquet"
-	CompressionNone    = "none"
+	CompressionGzip    Compression = "gzip"
+	CompressionZip     Compression = "zip"
+	CompressionParquet Compression = "parquet"
+	CompressionNone    Compression = "none"
 )
+
+// UnmarshalText accepts a Kind in any letter case, and the spellings
+// AWS's APIs and older profiles use: LEGACY_CUR for KindCUR, OTHER for
+// KindExport.
+func (k *Kind) UnmarshalText(b []byte) error {
+	s := strings.ToLower(string(b))
+	switch s {
+	case string(KindCUR), string(KindCUR2), string(KindFOCUS), string(KindExport), string(KindHistorical):
+		*k = Kind(s)
+	case "legacy_cur", "legacy":
+		*k = KindCUR
+	case "other":
+		*k = KindExport
+	default:
+		return fmt.Errorf("%w: unknown kind %q (cur, cur2, focus, export, historical)", curerr.ErrMalformed, b)
+	}
+	return nil
+}
+
+// UnmarshalText accepts a Format in any letter case, and AWS's spellings
+// (textORcsv, TEXT_OR_CSV).
+func (f *Format) UnmarshalText(b []byte) error {
+	switch strings.ToLower(string(b)) {
+	case "csv", "textorcsv", "text_or_csv":
+		*f = FormatCSV
+	case "parquet":
+		*f = FormatParquet
+	default:
+		return fmt.Errorf("%w: unknown format %q (csv, parquet)", curerr.ErrMalformed, b)
+	}
+	return nil
+}
+
+// UnmarshalText accepts a Compression in any letter case.
+func (c *Compression) UnmarshalText(b []byte) error {
+	s := Compression(strings.ToLower(string(b)))
+	switch s {
+	case CompressionGzip, CompressionZip, CompressionParquet, CompressionNone:
+		*c = s
+	default:
+		return fmt.Errorf("%w: unknown compression %q (gzip, zip, parquet, none)", curerr.ErrMalformed, b)
+	}
+	return nil
+}
 
 // Report is one legacy report or export found under a prefix.
 type Report struct {
@@ -106,9 +163,9 @@ type Delivery struct {
 	// mode), "etag:" and the manifest's ETag. It changes whenever AWS
 	// delivers again (restating a closed month included).
 	Version string
-	// Format is FormatCSV or FormatParquet; Compression one of the
-	// Compression constants.
-	Format, Compression string
+	// Format and Compression of the data files.
+	Format      Format
+	Compression Compression
 	// Columns are the columns the manifest declares (legacy names are
 	// category/Name).
 	Columns []Column

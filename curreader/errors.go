@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
+	"github.com/curconnect/curconnect/internal/s3io"
 )
 
 // Specific conditions. Each wraps one of the categories above.
@@ -23,6 +24,11 @@ var (
 	ErrFileMissing = fmt.Errorf("curreader: listed data file missing: %w", curerr.ErrNotFound)
 	// ErrReportNotFound: no report or export of that name under the prefix.
 	ErrReportNotFound = fmt.Errorf("curreader: report not found: %w", curerr.ErrNotFound)
+	// ErrObjectChanged: a data file or manifest was replaced while it was
+	// read (its ETag changed): the bytes read so far belong to another
+	// version. AWS rewrites overwrite-mode deliveries in place; resolve
+	// the delivery again and read it anew.
+	ErrObjectChanged = s3io.ErrObjectChanged
 	// ErrPeriodNotFound: the report has no delivery for that billing period.
 	ErrPeriodNotFound = fmt.Errorf("curreader: billing period not found: %w", curerr.ErrNotFound)
 )
@@ -38,10 +44,8 @@ type ManifestError struct {
 	File string
 	// Err is the cause.
 	Err error
-	// Kind is the sentinel (ErrMalformedManifest, ErrManifestEscapes,
-	// ErrFileMissing, ErrManifestNotFound), or nil when Err carries the
-	// category itself (an AWS error).
-	Kind error
+
+	kind error // the specific sentinel, or nil when Err carries the category (an AWS error)
 }
 
 func (e *ManifestError) Error() string {
@@ -54,10 +58,10 @@ func (e *ManifestError) Error() string {
 
 // Unwrap returns the cause and the specific sentinel.
 func (e *ManifestError) Unwrap() []error {
-	if e.Kind == nil {
+	if e.kind == nil {
 		return []error{e.Err}
 	}
-	return []error{e.Err, e.Kind}
+	return []error{e.Err, e.kind}
 }
 
 // ListError reports a failed listing of a prefix.

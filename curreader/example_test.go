@@ -39,7 +39,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	for _, d := range deliveries {
-		rd, err := curreader.OpenFS(ctx, fsys, d)
+		rd, err := r.Open(ctx, d)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -88,7 +88,7 @@ func ExampleReadOptions() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	rd, err := curreader.OpenFS(ctx, fsys, deliveries[0], func(o *curreader.ReadOptions) {
+	rd, err := r.Open(ctx, deliveries[0], func(o *curreader.ReadOptions) {
 		o.Columns = []string{"lineItem/UnblendedCost", "line_item_product_code"}
 		o.Concurrency = 2
 		o.Progress = func(p curreader.Progress) {

@@ -42,7 +42,7 @@ func FuzzParquetFile(f *testing.F) {
 		fsys := fstest.MapFS{key: &fstest.MapFile{Data: data}}
 		d := &Delivery{Bucket: "b", Format: FormatParquet, Compression: CompressionParquet, Ready: true,
 			Files: []DataFile{{Key: key, Size: int64(len(data))}}}
-		rd, err := OpenFS(t.Context(), fsys, d, func(o *ReadOptions) { o.Concurrency = 1 })
+		rd, err := openFS(t.Context(), fsys, d, func(o *ReadOptions) { o.Concurrency = 1 })
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -28,7 +28,7 @@ func FuzzCSVRows(f *testing.F) {
 		fsys := fstest.MapFS{key: &fstest.MapFile{Data: data}}
 		d := &Delivery{Bucket: "b", Format: FormatCSV, Compression: CompressionNone, Ready: true,
 			Files: []DataFile{{Key: key, Size: int64(len(data))}}}
-		rd, err := OpenFS(t.Context(), fsys, d, func(o *ReadOptions) { o.MaxRecordSize, o.MaxFieldSize = 1<<16, 1<<12 })
+		rd, err := openFS(t.Context(), fsys, d, func(o *ReadOptions) { o.MaxRecordSize, o.MaxFieldSize = 1<<16, 1<<12 })
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,11 +17,11 @@ func FuzzManifest(f *testing.F) {
 	f.Add([]byte(`null`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		lm, err := ParseLegacyManifest(data)
+		lm, err := parseLegacyManifest(data)
 		if err != nil && !errors.Is(err, ErrMalformedManifest) {
 			t.Fatalf("legacy: error does not wrap ErrMalformedManifest: %v", err)
 		}
-		em, err2 := ParseExportManifest(data)
+		em, err2 := parseExportManifest(data)
 		if err2 != nil && !errors.Is(err2, ErrMalformedManifest) {
 			t.Fatalf("export: error does not wrap ErrMalformedManifest: %v", err2)
 		}

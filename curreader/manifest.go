@@ -9,11 +9,11 @@ import (
 	"time"
 )
 
-// MaxManifestBytes bounds the manifests the resolver reads. Real manifests
+// maxManifestBytes bounds the manifests the resolver reads. Real manifests
 // of very large reports reach a few megabytes (thousands of columns and
 // files); anything far larger is refused as malformed rather than read into
 // memory.
-const MaxManifestBytes = 64 << 20
+const maxManifestBytes = 64 << 20
 
 // Column is one column a manifest declares.
 type Column struct {
@@ -36,10 +36,10 @@ func (c Column) FullName() string {
 	return c.Category + "/" + c.Name
 }
 
-// LegacyManifest is a legacy Cost and Usage Report manifest
+// legacyManifest is a legacy Cost and Usage Report manifest
 // (<report>-Manifest.json). Unknown fields are ignored and optional fields
 // may be absent.
-type LegacyManifest struct {
+type legacyManifest struct {
 	AssemblyID    string   `json:"assemblyId"`
 	Account       string   `json:"account"`
 	Columns       []Column `json:"columns"`
@@ -76,14 +76,14 @@ func (m *manifestTime) UnmarshalJSON(b []byte) error {
 	return fmt.Errorf("time %q is not in a known manifest layout (20060102T150405.000Z or RFC 3339)", s)
 }
 
-// ParseLegacyManifest reads a legacy CUR manifest. The error wraps
+// parseLegacyManifest reads a legacy CUR manifest. The error wraps
 // ErrMalformedManifest.
-func ParseLegacyManifest(data []byte) (*LegacyManifest, error) {
-	if len(data) > MaxManifestBytes {
-		return nil, fmt.Errorf("%w: %d bytes, over the limit of %d", ErrMalformedManifest, len(data), MaxManifestBytes)
+func parseLegacyManifest(data []byte) (*legacyManifest, error) {
+	if len(data) > maxManifestBytes {
+		return nil, fmt.Errorf("%w: %d bytes, over the limit of %d", ErrMalformedManifest, len(data), maxManifestBytes)
 	}
 	var raw struct {
-		LegacyManifest
+		legacyManifest
 		BillingPeriod *struct {
 			Start *manifestTime `json:"start"`
 			End   *manifestTime `json:"end"`
@@ -93,7 +93,7 @@ func ParseLegacyManifest(data []byte) (*LegacyManifest, error) {
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformedManifest, err)
 	}
-	m := raw.LegacyManifest
+	m := raw.legacyManifest
 	if raw.BillingPeriod != nil {
 		if raw.BillingPeriod.Start != nil {
 			m.BillingPeriod.Start = raw.BillingPeriod.Start.t
@@ -153,33 +153,33 @@ func parseArtifactKeys(raw json.RawMessage) ([]string, error) {
 	return out, nil
 }
 
-// DataFileRef is one entry of a Data Exports manifest's dataFiles: a full
+// dataFileRef is one entry of a Data Exports manifest's dataFiles: a full
 // s3:// URI or a bucket-relative key.
-type DataFileRef struct {
+type dataFileRef struct {
 	// URI is the entry as written (s3://bucket/key or key).
 	URI string
 	// Size is the file's size when the manifest gives it, else -1.
 	Size int64
 }
 
-// ExportManifest is a Data Exports manifest (CUR 2.0, FOCUS and other
+// exportManifest is a Data Exports manifest (CUR 2.0, FOCUS and other
 // tables). Unknown fields are ignored.
-type ExportManifest struct {
+type exportManifest struct {
 	ExportARN   string   `json:"exportArn"`
 	ExecutionID string   `json:"executionId"`
 	Columns     []Column `json:"-"`
-	DataFiles   []DataFileRef
+	DataFiles   []dataFileRef
 	// BillingPeriod is the month the manifest names, if it names one.
 	BillingPeriod time.Time
 	// Format and Compression, when the manifest states them.
 	Format, Compression string
 }
 
-// ParseExportManifest reads a Data Exports manifest. The error wraps
+// parseExportManifest reads a Data Exports manifest. The error wraps
 // ErrMalformedManifest.
-func ParseExportManifest(data []byte) (*ExportManifest, error) {
-	if len(data) > MaxManifestBytes {
-		return nil, fmt.Errorf("%w: %d bytes, over the limit of %d", ErrMalformedManifest, len(data), MaxManifestBytes)
+func parseExportManifest(data []byte) (*exportManifest, error) {
+	if len(data) > maxManifestBytes {
+		return nil, fmt.Errorf("%w: %d bytes, over the limit of %d", ErrMalformedManifest, len(data), maxManifestBytes)
 	}
 	var raw struct {
 		ExportARN     string            `json:"exportArn"`
@@ -193,7 +193,7 @@ func ParseExportManifest(data []byte) (*ExportManifest, error) {
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformedManifest, err)
 	}
-	m := &ExportManifest{ExportARN: raw.ExportARN, ExecutionID: raw.ExecutionID, Format: raw.Format, Compression: raw.Compression}
+	m := &exportManifest{ExportARN: raw.ExportARN, ExecutionID: raw.ExecutionID, Format: raw.Format, Compression: raw.Compression}
 	for i, c := range raw.Columns {
 		var col Column
 		if err := json.Unmarshal(c, &col); err != nil {
@@ -217,17 +217,17 @@ func ParseExportManifest(data []byte) (*ExportManifest, error) {
 	return m, nil
 }
 
-func parseDataFile(d json.RawMessage) (DataFileRef, error) {
+func parseDataFile(d json.RawMessage) (dataFileRef, error) {
 	d = bytes.TrimSpace(d)
 	if len(d) > 0 && d[0] == '"' {
 		var s string
 		if err := json.Unmarshal(d, &s); err != nil {
-			return DataFileRef{}, err
+			return dataFileRef{}, err
 		}
 		if s == "" {
-			return DataFileRef{}, errors.New("empty entry")
+			return dataFileRef{}, errors.New("empty entry")
 		}
-		return DataFileRef{URI: s, Size: -1}, nil
+		return dataFileRef{URI: s, Size: -1}, nil
 	}
 	var o struct {
 		Key      string `json:"key"`
@@ -238,9 +238,9 @@ func parseDataFile(d json.RawMessage) (DataFileRef, error) {
 		SizeByte *int64 `json:"sizeInBytes"`
 	}
 	if err := json.Unmarshal(d, &o); err != nil {
-		return DataFileRef{}, err
+		return dataFileRef{}, err
 	}
-	ref := DataFileRef{Size: -1}
+	ref := dataFileRef{Size: -1}
 	for _, v := range []string{o.URI, o.S3URI, o.Key, o.Path} {
 		if v != "" {
 			ref.URI = v
@@ -248,7 +248,7 @@ func parseDataFile(d json.RawMessage) (DataFileRef, error) {
 		}
 	}
 	if ref.URI == "" {
-		return DataFileRef{}, errors.New("object entry has no key or uri")
+		return dataFileRef{}, errors.New("object entry has no key or uri")
 	}
 	if o.Size != nil {
 		ref.Size = *o.Size

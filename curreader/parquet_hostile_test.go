@@ -253,7 +253,7 @@ func TestParquetHugeChunkFromS3Checked(t *testing.T) {
 			var rerr error
 			alloc, took := allocCost(func() {
 				// The smallest budget: chunks over 8 MiB are not fetched ahead.
-				rd, err := Open(t.Context(), s.Client, d, func(o *ReadOptions) { o.Concurrency, o.MemoryBudget = 1, 1 })
+				rd, err := openS3(t.Context(), s.Client, d, func(o *ReadOptions) { o.Concurrency, o.MemoryBudget = 1, 1 })
 				require.NoError(t, err)
 				defer rd.Close()
 				rows, rerr = drainAll(rd, 1<<20)
@@ -306,7 +306,7 @@ func TestParquetLargeFooterFetchedOnce(t *testing.T) {
 	})
 	d := &Delivery{Bucket: testBucket, Report: "r", Format: FormatParquet, Compression: CompressionParquet, Ready: true,
 		Files: []DataFile{{Key: key, Size: int64(len(data))}}}
-	rd, err := Open(t.Context(), s.Client, d, func(o *ReadOptions) { o.Columns = []string{"A"} })
+	rd, err := openS3(t.Context(), s.Client, d, func(o *ReadOptions) { o.Columns = []string{"A"} })
 	require.NoError(t, err)
 	defer rd.Close()
 	rows, err := drainAll(rd, len(recs)+1)

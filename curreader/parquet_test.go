@@ -49,9 +49,9 @@ func TestReadGeneratedEveryLayout(t *testing.T) {
 					allow := func(o *ReadOptions) { o.AllowUpdating = true }
 					var rd *Reader
 					if be == "fs" {
-						rd, err = OpenFS(ctx, m, d, allow)
+						rd, err = openFS(ctx, m, d, allow)
 					} else {
-						rd, err = Open(ctx, s.Client, d, allow)
+						rd, err = openS3(ctx, s.Client, d, allow)
 					}
 					require.NoError(t, err)
 					defer rd.Close()

@@ -25,7 +25,7 @@ import (
 // are given as text (see Row.Get).
 type parquetRows struct {
 	ra     io.ReaderAt // the file, to check page headers (local or cached)
-	m      *fileMeta
+	m      *Header
 	f      *parquet.File
 	closer io.Closer
 	cache  *rangeCache  // remote files: a row group's chunks fetched at once
@@ -193,7 +193,7 @@ func newPqLeaf(c *parquet.Column) (*pqLeaf, error) {
 	}, nil
 }
 
-func (p *parquetRows) meta() *fileMeta { return p.m }
+func (p *parquetRows) meta() *Header { return p.m }
 
 func (p *parquetRows) field(i int) []byte {
 	c := p.cols[i]

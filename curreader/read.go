@@ -15,7 +15,6 @@ import (
 
 	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/internal/colname"
-	"github.com/curconnect/curconnect/internal/s3io"
 )
 
 // ErrMalformedRow: a data file's row cannot be read (bad CSV, a value
@@ -89,7 +88,7 @@ type Progress struct {
 	Done bool
 }
 
-// ReadOptions are the optional settings of Open, OpenFS and OpenFile.
+// ReadOptions are the optional settings of [Resolver.Open] and [OpenFile].
 type ReadOptions struct {
 	// AllowUpdating reads a delivery AWS reports as still being updated
 	// (Delivery.Ready false), which may hold a partial month.
@@ -135,8 +134,6 @@ type ReadOptions struct {
 	// a larger one is an error, never read into memory. Zero means the
 	// defaults (16 MiB and 4 MiB).
 	MaxRecordSize, MaxFieldSize int
-	// S3 configures the resumable GETs (retries, backoff, client options).
-	S3 []func(*s3io.Options)
 }
 
 // fileStore opens the data files of a delivery.
@@ -168,7 +165,7 @@ type Reader struct {
 	// one file at a time
 	next int
 	cur  fileRows
-	meta *fileMeta
+	meta *Header
 
 	// read-ahead
 	ra  *readAhead
@@ -181,43 +178,6 @@ type Reader struct {
 	lastProg  int64
 	err       error
 	done      bool
-}
-
-// Open returns a Reader over a delivery in S3. ctx governs every GET.
-func Open(ctx context.Context, client S3API, d *Delivery, optFns ...func(*ReadOptions)) (*Reader, error) {
-	o := readOptions(optFns)
-	s3opts := func(f DataFile) []func(*s3io.Options) {
-		return append([]func(*s3io.Options){func(so *s3io.Options) { so.ETag = f.ETag }}, o.S3...)
-	}
-	if d == nil {
-		return nil, fmt.Errorf("%w: nil delivery", curerr.ErrMalformed)
-	}
-	return newReader(ctx, d, o, fileStore{
-		remote: true,
-		open: func(ctx context.Context, f DataFile) (io.ReadCloser, error) {
-			r, err := s3io.NewReader(ctx, client, d.Bucket, f.Key, s3opts(f)...)
-			if err != nil {
-				return nil, err
-			}
-			return r, nil
-		},
-		at: func(ctx context.Context, f DataFile) (io.ReaderAt, int64, io.Closer, error) {
-			ra, err := s3io.NewReaderAt(ctx, client, d.Bucket, f.Key, f.Size, s3opts(f)...)
-			if err != nil {
-				return nil, 0, nil, err
-			}
-			return ra, ra.Size(), nil, nil
-		},
-	})
-}
-
-// OpenFS returns a Reader over a delivery resolved with NewFS from the
-// same file system.
-func OpenFS(ctx context.Context, fsys fs.FS, d *Delivery, optFns ...func(*ReadOptions)) (*Reader, error) {
-	canon := (&fsStore{}).canon
-	return newReader(ctx, d, readOptions(optFns), fsStoreOf(func(key string) (fs.File, error) {
-		return fsys.Open(canon(key))
-	}))
 }
 
 func fsStoreOf(open func(key string) (fs.File, error)) fileStore {
@@ -257,7 +217,7 @@ func OpenFile(ctx context.Context, path string, optFns ...func(*ReadOptions)) (*
 	if info.IsDir() {
 		return nil, fmt.Errorf("curreader: %s is a directory, not a data file", path)
 	}
-	format, compression, ok := FormatOf(path)
+	format, compression, ok := formatOfName(path)
 	if !ok {
 		return nil, fmt.Errorf("%w: %s: the name does not end in .csv, .csv.gz, .csv.zip or .parquet", ErrUnsupportedFormat, path)
 	}
@@ -266,23 +226,6 @@ func OpenFile(ctx context.Context, path string, optFns ...func(*ReadOptions)) (*
 		Files: []DataFile{{Key: path, Size: info.Size()}},
 	}
 	return newReader(ctx, d, readOptions(optFns), fsStoreOf(func(key string) (fs.File, error) { return os.Open(key) }))
-}
-
-// FormatOf tells a data file's format and compression from its name, as
-// OpenFile does.
-func FormatOf(name string) (format, compression string, ok bool) {
-	n := strings.ToLower(name)
-	switch {
-	case strings.HasSuffix(n, ".parquet"):
-		return FormatParquet, CompressionParquet, true
-	case strings.HasSuffix(n, ".csv.gz"), strings.HasSuffix(n, ".csv.gzip"):
-		return FormatCSV, CompressionGzip, true
-	case strings.HasSuffix(n, ".csv.zip"), strings.HasSuffix(n, ".zip"):
-		return FormatCSV, CompressionZip, true
-	case strings.HasSuffix(n, ".csv"):
-		return FormatCSV, CompressionNone, true
-	}
-	return "", "", false
 }
 
 func readOptions(optFns []func(*ReadOptions)) ReadOptions {
@@ -527,16 +470,69 @@ func (r *Reader) Rows() iter.Seq2[Row, error] {
 	}
 }
 
-// fileMeta describes the visible columns of one data file.
-type fileMeta struct {
+// Header describes the columns of one data file as its rows show them
+// (after ReadOptions.Columns), in file order. Every row of a file shares one
+// *Header, and each file brings its own (AWS adds and drops columns from
+// month to month, and files of one delivery may differ), so a caller that
+// reads columns by position resolves their positions once per Header:
+//
+//	var h *curreader.Header
+//	var cost int
+//	for row, err := range rd.Rows() {
+//		…
+//		if row.Header() != h {
+//			h = row.Header()
+//			cost = h.Index("lineItem/UnblendedCost") // -1 when this file lacks it
+//		}
+//		if cost >= 0 {
+//			v, ok, err := row.DecimalAt(cost)
+//			…
+//		}
+//	}
+//
+// A Header is immutable and safe for concurrent use.
+type Header struct {
 	key   string
 	index *colname.Index // the visible (projected) columns
 	src   []int          // visible column i is field src[i] of the file
 }
 
+// Len returns the number of columns.
+func (h *Header) Len() int {
+	if h == nil {
+		return 0
+	}
+	return h.index.Len()
+}
+
+// Name returns column i's name as the file writes it
+// ("lineItem/UnblendedCost" in a legacy CSV, "line_item_unblended_cost" in
+// CUR 2.0 or legacy Parquet).
+func (h *Header) Name(i int) string { return h.index.Header(i) }
+
+// Canonical returns column i's canonical name, the one both naming schemes
+// meet on ("line_item_unblended_cost").
+func (h *Header) Canonical(i int) string { return h.index.CanonicalAt(i) }
+
+// Index returns the position of the column named col in either naming
+// scheme, or -1 when the file has no such column. When several columns share
+// a canonical name (tag keys that differ only in case), it returns the first
+// and Row.Get merges them; a name spelt exactly as one of them in the file
+// selects that one. Columns CUR 2.0 keeps inside map columns
+// (product/ProductName) have no position of their own: use Row.Get.
+func (h *Header) Index(col string) int {
+	if h == nil {
+		return -1
+	}
+	if idx := h.index.Lookup(col); len(idx) > 0 {
+		return idx[0]
+	}
+	return -1
+}
+
 // fileRows reads the rows of one data file.
 type fileRows interface {
-	meta() *fileMeta
+	meta() *Header
 	// next reads the next row: io.EOF at the clean end, otherwise a
 	// *ParseError or *FileError.
 	next() error
@@ -586,8 +582,8 @@ func (p *projection) keep(canonical string) bool {
 }
 
 // newMeta projects a file's header.
-func newMeta(key string, header []string, p *projection) *fileMeta {
-	m := &fileMeta{key: key}
+func newMeta(key string, header []string, p *projection) *Header {
+	m := &Header{key: key}
 	if p == nil {
 		m.index = colname.NewIndex(header)
 		m.src = make([]int, len(header))
@@ -605,4 +601,17 @@ func newMeta(key string, header []string, p *projection) *fileMeta {
 	}
 	m.index = colname.NewIndex(vis)
 	return m
+}
+
+// Open returns a Reader over a delivery this Resolver resolved: from S3
+// through the Resolver's client and options, or from the local copy of
+// NewFS. ctx governs every read.
+func (r *Resolver) Open(ctx context.Context, d *Delivery, optFns ...func(*ReadOptions)) (*Reader, error) {
+	if d == nil {
+		return nil, fmt.Errorf("curreader: open: nil delivery: %w", curerr.ErrMalformed)
+	}
+	if b := r.st.bucketName(); b != "" && d.Bucket != "" && d.Bucket != b {
+		return nil, fmt.Errorf("curreader: open %s %s: the delivery is in bucket %q, the resolver reads %q: %w", d.Report, d.Period, d.Bucket, b, curerr.ErrMalformed)
+	}
+	return newReader(ctx, d, readOptions(optFns), r.st.files())
 }

@@ -101,7 +101,7 @@ type rawRows interface {
 // deliveries does not grow new ones each time.
 var batchPool sync.Pool
 
-func (ra *readAhead) getBatch(m *fileMeta, raw bool, nf int) *batch {
+func (ra *readAhead) getBatch(m *Header, raw bool, nf int) *batch {
 	var b *batch
 	select {
 	case b = <-ra.free:

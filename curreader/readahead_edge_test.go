@@ -164,7 +164,7 @@ func TestReadAheadHugeMemoryBudget(t *testing.T) {
 		files := aheadSpecs(3, aheadSpec{rows: 50, badAt: -1, bigAt: -1})
 		m, d := buildAhead(files)
 		want, _ := wantAhead(files)
-		rd, err := OpenFS(t.Context(), m, d, concurrency(2), func(o *ReadOptions) { o.MemoryBudget = budget })
+		rd, err := openFS(t.Context(), m, d, concurrency(2), func(o *ReadOptions) { o.MemoryBudget = budget })
 		require.NoError(t, err)
 		defer rd.Close()
 		got, err := readAheadRecs(t, rd)
@@ -194,7 +194,7 @@ func TestReadAheadHugeBudgetAllocatesLittle(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	rd, err := OpenFS(t.Context(), m, d, concurrency(2), func(o *ReadOptions) { o.MemoryBudget = 1 << 44 })
+	rd, err := openFS(t.Context(), m, d, concurrency(2), func(o *ReadOptions) { o.MemoryBudget = 1 << 44 })
 	require.NoError(t, err)
 	runtime.ReadMemStats(&after)
 	_, err = readAheadRecs(t, rd)
@@ -228,7 +228,7 @@ func TestReadAheadZeroRowFiles(t *testing.T) {
 				t.Run(fmt.Sprintf("c%d/b%d/u=%v", c, budget, unordered), func(t *testing.T) {
 					base := runtime.NumGoroutine()
 					var calls []Progress
-					rd, err := OpenFS(t.Context(), m, d, func(o *ReadOptions) {
+					rd, err := openFS(t.Context(), m, d, func(o *ReadOptions) {
 						o.Concurrency, o.MemoryBudget, o.Unordered = c, budget, unordered
 						o.ProgressEvery = 50
 						o.Progress = func(p Progress) { calls = append(calls, p) }
@@ -275,7 +275,7 @@ func TestReadAheadBigRowTinyBudget(t *testing.T) {
 	for _, c := range []int{2, 4} {
 		for _, unordered := range []bool{false, true} {
 			t.Run(fmt.Sprintf("c%d/u=%v", c, unordered), func(t *testing.T) {
-				rd, err := OpenFS(t.Context(), m, d, func(o *ReadOptions) {
+				rd, err := openFS(t.Context(), m, d, func(o *ReadOptions) {
 					o.Concurrency, o.MemoryBudget, o.Unordered = c, 1, unordered
 				})
 				require.NoError(t, err)
@@ -319,7 +319,7 @@ func TestReadAheadErrorInLaterFile(t *testing.T) {
 				t.Run(fmt.Sprintf("c%d/u=%v/b%d", c, unordered, budget), func(t *testing.T) {
 					base := runtime.NumGoroutine()
 					var calls []Progress
-					rd, err := OpenFS(t.Context(), m, d, func(o *ReadOptions) {
+					rd, err := openFS(t.Context(), m, d, func(o *ReadOptions) {
 						o.Concurrency, o.MemoryBudget, o.Unordered = c, budget, unordered
 						o.Progress = func(p Progress) { calls = append(calls, p) }
 					})
@@ -358,7 +358,7 @@ func TestReadAheadRowsBreak(t *testing.T) {
 	for _, unordered := range []bool{false, true} {
 		t.Run(fmt.Sprint(unordered), func(t *testing.T) {
 			base := runtime.NumGoroutine()
-			rd, err := OpenFS(t.Context(), m, d, concurrency(3), func(o *ReadOptions) { o.Unordered, o.MemoryBudget = unordered, 1 })
+			rd, err := openFS(t.Context(), m, d, concurrency(3), func(o *ReadOptions) { o.Unordered, o.MemoryBudget = unordered, 1 })
 			require.NoError(t, err)
 			var got []aheadRec
 			for row, err := range rd.Rows() {
@@ -394,7 +394,7 @@ func TestReadAheadRowValidUntilNext(t *testing.T) {
 	m, d := buildAhead(files)
 	for _, unordered := range []bool{false, true} {
 		t.Run(fmt.Sprint(unordered), func(t *testing.T) {
-			rd, err := OpenFS(t.Context(), m, d, concurrency(4), func(o *ReadOptions) { o.Unordered, o.MemoryBudget = unordered, 1 })
+			rd, err := openFS(t.Context(), m, d, concurrency(4), func(o *ReadOptions) { o.Unordered, o.MemoryBudget = unordered, 1 })
 			require.NoError(t, err)
 			defer rd.Close()
 			n := 0
@@ -434,7 +434,7 @@ func TestReadAheadCloseFromProgress(t *testing.T) {
 				base := runtime.NumGoroutine()
 				var rd *Reader
 				var calls []Progress
-				rd, err := OpenFS(t.Context(), m, d, concurrency(3), func(o *ReadOptions) {
+				rd, err := openFS(t.Context(), m, d, concurrency(3), func(o *ReadOptions) {
 					o.Unordered, o.ProgressEvery = unordered, every
 					o.Progress = func(p Progress) {
 						calls = append(calls, p)
@@ -507,7 +507,7 @@ func TestReadAheadSlowFileUnordered(t *testing.T) {
 	bfs := &blockFS{MapFS: m, key: "f001.csv", release: make(chan struct{})}
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	rd, err := OpenFS(ctx, bfs, d, concurrency(3), func(o *ReadOptions) { o.Unordered = true })
+	rd, err := openFS(ctx, bfs, d, concurrency(3), func(o *ReadOptions) { o.Unordered = true })
 	require.NoError(t, err)
 	n := 0
 	for rd.Next() {
@@ -552,7 +552,7 @@ func TestReadAheadCancelNeverClean(t *testing.T) {
 			ctx, cancel := context.WithCancelCause(t.Context())
 			defer cancel(nil)
 			myErr := errors.New("my cause")
-			rd, err := OpenFS(ctx, m, d, func(o *ReadOptions) {
+			rd, err := openFS(ctx, m, d, func(o *ReadOptions) {
 				o.Concurrency, o.Unordered, o.MemoryBudget = 2+iter%5, unordered, int64(iter%3)*(300<<10)
 			})
 			require.NoError(t, err)
@@ -594,7 +594,7 @@ func TestReadAheadBudget(t *testing.T) {
 		budget int64
 	}{{2, 4 << 20}, {4, 4 << 20}, {8, 32 << 20}, {3, 1 << 20}} {
 		t.Run(fmt.Sprintf("c%d/b%d", tc.c, tc.budget), func(t *testing.T) {
-			rd, err := OpenFS(t.Context(), m, d, concurrency(tc.c), func(o *ReadOptions) { o.MemoryBudget = tc.budget })
+			rd, err := openFS(t.Context(), m, d, concurrency(tc.c), func(o *ReadOptions) { o.MemoryBudget = tc.budget })
 			require.NoError(t, err)
 			defer rd.Close()
 			require.True(t, rd.Next())
@@ -650,7 +650,7 @@ func TestReadAheadCancelKeepsCause(t *testing.T) {
 	for _, unordered := range []bool{false, true} {
 		for range tries / 2 {
 			ctx, cancel := context.WithCancelCause(t.Context())
-			rd, err := OpenFS(ctx, m, d, concurrency(2), func(o *ReadOptions) { o.Unordered = unordered })
+			rd, err := openFS(ctx, m, d, concurrency(2), func(o *ReadOptions) { o.Unordered = unordered })
 			require.NoError(t, err)
 			n := 0
 			for rd.Next() {
@@ -686,7 +686,7 @@ func TestReadAheadRowOverBatchLimit(t *testing.T) {
 			files[1].bigAt, files[1].bigSize = 30, 2<<20
 			m, d := buildAhead(files)
 			want, _ := wantAhead(files)
-			rd, err := OpenFS(t.Context(), m, d, concurrency(2), func(o *ReadOptions) { o.MaxRecordSize, o.MaxFieldSize = 4<<20, 4<<20 })
+			rd, err := openFS(t.Context(), m, d, concurrency(2), func(o *ReadOptions) { o.MaxRecordSize, o.MaxFieldSize = 4<<20, 4<<20 })
 			require.NoError(t, err)
 			defer rd.Close()
 			got, err := readAheadRecs(t, rd)

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,12 +19,24 @@ import (
 	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
-// Options are the optional settings of a Resolver.
+// Options are the optional settings of a Resolver. They govern every S3
+// call it makes: listings, manifests, and the data files of the Readers it
+// opens.
 type Options struct {
 	// PageSize is MaxKeys for every listing; zero means S3's default (1,000).
 	PageSize int32
 	// ClientOptions are applied to every S3 call.
 	ClientOptions []func(*s3.Options)
+	// MaxRetries bounds the consecutive failed attempts to read an object
+	// (a GET that fails, or a body that breaks before the object's end,
+	// which is resumed from the byte it reached) before the read fails.
+	// Progress resets the count. Zero means 5; negative means no retry.
+	// These retries come on top of the SDK's own (ClientOptions may set
+	// its Retryer), which end when a body starts to arrive.
+	MaxRetries int
+	// MinBackoff and MaxBackoff bound the exponential wait between those
+	// attempts. Zero means 50ms and 2s.
+	MinBackoff, MaxBackoff time.Duration
 }
 
 // Resolver finds reports and exports under a bucket prefix and resolves
@@ -45,8 +58,8 @@ func New(client S3API, bucket string, optFns ...func(*Options)) *Resolver {
 	for _, fn := range optFns {
 		fn(&o)
 	}
-	o.ClientOptions = append(([]func(*s3.Options))(nil), o.ClientOptions...)
-	return &Resolver{st: &s3Store{client: client, bucket: bucket, pageSize: o.PageSize, optFns: o.ClientOptions}, opts: o}
+	o.ClientOptions = slices.Clone(o.ClientOptions)
+	return &Resolver{st: &s3Store{client: client, bucket: bucket, opts: o}, opts: o}
 }
 
 // NewFS returns a Resolver over a local directory that mirrors a bucket's
@@ -389,31 +402,31 @@ func (r *Resolver) resolvePeriod(ctx context.Context, rep Report, p Period) (*De
 }
 
 func (r *Resolver) getManifest(ctx context.Context, key string) ([]byte, string, error) {
-	b, etag, err := r.st.get(ctx, key, MaxManifestBytes)
+	b, etag, err := r.st.get(ctx, key, maxManifestBytes)
 	if err != nil {
 		var kind error
 		if errors.Is(err, curerr.ErrNotFound) {
 			kind = ErrManifestNotFound
 		}
-		return nil, "", &ManifestError{Bucket: r.st.bucketName(), Key: key, Err: err, Kind: kind}
+		return nil, "", &ManifestError{Bucket: r.st.bucketName(), Key: key, Err: err, kind: kind}
 	}
 	return b, etag, nil
 }
 
 func (r *Resolver) resolveLegacy(ctx context.Context, rep Report, ix *reportIndex, p Period, key string) (*Delivery, error) {
 	if _, ok := ix.lookup(r.st, key); !ok {
-		return nil, &ManifestError{Bucket: r.st.bucketName(), Key: key, Err: errors.New("no top-level manifest: this period has no complete delivery yet"), Kind: ErrManifestNotFound}
+		return nil, &ManifestError{Bucket: r.st.bucketName(), Key: key, Err: errors.New("no top-level manifest: this period has no complete delivery yet"), kind: ErrManifestNotFound}
 	}
 	data, etag, err := r.getManifest(ctx, key)
 	if err != nil {
 		return nil, err
 	}
-	m, err := ParseLegacyManifest(data)
+	m, err := parseLegacyManifest(data)
 	if err != nil {
-		return nil, &ManifestError{Bucket: r.st.bucketName(), Key: key, Err: err, Kind: ErrMalformedManifest}
+		return nil, &ManifestError{Bucket: r.st.bucketName(), Key: key, Err: err, kind: ErrMalformedManifest}
 	}
 	if len(m.ReportKeys) == 0 {
-		return nil, &ManifestError{Bucket: r.st.bucketName(), Key: key, Err: errors.New("reportKeys is empty"), Kind: ErrMalformedManifest}
+		return nil, &ManifestError{Bucket: r.st.bucketName(), Key: key, Err: errors.New("reportKeys is empty"), kind: ErrMalformedManifest}
 	}
 	d := &Delivery{Kind: KindCUR, Layout: rep.Layout, Report: rep.Name, Bucket: r.st.bucketName(), Period: p,
 		Version: m.AssemblyID, Columns: m.Columns, ManifestKey: key, ManifestETag: etag, Ready: true}
@@ -464,7 +477,7 @@ func (r *Resolver) resolveAthena(ctx context.Context, rep Report, ix *reportInde
 		}
 	}
 	if len(d.Files) == 0 {
-		return nil, &ManifestError{Bucket: r.st.bucketName(), Key: candidates[0], Err: errors.New("no manifest and no data files"), Kind: ErrManifestNotFound}
+		return nil, &ManifestError{Bucket: r.st.bucketName(), Key: candidates[0], Err: errors.New("no manifest and no data files"), kind: ErrManifestNotFound}
 	}
 	d.Version = "files:" + hex.EncodeToString(h.Sum(nil))[:16]
 	return d, nil
@@ -488,16 +501,16 @@ func (r *Resolver) resolveExport(ctx context.Context, rep Report, ix *reportInde
 			}
 		}
 		if key == "" {
-			return nil, &ManifestError{Bucket: r.st.bucketName(), Key: p.Folder + name, Err: errors.New("no manifest: this period has no complete delivery yet"), Kind: ErrManifestNotFound}
+			return nil, &ManifestError{Bucket: r.st.bucketName(), Key: p.Folder + name, Err: errors.New("no manifest: this period has no complete delivery yet"), kind: ErrManifestNotFound}
 		}
 	}
 	data, etag, err := r.getManifest(ctx, key)
 	if err != nil {
 		return nil, err
 	}
-	m, err := ParseExportManifest(data)
+	m, err := parseExportManifest(data)
 	if err != nil {
-		return nil, &ManifestError{Bucket: r.st.bucketName(), Key: key, Err: err, Kind: ErrMalformedManifest}
+		return nil, &ManifestError{Bucket: r.st.bucketName(), Key: key, Err: err, kind: ErrMalformedManifest}
 	}
 	d := &Delivery{Kind: exportKind(m.Columns), Layout: LayoutExport, Report: rep.Name, Bucket: r.st.bucketName(), Period: p,
 		Version: m.ExecutionID, Columns: m.Columns, ManifestKey: key, ManifestETag: etag, Ready: true}
@@ -541,7 +554,7 @@ func (r *Resolver) addFiles(d *Delivery, rep Report, ix *reportIndex, manifestKe
 	for i, ref := range refs {
 		key, err := r.keyOf(rep, ref)
 		if err != nil {
-			return &ManifestError{Bucket: r.st.bucketName(), Key: manifestKey, File: ref, Err: err, Kind: ErrManifestEscapes}
+			return &ManifestError{Bucket: r.st.bucketName(), Key: manifestKey, File: ref, Err: err, kind: ErrManifestEscapes}
 		}
 		// Keys that name the same object (on a local directory, "/a//b"
 		// and "a/b") are one file: listing it twice would count it twice.
@@ -552,16 +565,16 @@ func (r *Resolver) addFiles(d *Delivery, rep Report, ix *reportIndex, manifestKe
 		seen[ck] = true
 		o, ok := ix.lookup(r.st, key)
 		if !ok {
-			return &ManifestError{Bucket: r.st.bucketName(), Key: manifestKey, File: key, Err: errors.New("the manifest lists it but it does not exist"), Kind: ErrFileMissing}
+			return &ManifestError{Bucket: r.st.bucketName(), Key: manifestKey, File: key, Err: errors.New("the manifest lists it but it does not exist"), kind: ErrFileMissing}
 		}
 		f := DataFile{Key: key, Size: o.Size, ETag: o.ETag}
 		if sizes != nil && sizes[i] >= 0 && sizes[i] != o.Size {
-			return &ManifestError{Bucket: r.st.bucketName(), Key: manifestKey, File: key, Err: fmt.Errorf("the manifest says %d bytes, the object has %d", sizes[i], o.Size), Kind: ErrMalformedManifest}
+			return &ManifestError{Bucket: r.st.bucketName(), Key: manifestKey, File: key, Err: fmt.Errorf("the manifest says %d bytes, the object has %d", sizes[i], o.Size), kind: ErrMalformedManifest}
 		}
 		d.Files = append(d.Files, f)
 	}
 	if len(d.Files) == 0 && d.Layout != LayoutExport {
-		return &ManifestError{Bucket: r.st.bucketName(), Key: manifestKey, Err: errors.New("lists no data files"), Kind: ErrMalformedManifest}
+		return &ManifestError{Bucket: r.st.bucketName(), Key: manifestKey, Err: errors.New("lists no data files"), kind: ErrMalformedManifest}
 	}
 	return nil
 }
@@ -600,19 +613,29 @@ func (r *Resolver) keyOf(rep Report, ref string) (string, error) {
 	return key, nil
 }
 
+// formatOfName tells a data file's format and compression from its name:
+// .parquet (.snappy.parquet, .gz.parquet), .gz (.csv.gz), .gzip, .zip
+// (.csv.zip), .csv.
+func formatOfName(name string) (Format, Compression, bool) {
+	n := strings.ToLower(name)
+	switch {
+	case strings.HasSuffix(n, ".parquet"):
+		return FormatParquet, CompressionParquet, true
+	case strings.HasSuffix(n, ".gz"), strings.HasSuffix(n, ".gzip"):
+		return FormatCSV, CompressionGzip, true
+	case strings.HasSuffix(n, ".zip"):
+		return FormatCSV, CompressionZip, true
+	case strings.HasSuffix(n, ".csv"):
+		return FormatCSV, CompressionNone, true
+	}
+	return "", "", false
+}
+
 // formatOf derives format and compression from a data file's name, with
 // the manifest's compression as a fallback.
-func formatOf(key, compression string) (string, string) {
-	k := strings.ToLower(key)
-	switch {
-	case strings.HasSuffix(k, ".parquet"):
-		return FormatParquet, CompressionParquet
-	case strings.HasSuffix(k, ".csv.gz") || strings.HasSuffix(k, ".gz"):
-		return FormatCSV, CompressionGzip
-	case strings.HasSuffix(k, ".csv.zip") || strings.HasSuffix(k, ".zip"):
-		return FormatCSV, CompressionZip
-	case strings.HasSuffix(k, ".csv"):
-		return FormatCSV, CompressionNone
+func formatOf(key, compression string) (Format, Compression) {
+	if f, c, ok := formatOfName(key); ok {
+		return f, c
 	}
 	switch strings.ToLower(compression) {
 	case "gzip":

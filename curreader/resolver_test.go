@@ -26,7 +26,7 @@ const testBucket = "billing-bucket"
 // in the reference (§2–§4), independently of the code under test.
 type objects map[string][]byte
 
-func legacyManifest(t testing.TB, name, assembly string, start time.Time, keys ...string) []byte {
+func legacyManifestJSON(t testing.TB, name, assembly string, start time.Time, keys ...string) []byte {
 	t.Helper()
 	end := start.AddDate(0, 1, 0)
 	m := map[string]any{
@@ -58,7 +58,7 @@ func (o objects) addLegacy(t testing.TB, prefix, name string, start time.Time, a
 			o[k] = []byte(fmt.Sprintf("data %s %d", a, f))
 			keys = append(keys, k)
 		}
-		m := legacyManifest(t, name, a, start, keys...)
+		m := legacyManifestJSON(t, name, a, start, keys...)
 		if i < complete {
 			o[root+a+"/"+name+"-Manifest.json"] = m
 			o[root+name+"-Manifest.json"] = m // overwritten by each complete delivery
@@ -66,7 +66,7 @@ func (o objects) addLegacy(t testing.TB, prefix, name string, start time.Time, a
 	}
 }
 
-func exportManifest(t testing.TB, bucket, execution string, columns []string, keys ...string) []byte {
+func exportManifestJSON(t testing.TB, bucket, execution string, columns []string, keys ...string) []byte {
 	t.Helper()
 	var cols []map[string]string
 	for _, c := range columns {
@@ -94,7 +94,7 @@ func (o objects) addExport(t testing.TB, prefix, name string, month time.Time, c
 			o[k] = []byte("x")
 			keys = append(keys, k)
 		}
-		o[prefix+name+"/metadata/"+bp+name+"-Manifest.json"] = exportManifest(t, testBucket, "exec-overwrite", columns, keys...)
+		o[prefix+name+"/metadata/"+bp+name+"-Manifest.json"] = exportManifestJSON(t, testBucket, "exec-overwrite", columns, keys...)
 		return
 	}
 	for _, e := range executions {
@@ -108,7 +108,7 @@ func (o objects) addExport(t testing.TB, prefix, name string, month time.Time, c
 			o[k] = []byte("x")
 			keys = append(keys, k)
 		}
-		o[prefix+name+"/metadata/"+bp+dir+name+"-Manifest.json"] = exportManifest(t, testBucket, e, columns, keys...)
+		o[prefix+name+"/metadata/"+bp+dir+name+"-Manifest.json"] = exportManifestJSON(t, testBucket, e, columns, keys...)
 	}
 }
 
@@ -189,7 +189,7 @@ func mixedLayout(t testing.TB, prefix string) objects {
 	// Legacy overwrite: files in the period folder itself.
 	root := prefix + "over/" + periodFolder(apr) + "/"
 	o[root+"over-00001.csv.zip"] = []byte("zip")
-	o[root+"over-Manifest.json"] = legacyManifest(t, "over", "a1b2", apr, root+"over-00001.csv.zip")
+	o[root+"over-Manifest.json"] = legacyManifestJSON(t, "over", "a1b2", apr, root+"over-00001.csv.zip")
 	// CUR 2.0 overwrite and FOCUS create-new.
 	o.addExport(t, prefix, "cur2", mar, cur2Columns, nil, 3)
 	o.addExport(t, prefix, "focus", apr, focusColumns, []string{"exec1", "exec2"}, 1)
@@ -285,21 +285,23 @@ func TestResolveErrors(t *testing.T) {
 	}{
 		{"no manifest yet", func(t *testing.T, o objects) { delete(o, mkey) }, ErrManifestNotFound, ""},
 		{"malformed manifest", func(t *testing.T, o objects) { o[mkey] = []byte(`{"reportKeys": [`) }, ErrMalformedManifest, ""},
-		{"no report keys", func(t *testing.T, o objects) { o[mkey] = legacyManifest(t, "rep", "a", mar) }, ErrMalformedManifest, ""},
+		{"no report keys", func(t *testing.T, o objects) { o[mkey] = legacyManifestJSON(t, "rep", "a", mar) }, ErrMalformedManifest, ""},
 		{"file missing", func(t *testing.T, o objects) {
-			o[mkey] = legacyManifest(t, "rep", "a", mar, "cur/rep/20240301-20240401/asm1/rep-00001.csv.gz", "cur/rep/20240301-20240401/asm1/rep-00009.csv.gz")
+			o[mkey] = legacyManifestJSON(t, "rep", "a", mar, "cur/rep/20240301-20240401/asm1/rep-00001.csv.gz", "cur/rep/20240301-20240401/asm1/rep-00009.csv.gz")
 		}, ErrFileMissing, "cur/rep/20240301-20240401/asm1/rep-00009.csv.gz"},
 		{"other bucket", func(t *testing.T, o objects) {
-			o[mkey] = legacyManifest(t, "rep", "a", mar, "s3://other-bucket/cur/rep/x.csv.gz")
+			o[mkey] = legacyManifestJSON(t, "rep", "a", mar, "s3://other-bucket/cur/rep/x.csv.gz")
 		}, ErrManifestEscapes, "s3://other-bucket/cur/rep/x.csv.gz"},
-		{"outside prefix", func(t *testing.T, o objects) { o[mkey] = legacyManifest(t, "rep", "a", mar, "private/secrets.csv.gz") }, ErrManifestEscapes, "private/secrets.csv.gz"},
+		{"outside prefix", func(t *testing.T, o objects) {
+			o[mkey] = legacyManifestJSON(t, "rep", "a", mar, "private/secrets.csv.gz")
+		}, ErrManifestEscapes, "private/secrets.csv.gz"},
 		{"dot-dot", func(t *testing.T, o objects) {
-			o[mkey] = legacyManifest(t, "rep", "a", mar, "cur/rep/../../private/x.csv.gz")
+			o[mkey] = legacyManifestJSON(t, "rep", "a", mar, "cur/rep/../../private/x.csv.gz")
 		}, ErrManifestEscapes, "cur/rep/../../private/x.csv.gz"},
 		{"odd scheme", func(t *testing.T, o objects) {
-			o[mkey] = legacyManifest(t, "rep", "a", mar, "https://evil.example/cur/rep/x.csv.gz")
+			o[mkey] = legacyManifestJSON(t, "rep", "a", mar, "https://evil.example/cur/rep/x.csv.gz")
 		}, ErrManifestEscapes, "https://evil.example/cur/rep/x.csv.gz"},
-		{"absolute path", func(t *testing.T, o objects) { o[mkey] = legacyManifest(t, "rep", "a", mar, "/etc/passwd") }, ErrManifestEscapes, "/etc/passwd"},
+		{"absolute path", func(t *testing.T, o objects) { o[mkey] = legacyManifestJSON(t, "rep", "a", mar, "/etc/passwd") }, ErrManifestEscapes, "/etc/passwd"},
 	}
 	bes := backends(t)
 	for _, tc := range cases {

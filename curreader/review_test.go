@@ -229,7 +229,7 @@ func TestReviewReadAheadStress(t *testing.T) {
 		budget := int64(1 + rng.IntN(4<<20))
 		t.Run(fmt.Sprintf("%d/c%d/unordered=%v/bad=%d/stop=%d", iter, c, unordered, bad, stopAt), func(t *testing.T) {
 			base := runtime.NumGoroutine()
-			rd, err := OpenFS(t.Context(), m, d, func(o *ReadOptions) {
+			rd, err := openFS(t.Context(), m, d, func(o *ReadOptions) {
 				o.Concurrency, o.Unordered, o.MemoryBudget = c, unordered, budget
 			})
 			require.NoError(t, err)

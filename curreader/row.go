@@ -2,18 +2,18 @@ package curreader
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/curreader/decimal"
 )
 
 // Row is one row of a data file. It is valid only until the Reader moves
 // on; Clone keeps a copy. The zero Row has no columns.
 type Row struct {
-	m   *fileMeta
+	m   *Header
 	src fileRows // the file being read (one file at a time)
 	b   *batch   // or rows decoded ahead
 	i   int      // row within b
@@ -48,8 +48,23 @@ func (w Row) Line() int {
 	return 0
 }
 
+// Header returns the columns of the row's file, the same *Header for every
+// row of that file. Use it to read columns by position (Value, Bytes),
+// which costs no lookup by name.
+func (w Row) Header() *Header { return w.m }
+
+// Value returns the value of column i of Header, as text (see Get). It
+// panics if i is out of range, as a slice index does.
+func (w Row) Value(i int) string { return string(w.field(i)) }
+
+// Bytes returns the value of column i of Header, without copying. The
+// bytes are valid only until the Reader moves on, and must not be
+// modified. It panics if i is out of range, as a slice index does.
+func (w Row) Bytes(i int) []byte { return w.field(i) }
+
 // Columns returns the canonical names of the file's visible columns, in
-// header order. The caller must not modify the slice.
+// header order, each once (columns sharing a canonical name appear once,
+// as Get merges them). The caller must not modify the slice.
 func (w Row) Columns() []string {
 	if w.m == nil {
 		return nil
@@ -91,10 +106,19 @@ func (w Row) bytes(col string) ([]byte, bool) {
 // absent or the cell empty. A cell that is not a number is a *ParseError.
 func (w Row) Decimal(col string) (d decimal.Decimal, ok bool, err error) {
 	b, present := w.bytes(col)
+	return w.decimal(b, present, col)
+}
+
+// DecimalAt is Decimal for column i of Header.
+func (w Row) DecimalAt(i int) (d decimal.Decimal, ok bool, err error) {
+	return w.decimal(w.field(i), true, w.m.index.Header(i))
+}
+
+func (w Row) decimal(b []byte, present bool, col string) (decimal.Decimal, bool, error) {
 	if !present || len(bytes.TrimSpace(b)) == 0 {
 		return decimal.Decimal{}, false, nil
 	}
-	d, err = decimal.ParseBytes(b)
+	d, err := decimal.ParseBytes(b)
 	if err != nil {
 		return decimal.Decimal{}, false, w.parseErr(col, err)
 	}
@@ -130,7 +154,7 @@ var timeLayouts = []string{
 }
 
 // ErrBadTime: a cell is not a time the reader knows.
-var ErrBadTime = errors.New("curreader: not a time")
+var ErrBadTime = fmt.Errorf("curreader: not a time: %w", curerr.ErrMalformed)
 
 func parseTime(s string) (time.Time, error) {
 	for _, l := range timeLayouts {
@@ -203,7 +227,7 @@ func (w Row) Clone() Row {
 // rows read whole) each row's record bytes and the bounds of all its
 // fields, so that a row costs two copies instead of one per field.
 type batch struct {
-	m      *fileMeta
+	m      *Header
 	nf     int      // fields per row: visible (field mode) or all (raw mode)
 	raw    bool     // raw mode
 	data   []byte   // field bytes or records
@@ -214,7 +238,7 @@ type batch struct {
 	n      int // rows
 }
 
-func (b *batch) reset(m *fileMeta, raw bool, nf int) {
+func (b *batch) reset(m *Header, raw bool, nf int) {
 	b.m, b.raw, b.nf, b.n = m, raw, nf, 0
 	b.data, b.ends, b.bounds, b.starts, b.lines = b.data[:0], b.ends[:0], b.bounds[:0], b.starts[:0], b.lines[:0]
 }

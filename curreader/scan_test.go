@@ -2,7 +2,9 @@ package curreader
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -106,9 +108,9 @@ func TestReadGeneratedCSV(t *testing.T) {
 					require.NoError(t, err)
 					var rd *Reader
 					if be == "fs" {
-						rd, err = OpenFS(ctx, m, d)
+						rd, err = openFS(ctx, m, d)
 					} else {
-						rd, err = Open(ctx, s.Client, d)
+						rd, err = openS3(ctx, s.Client, d)
 					}
 					require.NoError(t, err)
 					defer rd.Close()
@@ -133,7 +135,7 @@ func TestReadRealFixture(t *testing.T) {
 	m := fstest.MapFS{"cur/r/20231101-20231201/x/r-00001.csv": {Data: data}}
 	d := &Delivery{Report: "r", Format: FormatCSV, Compression: CompressionNone, Ready: true,
 		Files: []DataFile{{Key: "cur/r/20231101-20231201/x/r-00001.csv", Size: int64(len(data))}}}
-	rd, err := OpenFS(t.Context(), m, d)
+	rd, err := openFS(t.Context(), m, d)
 	require.NoError(t, err)
 	got, err := sumRows(t, rd, "line_item_unblended_cost", "lineItem/ProductCode")
 	require.NoError(t, err)
@@ -167,8 +169,17 @@ func generatedLegacy(t *testing.T, files, rows int) (*Resolver, *testutil.S3, *D
 }
 
 // fastRetry keeps the resumable GETs' backoff short in tests.
-func fastRetry(o *ReadOptions) {
-	o.S3 = append(o.S3, func(so *s3io.Options) { so.MinBackoff, so.MaxBackoff = 1e6, 5e6 })
+func fastRetry(o *Options) { o.MinBackoff, o.MaxBackoff = time.Millisecond, 5*time.Millisecond }
+
+// openS3 opens a delivery in S3 as a Resolver over its bucket does, with
+// short backoff.
+func openS3(ctx context.Context, client S3API, d *Delivery, optFns ...func(*ReadOptions)) (*Reader, error) {
+	return New(client, d.Bucket, fastRetry).Open(ctx, d, optFns...)
+}
+
+// openFS opens a delivery of a local copy as a Resolver over it does.
+func openFS(ctx context.Context, fsys fs.FS, d *Delivery, optFns ...func(*ReadOptions)) (*Reader, error) {
+	return NewFS(fsys, "").Open(ctx, d, optFns...)
 }
 
 // TestReadSurvivesFaults: bodies cut at random offsets and 503 SlowDown are
@@ -184,7 +195,7 @@ func TestReadSurvivesFaults(t *testing.T) {
 		}
 		return h
 	})
-	rd, err := Open(t.Context(), s.Client, d, fastRetry)
+	rd, err := openS3(t.Context(), s.Client, d)
 	require.NoError(t, err)
 	got, err := sumRows(t, rd, cur.CostColumn, cur.ProductColumn)
 	require.NoError(t, err)
@@ -207,7 +218,7 @@ func TestReadNeverShortReads(t *testing.T) {
 		out.Body.Close()
 		s.Put(t, testBucket, f.Key, buf.Bytes()[:buf.Len()*2/3])
 		d.Files[1].ETag, d.Files[1].Size = "", int64(buf.Len()*2/3)
-		rd, err := Open(t.Context(), s.Client, d, fastRetry)
+		rd, err := openS3(t.Context(), s.Client, d)
 		require.NoError(t, err)
 		got, err := sumRows(t, rd, cur.CostColumn, cur.ProductColumn)
 		require.Error(t, err, "rows read: %d", got.rows)
@@ -219,7 +230,7 @@ func TestReadNeverShortReads(t *testing.T) {
 	t.Run("denied", func(t *testing.T) {
 		_, s, d, cur := generatedLegacy(t, 2, 50)
 		s.Deny(d.Files[1].Key)
-		rd, err := Open(t.Context(), s.Client, d, fastRetry)
+		rd, err := openS3(t.Context(), s.Client, d)
 		require.NoError(t, err)
 		_, err = sumRows(t, rd, cur.CostColumn, cur.ProductColumn)
 		require.ErrorIs(t, err, curerr.ErrAccessDenied)
@@ -237,7 +248,7 @@ func TestReadNeverShortReads(t *testing.T) {
 			}
 			return h
 		})
-		rd, err := Open(t.Context(), s.Client, d, fastRetry)
+		rd, err := openS3(t.Context(), s.Client, d)
 		require.NoError(t, err)
 		_, err = sumRows(t, rd, cur.CostColumn, cur.ProductColumn)
 		require.ErrorIs(t, err, s3io.ErrObjectChanged)
@@ -248,7 +259,7 @@ func TestReadNeverShortReads(t *testing.T) {
 	t.Run("bad row", func(t *testing.T) {
 		m := fstest.MapFS{"cur/r/x.csv": {Data: []byte("a,b\n1,2\n3,\"4\n")}}
 		d := &Delivery{Report: "r", Format: FormatCSV, Compression: CompressionNone, Ready: true, Files: []DataFile{{Key: "cur/r/x.csv"}}}
-		rd, err := OpenFS(t.Context(), m, d)
+		rd, err := openFS(t.Context(), m, d)
 		require.NoError(t, err)
 		n := 0
 		for _, err := range rd.Rows() {
@@ -265,7 +276,7 @@ func TestReadNeverShortReads(t *testing.T) {
 		assert.Equal(t, 1, n)
 	})
 	t.Run("not ready", func(t *testing.T) {
-		_, err := OpenFS(t.Context(), fstest.MapFS{}, &Delivery{Format: FormatCSV})
+		_, err := openFS(t.Context(), fstest.MapFS{}, &Delivery{Format: FormatCSV})
 		require.ErrorIs(t, err, ErrNotReady)
 	})
 }

@@ -23,7 +23,7 @@ func (r *Resolver) readStatus(ctx context.Context, key string, size int64) (stri
 	}
 	status, err := parseStatus(data)
 	if err != nil {
-		return "", &ManifestError{Bucket: r.st.bucketName(), Key: key, Err: err, Kind: ErrMalformedManifest}
+		return "", &ManifestError{Bucket: r.st.bucketName(), Key: key, Err: err, kind: ErrMalformedManifest}
 	}
 	return status, nil
 }

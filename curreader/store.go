@@ -16,6 +16,7 @@ import (
 
 	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/internal/awserr"
+	"github.com/curconnect/curconnect/internal/s3io"
 )
 
 // S3API is the part of the S3 client the resolver and readers use. The
@@ -48,13 +49,44 @@ type store interface {
 	get(ctx context.Context, key string, max int64) ([]byte, string, error)
 	// canon maps a key as written in a manifest to the form list returns.
 	canon(key string) string
+	// files opens the data files of a delivery of this store.
+	files() fileStore
 }
 
 type s3Store struct {
-	client   S3API
-	bucket   string
-	pageSize int32
-	optFns   []func(*s3.Options)
+	client S3API
+	bucket string
+	opts   Options
+}
+
+// readOpts are the s3io options of every object read: the Resolver's
+// retries and client options, and the object's ETag when known.
+func (s *s3Store) readOpts(etag string) func(*s3io.Options) {
+	return func(so *s3io.Options) {
+		so.ETag = etag
+		so.MaxRetries, so.MinBackoff, so.MaxBackoff = s.opts.MaxRetries, s.opts.MinBackoff, s.opts.MaxBackoff
+		so.ClientOptions = s.opts.ClientOptions
+	}
+}
+
+func (s *s3Store) files() fileStore {
+	return fileStore{
+		remote: true,
+		open: func(ctx context.Context, f DataFile) (io.ReadCloser, error) {
+			return s3io.NewReader(ctx, s.client, s.bucket, f.Key, s.readOpts(f.ETag))
+		},
+		at: func(ctx context.Context, f DataFile) (io.ReaderAt, int64, io.Closer, error) {
+			ra, err := s3io.NewReaderAt(ctx, s.client, s.bucket, f.Key, f.Size, s.readOpts(f.ETag))
+			if err != nil {
+				return nil, 0, nil, err
+			}
+			return ra, ra.Size(), nil, nil
+		},
+	}
+}
+
+func (s *fsStore) files() fileStore {
+	return fsStoreOf(func(key string) (fs.File, error) { return s.fsys.Open(s.canon(key)) })
 }
 
 func (s *s3Store) bucketName() string      { return s.bucket }
@@ -65,14 +97,14 @@ func (s *s3Store) list(ctx context.Context, prefix, delimiter string) ([]object,
 	if delimiter != "" {
 		in.Delimiter = aws.String(delimiter)
 	}
-	if s.pageSize > 0 {
-		in.MaxKeys = aws.Int32(s.pageSize)
+	if s.opts.PageSize > 0 {
+		in.MaxKeys = aws.Int32(s.opts.PageSize)
 	}
 	var objs []object
 	var prefixes []string
 	seen := map[string]bool{}
 	for page := 0; ; page++ {
-		out, err := s.client.ListObjectsV2(ctx, in, s.optFns...)
+		out, err := s.client.ListObjectsV2(ctx, in, s.opts.ClientOptions...)
 		if err != nil {
 			return nil, nil, &ListError{Bucket: s.bucket, Prefix: prefix, Err: awserr.Classify(err)}
 		}
@@ -99,7 +131,7 @@ func (s *s3Store) list(ctx context.Context, prefix, delimiter string) ([]object,
 }
 
 func (s *s3Store) get(ctx context.Context, key string, max int64) ([]byte, string, error) {
-	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)}, s.optFns...)
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)}, s.opts.ClientOptions...)
 	if err != nil {
 		return nil, "", awserr.Classify(err)
 	}

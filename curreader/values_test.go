@@ -311,7 +311,7 @@ func TestParquetGETs(t *testing.T) {
 	} {
 		cols := tc.cols
 		s.ResetRequests()
-		rd, err := Open(t.Context(), s.Client, d, func(o *ReadOptions) { o.Columns, o.MemoryBudget, o.Concurrency = cols, tc.budget, 2 })
+		rd, err := openS3(t.Context(), s.Client, d, func(o *ReadOptions) { o.Columns, o.MemoryBudget, o.Concurrency = cols, tc.budget, 2 })
 		require.NoError(t, err)
 		got, err := sumRows(t, rd, cur.CostColumn, cur.ProductColumn)
 		require.NoError(t, err)

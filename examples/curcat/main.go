@@ -77,8 +77,6 @@ const usage = `usage:
 type source struct {
 	bucket, prefix, dir, endpoint string
 	pathStyle, asJSON             bool
-
-	client *s3.Client // set by resolver for -bucket
 }
 
 func (s *source) register(fs *flag.FlagSet) {
@@ -114,7 +112,6 @@ func (s *source) resolver(ctx context.Context) (*curreader.Resolver, error) {
 				o.Region = "us-east-1"
 			}
 		})
-		s.client = client
 		return curreader.New(client, s.bucket), nil
 	}
 	return nil, usageError{errors.New("one of -bucket or -dir is required")}
@@ -142,14 +139,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // listEntry is one line of `list -json`.
 type listEntry struct {
-	Kind        curreader.Kind `json:"kind"`
-	Name        string         `json:"name"`
-	Period      string         `json:"period"`
-	Version     string         `json:"version"`
-	Format      string         `json:"format"`
-	Compression string         `json:"compression"`
-	Manifest    string         `json:"manifest"`
-	Files       []string       `json:"files"`
+	Kind        curreader.Kind        `json:"kind"`
+	Name        string                `json:"name"`
+	Period      string                `json:"period"`
+	Version     string                `json:"version"`
+	Format      curreader.Format      `json:"format"`
+	Compression curreader.Compression `json:"compression"`
+	Manifest    string                `json:"manifest"`
+	Files       []string              `json:"files"`
 }
 
 func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -40,10 +40,11 @@ func (f *readFlags) open(ctx context.Context, opts ...func(*curreader.ReadOption
 		if err != nil || fi.IsDir() {
 			return nil, usageError{fmt.Errorf("-file %s is not a file", f.file)}
 		}
-		if _, _, ok := curreader.FormatOf(f.file); !ok {
+		rd, err := curreader.OpenFile(ctx, f.file, opts...)
+		if errors.Is(err, curreader.ErrUnsupportedFormat) {
 			return nil, usageError{fmt.Errorf("-file %s: not .csv, .csv.gz, .csv.zip or .parquet", f.file)}
 		}
-		return curreader.OpenFile(ctx, f.file, opts...)
+		return rd, err
 	}
 	if f.report == "" || f.period == "" {
 		return nil, usageError{errors.New("-report and -period are required (or -file)")}
@@ -64,10 +65,7 @@ func (f *readFlags) open(ctx context.Context, opts ...func(*curreader.ReadOption
 	if err != nil {
 		return nil, err
 	}
-	if f.dir != "" {
-		return curreader.OpenFS(ctx, os.DirFS(f.dir), d, opts...)
-	}
-	return curreader.Open(ctx, f.client, d, opts...)
+	return r.Open(ctx, d, opts...)
 }
 
 func parseSub(name string, args []string, stderr io.Writer, register func(*flag.FlagSet)) error {

@@ -43,7 +43,7 @@ func (st *story) list(ctx context.Context, env *environment) error {
 				continue
 			}
 			l := listedDelivery{Kind: d.Kind, Name: d.Report, Period: d.Period.String(), Version: d.Version,
-				Format: d.Format + "/" + d.Compression, Files: len(d.Files), Bytes: d.TotalSize(), Manifest: d.ManifestKey}
+				Format: string(d.Format) + "/" + string(d.Compression), Files: len(d.Files), Bytes: d.TotalSize(), Manifest: d.ManifestKey}
 			st.Reports = append(st.Reports, l)
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\n", l.Kind, l.Name, l.Period, shorten(l.Version, 18), l.Format, l.Files, l.Bytes)
 			if truth := st.truth[d.Report]; truth != nil {

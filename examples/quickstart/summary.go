@@ -81,7 +81,7 @@ func (st *story) summarizeOne(ctx context.Context, env *environment, r *curreade
 	st.section(title)
 	sum := &summary{Report: name, Totals: map[string]string{}}
 	for _, d := range deliveries {
-		rd, err := curreader.Open(ctx, env.s3, d, func(o *curreader.ReadOptions) {
+		rd, err := r.Open(ctx, d, func(o *curreader.ReadOptions) {
 			o.Columns = []string{"lineItem/UnblendedCost", "lineItem/ProductCode", "lineItem/UsageAccountId"}
 		})
 		if err != nil {

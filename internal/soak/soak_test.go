@@ -45,12 +45,11 @@ type outcome struct {
 // readAll reads every row of d and sums the cost column.
 func readAll(ctx context.Context, client curreader.S3API, d *curreader.Delivery, costCol string) outcome {
 	var o outcome
-	rd, err := curreader.Open(ctx, client, d, func(ro *curreader.ReadOptions) {
-		ro.S3 = append(ro.S3, func(so *s3io.Options) {
-			so.MinBackoff, so.MaxBackoff = time.Millisecond, 20*time.Millisecond
-			so.MaxRetries = 8
-		})
+	r := curreader.New(client, d.Bucket, func(o *curreader.Options) {
+		o.MinBackoff, o.MaxBackoff = time.Millisecond, 20*time.Millisecond
+		o.MaxRetries = 8
 	})
+	rd, err := r.Open(ctx, d)
 	if err != nil {
 		o.err = err
 		return o

@@ -96,7 +96,7 @@ func runReader(ctx context.Context, v, path string) (result, error) {
 		}
 		d := ds[len(ds)-1]
 		start = time.Now()
-		rd, err = curreader.OpenFS(ctx, os.DirFS(path), d, func(o *curreader.ReadOptions) { o.Concurrency, o.Unordered = c, v == "c2u" })
+		rd, err = r.Open(ctx, d, func(o *curreader.ReadOptions) { o.Concurrency, o.Unordered = c, v == "c2u" })
 	default:
 		return res, fmt.Errorf("unknown variant %q", v)
 	}

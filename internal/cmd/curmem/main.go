@@ -4,7 +4,7 @@
 // It generates a legacy CUR delivery of one gzip CSV file with -rows rows
 // (curreader/curtest, streamed to a temporary directory), then runs itself
 // as a child that resolves the delivery with curreader.NewFS, reads every
-// row with curreader.OpenFS and sums the cost column exactly. The child
+// row with Resolver.Open and sums the cost column exactly. The child
 // reports its peak resident set size (VmHWM from /proc/self/status); the
 // parent checks the sum against the generator's ground truth and the peak
 // against -limit-mib, and exits 1 if either fails.
@@ -145,7 +145,7 @@ func read(ctx context.Context, root, costCol string, stdout io.Writer) error {
 	if len(ds) == 0 {
 		return errors.New("no delivery")
 	}
-	rd, err := curreader.OpenFS(ctx, fsys, ds[len(ds)-1])
+	rd, err := r.Open(ctx, ds[len(ds)-1])
 	if err != nil {
 		return err
 	}
