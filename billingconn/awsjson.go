@@ -203,18 +203,6 @@ func (d Definition) Name() string {
 	return ""
 }
 
-// Validate validates whichever definition d holds; see
-// ValidateReportDefinition and ValidateExport.
-func (d Definition) Validate(profiles ...*Profile) (Findings, error) {
-	switch {
-	case d.ReportDefinition != nil:
-		return ValidateReportDefinition(*d.ReportDefinition, profiles...)
-	case d.Export != nil:
-		return ValidateExport(*d.Export, profiles...)
-	}
-	return nil, fieldErr("Definition", "holds neither a ReportDefinition nor an Export")
-}
-
 // MarshalJSON writes the definition in the AWS CLI's wrapped shape,
 // {"ReportDefinition": …} or {"Export": …}, which ParseDefinitions reads back.
 func (d Definition) MarshalJSON() ([]byte, error) {
@@ -251,7 +239,7 @@ func ParseDefinitions(data []byte) ([]Definition, error) {
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
-		return nil, &curerr.FieldError{Field: "definition", Msg: "is not a JSON object: " + err.Error(), Err: err}
+		return nil, &curerr.FieldError{Field: "definition", Msg: "is not a JSON object: " + jsonErrText(err, ""), Err: err}
 	}
 	if top == nil {
 		return nil, fieldErr("definition", "is null, not a JSON object")
@@ -269,7 +257,7 @@ func ParseDefinitions(data []byte) ([]Definition, error) {
 	decodeRD := func(field string, raw json.RawMessage) (Definition, error) {
 		var j *reportDefinitionJSON
 		if err := strictish(raw, &j); err != nil {
-			return Definition{}, &curerr.FieldError{Field: field, Msg: "is not a ReportDefinition: " + err.Error(), Err: err}
+			return Definition{}, &curerr.FieldError{Field: field, Msg: "is not a ReportDefinition: " + jsonErrText(err, ""), Err: err}
 		}
 		if j == nil {
 			return Definition{}, fieldErr(field, "is null")
@@ -279,7 +267,7 @@ func ParseDefinitions(data []byte) ([]Definition, error) {
 	decodeExport := func(field string, raw json.RawMessage) (Definition, error) {
 		var j *exportJSON
 		if err := strictish(raw, &j); err != nil {
-			return Definition{}, &curerr.FieldError{Field: field, Msg: "is not an Export: " + err.Error(), Err: err}
+			return Definition{}, &curerr.FieldError{Field: field, Msg: "is not an Export: " + jsonErrText(err, ""), Err: err}
 		}
 		if j == nil {
 			return Definition{}, fieldErr(field, "is null")
@@ -289,7 +277,7 @@ func ParseDefinitions(data []byte) ([]Definition, error) {
 	if raw, ok := has("ReportDefinitions"); ok {
 		var list []json.RawMessage
 		if err := json.Unmarshal(raw, &list); err != nil {
-			return nil, &curerr.FieldError{Field: "ReportDefinitions", Msg: "is not a list: " + err.Error(), Err: err}
+			return nil, &curerr.FieldError{Field: "ReportDefinitions", Msg: "is not a list: " + jsonErrText(err, ""), Err: err}
 		}
 		out := make([]Definition, 0, len(list))
 		var errs []error

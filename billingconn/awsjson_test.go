@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	dxtypes "github.com/aws/aws-sdk-go-v2/service/bcmdataexports/types"
 	curtypes "github.com/aws/aws-sdk-go-v2/service/costandusagereportservice/types"
+	"github.com/curconnect/curconnect/curreader"
 	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -34,7 +35,7 @@ func TestParseDefinitionsCLIShapes(t *testing.T) {
 		assert.Equal(t, []curtypes.SchemaElement{curtypes.SchemaElementResources}, d.AdditionalSchemaElements)
 		assert.Equal(t, curtypes.AWSRegionIreland, d.S3Region)
 		assert.True(t, aws.ToBool(d.RefreshClosedReports))
-		fs, err := defs[0].Validate(Optima())
+		fs, err := Validate(defs[0], Optima())
 		require.NoError(t, err)
 		assert.Empty(t, fs)
 	})
@@ -52,7 +53,7 @@ func TestParseDefinitionsCLIShapes(t *testing.T) {
 		require.NotNil(t, d.ReportStatus)
 		assert.Equal(t, curtypes.LastStatusSuccess, d.ReportStatus.LastStatus)
 		assert.Equal(t, "20240305T061512Z", aws.ToString(d.ReportStatus.LastDelivery))
-		fs, err := ValidateReportDefinition(*d, Eco())
+		fs, err := Validate(Definition{ReportDefinition: d}, Eco())
 		require.NoError(t, err)
 		assert.Empty(t, fs)
 	})
@@ -67,24 +68,24 @@ func TestParseDefinitionsCLIShapes(t *testing.T) {
 		e := defs[0].Export
 		require.NotNil(t, e)
 		assert.Equal(t, "acme-cur2", aws.ToString(e.Name))
-		assert.Equal(t, "DAILY", e.DataQuery.TableConfigurations[TableCUR2][PropTimeGranularity])
+		assert.Equal(t, "DAILY", e.DataQuery.TableConfigurations[tableCUR2][propTimeGranularity])
 		oc := e.DestinationConfigurations.S3Destination.S3OutputConfigurations
 		assert.Equal(t, dxtypes.FormatOptionParquet, oc.Format)
 		assert.Equal(t, dxtypes.OverwriteOptionOverwriteReport, oc.Overwrite)
 		assert.Equal(t, dxtypes.FrequencyOptionSynchronous, e.RefreshCadence.Frequency)
 		assert.Contains(t, aws.ToString(e.ExportArn), ":export/acme-cur2-")
-		assert.Equal(t, KindCUR2, exportKind(e))
+		assert.Equal(t, curreader.KindCUR2, exportKind(e))
 	})
 	t.Run("bare export", func(t *testing.T) {
 		defs := parseFile(t, "export-focus-bare.json")
 		require.Len(t, defs, 1)
-		assert.Equal(t, KindFOCUS, exportKind(defs[0].Export))
-		fs, err := defs[0].Validate()
+		assert.Equal(t, curreader.KindFOCUS, exportKind(defs[0].Export))
+		fs, err := Validate(defs[0], )
 		require.NoError(t, err)
 		assert.Empty(t, fs)
 	})
 	t.Run("broken", func(t *testing.T) {
-		fs, err := parseFile(t, "legacy-broken-athena.json")[0].Validate()
+		fs, err := Validate(parseFile(t, "legacy-broken-athena.json")[0])
 		require.NoError(t, err)
 		assert.Equal(t, []Code{CodeReportNameInvalid, CodeFormatCompression, CodeAthenaNotOnlyArtifact,
 			CodeAthenaRequiresPrefix, CodeAthenaRequiresOverwrite, CodeAthenaRequiresParquet}, fs.Codes())
@@ -139,7 +140,7 @@ func TestDefinitionJSONRoundTrip(t *testing.T) {
 func TestFixJSONIsCLIInput(t *testing.T) {
 	d := okLegacy()
 	d.RefreshClosedReports = aws.Bool(false)
-	fs, err := ValidateReportDefinition(d, Optima())
+	fs, err := Validate(legacyDef(d), Optima())
 	require.NoError(t, err)
 	require.Len(t, fs, 1)
 	j, err := json.Marshal(fs[0].Fix)
@@ -158,7 +159,7 @@ func TestFixJSONIsCLIInput(t *testing.T) {
 
 	e := okExport()
 	outCfg(&e).Overwrite = dxtypes.OverwriteOptionCreateNewReport
-	efs, err := ValidateExport(e, &Profile{Name: "ow", Versioning: "OVERWRITE_REPORT"})
+	efs, err := Validate(exportDef(e), &Profile{Name: "ow", Versioning: "OVERWRITE_REPORT"})
 	require.NoError(t, err)
 	j, err = json.Marshal(efs[0].Fix)
 	require.NoError(t, err)

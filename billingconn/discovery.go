@@ -11,12 +11,9 @@ import (
 	dxtypes "github.com/aws/aws-sdk-go-v2/service/bcmdataexports/types"
 	cur "github.com/aws/aws-sdk-go-v2/service/costandusagereportservice"
 	curtypes "github.com/aws/aws-sdk-go-v2/service/costandusagereportservice/types"
+	"github.com/curconnect/curconnect/curreader"
+	"github.com/curconnect/curconnect/iampolicy"
 )
-
-// ControlPlaneRegion is the only region of the CUR and Data Exports APIs in
-// the aws partition (reference §0.1). Discovery sends every call there,
-// whatever the client's own region.
-const ControlPlaneRegion = "us-east-1"
 
 // CURAPI is the part of the legacy Cost and Usage Report client that
 // discovery uses. *costandusagereportservice.Client implements it.
@@ -45,11 +42,11 @@ type DiscoverOptions struct {
 	// deliver to the connection's bucket and prefix.
 	AllDestinations bool
 	// CUROptions are applied to every CUR call, after discovery's own
-	// option that sets the region to ControlPlaneRegion (so a China
+	// option that sets the region to iampolicy.BillingRegion (so a China
 	// deployment can set cn-northwest-1 here).
 	CUROptions []func(*cur.Options)
 	// DataExportsOptions are applied to every Data Exports call, after
-	// discovery's own option that sets the region to ControlPlaneRegion.
+	// discovery's own option that sets the region to iampolicy.BillingRegion.
 	DataExportsOptions []func(*dx.Options)
 }
 
@@ -58,7 +55,7 @@ type Candidate struct {
 	// Rank is the 1-based position in Discover's result: 1 is best.
 	Rank int
 	// Kind is KindLegacyCUR, KindCUR2, KindFOCUS or KindOther.
-	Kind ExportKind
+	Kind curreader.Kind
 	// Definition holds the ReportDefinition or the Export.
 	Definition Definition
 	// ExportStatus is the export's health (HEALTHY or UNHEALTHY and why)
@@ -126,7 +123,7 @@ func Discover(ctx context.Context, curc CURAPI, dxc DataExportsAPI, conn Connect
 	}
 
 	if curc != nil {
-		curOpts := append([]func(*cur.Options){func(co *cur.Options) { co.Region = ControlPlaneRegion }}, o.CUROptions...)
+		curOpts := append([]func(*cur.Options){func(co *cur.Options) { co.Region = iampolicy.BillingRegion }}, o.CUROptions...)
 		p := cur.NewDescribeReportDefinitionsPaginator(curc, &cur.DescribeReportDefinitionsInput{},
 			func(po *cur.DescribeReportDefinitionsPaginatorOptions) { po.StopOnDuplicateToken = true })
 		for p.HasMorePages() {
@@ -137,7 +134,7 @@ func Discover(ctx context.Context, curc CURAPI, dxc DataExportsAPI, conn Connect
 			for i := range page.ReportDefinitions {
 				d := page.ReportDefinitions[i]
 				c := Candidate{
-					Kind: KindLegacyCUR, Definition: Definition{ReportDefinition: &d},
+					Kind: curreader.KindCUR, Definition: Definition{ReportDefinition: &d},
 					Bucket: aws.ToString(d.S3Bucket), Prefix: aws.ToString(d.S3Prefix), Region: string(d.S3Region),
 					Healthy: true,
 				}
@@ -150,7 +147,7 @@ func Discover(ctx context.Context, curc CURAPI, dxc DataExportsAPI, conn Connect
 	}
 
 	if dxc != nil {
-		dxOpts := append([]func(*dx.Options){func(do *dx.Options) { do.Region = ControlPlaneRegion }}, o.DataExportsOptions...)
+		dxOpts := append([]func(*dx.Options){func(do *dx.Options) { do.Region = iampolicy.BillingRegion }}, o.DataExportsOptions...)
 		p := dx.NewListExportsPaginator(dxc, &dx.ListExportsInput{},
 			func(po *dx.ListExportsPaginatorOptions) { po.StopOnDuplicateToken = true })
 		for p.HasMorePages() {
@@ -209,7 +206,7 @@ func Discover(ctx context.Context, curc CURAPI, dxc DataExportsAPI, conn Connect
 			cmp.Compare(count(a.Findings, SeverityError), count(b.Findings, SeverityError)),
 			cmp.Compare(b2i(a.Healthy), b2i(b.Healthy)),
 			cmp.Compare(count(a.Findings, SeverityWarning), count(b.Findings, SeverityWarning)),
-			cmp.Compare(b2i(a.Kind == KindLegacyCUR), b2i(b.Kind == KindLegacyCUR)),
+			cmp.Compare(b2i(a.Kind == curreader.KindCUR), b2i(b.Kind == curreader.KindCUR)),
 			cmp.Compare(a.Name(), b.Name()),
 		)
 	})

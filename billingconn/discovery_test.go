@@ -20,6 +20,7 @@ import (
 	dxtypes "github.com/aws/aws-sdk-go-v2/service/bcmdataexports/types"
 	cur "github.com/aws/aws-sdk-go-v2/service/costandusagereportservice"
 	"github.com/aws/smithy-go"
+	"github.com/curconnect/curconnect/curreader"
 	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -71,7 +72,7 @@ const (
 
 func exportJSONFor(name, arn, table, bucket, prefix string) map[string]any {
 	cfg := map[string]any{table: map[string]string{}}
-	if table == TableCUR2 {
+	if table == tableCUR2 {
 		cfg[table] = map[string]string{"TIME_GRANULARITY": "HOURLY", "INCLUDE_RESOURCES": "TRUE"}
 	}
 	return map[string]any{
@@ -132,10 +133,10 @@ func (b *billingAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case target == "AWSBillingAndCostManagementDataExports.GetExport":
 		switch body.ExportArn {
 		case arnCUR2:
-			out = map[string]any{"Export": exportJSONFor("acme-cur2", arnCUR2, TableCUR2, "acme-billing", "cur"),
+			out = map[string]any{"Export": exportJSONFor("acme-cur2", arnCUR2, tableCUR2, "acme-billing", "cur"),
 				"ExportStatus": map[string]any{"CreatedAt": "2024-03-01T10:00:00Z", "LastRefreshedAt": "2024-03-05T06:15:00Z", "LastUpdatedAt": "2024-03-01T10:00:00.000Z", "StatusCode": "HEALTHY"}}
 		case arnFOCUS:
-			out = map[string]any{"Export": exportJSONFor("acme-focus", arnFOCUS, TableFOCUS, "other-bucket", "focus"),
+			out = map[string]any{"Export": exportJSONFor("acme-focus", arnFOCUS, tableFOCUS, "other-bucket", "focus"),
 				"ExportStatus": map[string]any{"StatusCode": "UNHEALTHY", "StatusReason": "INSUFFICIENT_PERMISSION"}}
 		default:
 			w.WriteHeader(http.StatusBadRequest)
@@ -194,7 +195,7 @@ func TestDiscover(t *testing.T) {
 	assert.Equal(t, "cur/", cands[3].Prefix, "prefix matched without its trailing slash")
 
 	c2 := cands[1]
-	assert.Equal(t, KindCUR2, c2.Kind)
+	assert.Equal(t, curreader.KindCUR2, c2.Kind)
 	require.NotNil(t, c2.ExportStatus)
 	assert.Equal(t, dxtypes.ExportStatusCodeHealthy, c2.ExportStatus.StatusCode)
 	assert.Equal(t, time.Date(2024, 3, 5, 6, 15, 0, 0, time.UTC), c2.ExportStatus.LastRefreshedAt.UTC())
@@ -223,7 +224,7 @@ func TestDiscoverOptions(t *testing.T) {
 		assert.False(t, focus.DeliversHere)
 		assert.False(t, focus.Healthy)
 		assert.Equal(t, dxtypes.ExecutionStatusReasonInsufficientPermission, focus.ExportStatus.StatusReason)
-		assert.Equal(t, KindFOCUS, focus.Kind)
+		assert.Equal(t, curreader.KindFOCUS, focus.Kind)
 		// Those delivering here come first.
 		assert.True(t, cands[0].DeliversHere)
 		assert.False(t, cands[8].DeliversHere)

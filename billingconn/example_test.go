@@ -17,7 +17,7 @@ import (
 	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
-func ExampleValidateReportDefinition() {
+func ExampleValidate() {
 	def := curtypes.ReportDefinition{
 		ReportName: aws.String("acme-cur"), TimeUnit: curtypes.TimeUnitHourly,
 		Format: curtypes.ReportFormatCsv, Compression: curtypes.CompressionFormatZip,
@@ -25,7 +25,7 @@ func ExampleValidateReportDefinition() {
 		S3Bucket:                 aws.String("acme-billing"), S3Prefix: aws.String("cur"), S3Region: curtypes.AWSRegionIreland,
 		RefreshClosedReports: aws.Bool(false), ReportVersioning: curtypes.ReportVersioningCreateNewReport,
 	}
-	findings, err := billingconn.ValidateReportDefinition(def, billingconn.Optima())
+	findings, err := billingconn.Validate(billingconn.Definition{ReportDefinition: &def}, billingconn.Optima())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func ExampleParseDefinitions() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	findings, err := defs[0].Validate(billingconn.Optima())
+	findings, err := billingconn.Validate(defs[0], billingconn.Optima())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func ExampleParseDefinitions() {
 	// AWS cannot change TimeUnit of an existing report: create this one, and delete "acme-cur" once it has delivered
 }
 
-func ExampleValidateReportDefinition_conflictingProfiles() {
+func ExampleValidate_conflictingProfiles() {
 	def := curtypes.ReportDefinition{
 		ReportName: aws.String("acme-cur"), TimeUnit: curtypes.TimeUnitHourly,
 		Format: curtypes.ReportFormatCsv, Compression: curtypes.CompressionFormatGzip,
@@ -72,7 +72,7 @@ func ExampleValidateReportDefinition_conflictingProfiles() {
 		S3Bucket:                 aws.String("acme-billing"), S3Prefix: aws.String("cur"), S3Region: curtypes.AWSRegionUsStandard,
 		RefreshClosedReports: aws.Bool(true), ReportVersioning: curtypes.ReportVersioningCreateNewReport,
 	}
-	findings, err := billingconn.ValidateReportDefinition(def, billingconn.Optima(), billingconn.Eco())
+	findings, err := billingconn.Validate(billingconn.Definition{ReportDefinition: &def}, billingconn.Optima(), billingconn.Eco())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func ExampleValidateReportDefinition_conflictingProfiles() {
 	fmt.Println(f.Fix.Action, aws.ToString(f.Fix.ReportDefinition().ReportName), strings.ReplaceAll(string(second), "\n", ""))
 	// Output:
 	// PROFILES_CONFLICT ReportVersioning
-	// "acme-cur" cannot serve both optima and eco (versioning CREATE_NEW_REPORT vs OVERWRITE_REPORT; format CSV vs PARQUET; compression GZIP vs PARQUET); keep it for optima and create a second report for eco
+	// "acme-cur" cannot serve both optima and eco (versioning CREATE_NEW_REPORT vs OVERWRITE_REPORT; format csv vs parquet; compression gzip vs parquet); keep it for optima and create a second report for eco
 	// PutReportDefinition acme-cur-eco ["ATHENA"]
 }
 
@@ -99,10 +99,10 @@ func ExampleParseProfile() {
 	fmt.Println(errors.Is(err, curerr.ErrMalformed), errors.As(err, &fe), fe.Field)
 	fmt.Println(err)
 	// Output:
-	// opencost DAILY OVERWRITE_REPORT GZIP
+	// opencost DAILY OVERWRITE_REPORT gzip
 	// true true timeUnit
 	// timeUnit: "WEEKLY" is not one of HOURLY, DAILY, MONTHLY
-	// compression: GZIP cannot go with format PARQUET (Parquet files use Parquet compression)
+	// compression: gzip cannot go with format parquet (Parquet files use Parquet compression)
 }
 
 func ExampleConnection_Validate() {

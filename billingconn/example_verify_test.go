@@ -112,8 +112,8 @@ func ExampleAccounts_Name() {
 }
 
 // A Report tells its failures apart with errors.Is on Report.Err.
-func ExampleReport_Err() {
-	rep := &billingconn.Report{Checks: []billingconn.CheckResult{
+func ExampleVerification_Err() {
+	rep := &billingconn.Verification{Checks: []billingconn.CheckResult{
 		{ID: billingconn.CheckCredentials, Status: billingconn.StatusPass},
 		{ID: billingconn.CheckManifest, Status: billingconn.StatusFail, Code: billingconn.CheckCodeNoDeliveryYet, Retryable: true,
 			Err: &billingconn.CheckError{Check: billingconn.CheckManifest, Resource: "s3://acme-billing/cur/", Err: billingconn.ErrNoDeliveryYet}},

@@ -13,6 +13,7 @@ import (
 	dx "github.com/aws/aws-sdk-go-v2/service/bcmdataexports"
 	dxtypes "github.com/aws/aws-sdk-go-v2/service/bcmdataexports/types"
 	curtypes "github.com/aws/aws-sdk-go-v2/service/costandusagereportservice/types"
+	"github.com/curconnect/curconnect/curreader"
 )
 
 // Limits from the Data Exports API model (reference §4.2).
@@ -20,22 +21,22 @@ const (
 	maxExportNameLen   = 128
 	maxDescriptionLen  = 1024
 	maxExportPrefixLen = 1024
-	// MaxQueryLen is the longest QueryStatement Data Exports accepts.
-	MaxQueryLen = 36000
+	// maxQueryLen is the longest QueryStatement Data Exports accepts.
+	maxQueryLen = 36000
 )
 
 // Data Exports tables.
 const (
-	TableCUR2   = "COST_AND_USAGE_REPORT"
-	TableFOCUS  = "FOCUS_1_0_AWS"
-	TableFOCUS2 = "FOCUS_1_2_AWS"
+	tableCUR2   = "COST_AND_USAGE_REPORT"
+	tableFOCUS  = "FOCUS_1_0_AWS"
+	tableFOCUS2 = "FOCUS_1_2_AWS"
 )
 
 // Table property names of COST_AND_USAGE_REPORT.
 const (
-	PropTimeGranularity  = "TIME_GRANULARITY"
-	PropIncludeResources = "INCLUDE_RESOURCES"
-	PropIncludeSplitCost = "INCLUDE_SPLIT_COST_ALLOCATION_DATA"
+	propTimeGranularity  = "TIME_GRANULARITY"
+	propIncludeResources = "INCLUDE_RESOURCES"
+	propIncludeSplitCost = "INCLUDE_SPLIT_COST_ALLOCATION_DATA"
 )
 
 type propKind int
@@ -49,14 +50,14 @@ const (
 // tableProps lists the tables this package knows and their properties
 // (reference §4.2). Properties marked free accept any string.
 var tableProps = map[string]map[string]propKind{
-	TableCUR2: {
-		PropTimeGranularity: propGranularity, PropIncludeResources: propBool, PropIncludeSplitCost: propBool,
+	tableCUR2: {
+		propTimeGranularity: propGranularity, propIncludeResources: propBool, propIncludeSplitCost: propBool,
 		"INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY": propBool, "INCLUDE_CAPACITY_RESERVATION_DATA": propBool,
 		"INCLUDE_IAM_PRINCIPAL_DATA": propBool, "BILLING_VIEW_ARN": propFree,
 	},
-	TableFOCUS:                          {},
+	tableFOCUS:                          {},
 	"FOCUS_1_0_AWS_PREVIEW":             {},
-	TableFOCUS2:                         {PropTimeGranularity: propGranularity, "BILLING_VIEW_ARN": propFree},
+	tableFOCUS2:                         {propTimeGranularity: propGranularity, "BILLING_VIEW_ARN": propFree},
 	"COST_OPTIMIZATION_RECOMMENDATIONS": {"FILTER": propFree, "INCLUDE_ALL_RECOMMENDATIONS": propBool},
 	"CARBON_EMISSIONS":                  {},
 	"COST_AND_USAGE_DASHBOARD":          {},
@@ -92,17 +93,17 @@ func exportTable(e *dxtypes.Export) string {
 	return ""
 }
 
-func kindOfTable(t string) ExportKind {
+func kindOfTable(t string) curreader.Kind {
 	switch {
-	case t == TableCUR2:
-		return KindCUR2
+	case t == tableCUR2:
+		return curreader.KindCUR2
 	case strings.HasPrefix(t, "FOCUS_"):
-		return KindFOCUS
+		return curreader.KindFOCUS
 	}
-	return KindOther
+	return curreader.KindExport
 }
 
-func exportKind(e *dxtypes.Export) ExportKind { return kindOfTable(exportTable(e)) }
+func exportKind(e *dxtypes.Export) curreader.Kind { return kindOfTable(exportTable(e)) }
 
 func s3dest(e *dxtypes.Export) *dxtypes.S3Destination {
 	if e.DestinationConfigurations == nil {
@@ -127,27 +128,6 @@ func exportRegion(e *dxtypes.Export) string {
 
 var accountIDRE = regexp.MustCompile(`^[0-9]{12}$`)
 
-// ValidateExport checks a Data Exports export, offline, against AWS's own
-// rules (name pattern and length, description length, a query of at most
-// 36000 characters reading a known table, the table's properties and their
-// values, the S3 destination, the output type CUSTOM, the TEXT_OR_CSV+GZIP /
-// PARQUET+PARQUET pairs, SYNCHRONOUS refresh) and against each profile.
-//
-// Fixes are an UpdateExportInput when the export has an ExportArn, keeps its
-// name and is valid as given, else a CreateExportInput. Conflicting profiles
-// are handled as in ValidateReportDefinition. A profile that reads only
-// legacy reports gets a KIND_NOT_ACCEPTED finding whose fix creates the
-// equivalent legacy report.
-//
-// The error is reserved for bad arguments: a nil or invalid profile.
-func ValidateExport(exp dxtypes.Export, profiles ...*Profile) (Findings, error) {
-	ps, err := checkProfiles(profiles)
-	if err != nil {
-		return nil, err
-	}
-	return validateWithGroups(Definition{Export: &exp}, ps), nil
-}
-
 func exportAWSFindings(e *dxtypes.Export) Findings {
 	var fs Findings
 	add := func(code Code, sev Severity, field, format string, args ...any) {
@@ -169,8 +149,8 @@ func exportAWSFindings(e *dxtypes.Export) Findings {
 	switch {
 	case strings.TrimSpace(q) == "":
 		add(CodeQueryMissing, SeverityError, "QueryStatement", "QueryStatement is empty; an export needs a SELECT … FROM <table>")
-	case len(q) > MaxQueryLen:
-		add(CodeQueryTooLong, SeverityError, "QueryStatement", "QueryStatement is %d characters; AWS allows up to %d: select fewer columns", len(q), MaxQueryLen)
+	case len(q) > maxQueryLen:
+		add(CodeQueryTooLong, SeverityError, "QueryStatement", "QueryStatement is %d characters; AWS allows up to %d: select fewer columns", len(q), maxQueryLen)
 	}
 	table := queryTable(q)
 	var configs map[string]map[string]string
@@ -304,29 +284,29 @@ func exportProfileFindings(e *dxtypes.Export, p pins) Findings {
 	if e.DataQuery != nil {
 		tc = e.DataQuery.TableConfigurations[table]
 	}
-	if _, ok := tableProps[table][PropTimeGranularity]; ok && p.timeUnit != "" && tc[PropTimeGranularity] != p.timeUnit {
-		add(timeUnitCode(p.timeUnit), SeverityError, "TableConfigurations."+table+"."+PropTimeGranularity, "needs TIME_GRANULARITY %s, not %q", p.timeUnit, tc[PropTimeGranularity])
+	if _, ok := tableProps[table][propTimeGranularity]; ok && p.timeUnit != "" && tc[propTimeGranularity] != p.timeUnit {
+		add(timeUnitCode(p.timeUnit), SeverityError, "TableConfigurations."+table+"."+propTimeGranularity, "needs TIME_GRANULARITY %s, not %q", p.timeUnit, tc[propTimeGranularity])
 	}
-	if table == TableCUR2 {
+	if table == tableCUR2 {
 		field := "TableConfigurations." + table + "."
-		has := boolProp(tc, PropIncludeResources)
+		has := boolProp(tc, propIncludeResources)
 		switch w := wants(p.resourceIDs); {
 		case w > 0 && !has:
-			add(CodeResourceIDsMissing, severityOf(p.resourceIDs), field+PropIncludeResources, "needs resource IDs (INCLUDE_RESOURCES TRUE)")
+			add(CodeResourceIDsMissing, severityOf(p.resourceIDs), field+propIncludeResources, "needs resource IDs (INCLUDE_RESOURCES TRUE)")
 		case w > 0 && !resourceColumnRE.MatchString(exportQuery(e)):
 			add(CodeResourceIDColumn, severityOf(p.resourceIDs), "QueryStatement", "needs resource IDs, but the query does not select line_item_resource_id")
 		case w < 0 && has:
-			add(CodeResourceIDsUnwanted, SeverityError, field+PropIncludeResources, "does not want resource IDs (INCLUDE_RESOURCES TRUE)")
+			add(CodeResourceIDsUnwanted, SeverityError, field+propIncludeResources, "does not want resource IDs (INCLUDE_RESOURCES TRUE)")
 		}
-		has = boolProp(tc, PropIncludeSplitCost)
+		has = boolProp(tc, propIncludeSplitCost)
 		switch w := wants(p.split); {
 		case w > 0 && !has:
-			add(CodeSplitCostMissing, severityOf(p.split), field+PropIncludeSplitCost, "needs split cost allocation data (INCLUDE_SPLIT_COST_ALLOCATION_DATA TRUE)")
+			add(CodeSplitCostMissing, severityOf(p.split), field+propIncludeSplitCost, "needs split cost allocation data (INCLUDE_SPLIT_COST_ALLOCATION_DATA TRUE)")
 		case w < 0 && has:
-			add(CodeSplitCostUnwanted, SeverityError, field+PropIncludeSplitCost, "does not want split cost allocation data")
+			add(CodeSplitCostUnwanted, SeverityError, field+propIncludeSplitCost, "does not want split cost allocation data")
 		}
 	}
-	if kindOfTable(table) == KindFOCUS && wants(p.resourceIDs) > 0 && !focusResourceColumnRE.MatchString(exportQuery(e)) {
+	if kindOfTable(table) == curreader.KindFOCUS && wants(p.resourceIDs) > 0 && !focusResourceColumnRE.MatchString(exportQuery(e)) {
 		add(CodeResourceIDColumn, severityOf(p.resourceIDs), "QueryStatement", "needs resource IDs, but the query does not select ResourceId")
 	}
 	oc := outputConfig(e)
@@ -338,13 +318,13 @@ func exportProfileFindings(e *dxtypes.Export, p pins) Findings {
 		add(code, SeverityError, "Overwrite", "needs Overwrite %s, not %q", p.versioning, oc.Overwrite)
 	}
 	switch {
-	case p.format == FormatCSV && oc.Format != dxtypes.FormatOptionTextOrCsv:
+	case p.format == curreader.FormatCSV && oc.Format != dxtypes.FormatOptionTextOrCsv:
 		add(CodeFormatNotCSV, SeverityError, "Format", "needs Format TEXT_OR_CSV, not %q", oc.Format)
-	case p.format == FormatParquet && oc.Format != dxtypes.FormatOptionParquet:
+	case p.format == curreader.FormatParquet && oc.Format != dxtypes.FormatOptionParquet:
 		add(CodeFormatNotParquet, SeverityError, "Format", "needs Format PARQUET, not %q", oc.Format)
 	}
-	if p.compression != "" && string(oc.Compression) != p.compression {
-		add(compressionCode(p.compression), SeverityError, "Compression", "needs Compression %s, not %q", p.compression, oc.Compression)
+	if want := exportCompression(p.compression); want != "" && oc.Compression != want {
+		add(compressionCode(p.compression), SeverityError, "Compression", "needs Compression %s, not %q", want, oc.Compression)
 	}
 	if p.region != "" && exportRegion(e) != p.region {
 		add(CodeRegionMismatch, SeverityError, "S3Region", "needs the export delivered to a bucket in %s, not %q", p.region, exportRegion(e))
@@ -385,7 +365,7 @@ var focusColumns = []string{
 }
 
 func defaultQuery(table string, resources bool) string {
-	if table == TableCUR2 {
+	if table == tableCUR2 {
 		cols := slices.Clone(cur2Columns)
 		if resources {
 			cols = slices.Insert(cols, 14, "line_item_resource_id")
@@ -405,11 +385,11 @@ func addColumn(q, column string) string {
 	return head + ", " + column + " " + q[loc[0]:]
 }
 
-func tableForKind(k ExportKind) string {
-	if k == KindFOCUS {
-		return TableFOCUS
+func tableForKind(k curreader.Kind) string {
+	if k == curreader.KindFOCUS {
+		return tableFOCUS
 	}
-	return TableCUR2
+	return tableCUR2
 }
 
 func boolString(b bool) string {
@@ -443,12 +423,12 @@ func correctExport(e *dxtypes.Export, p pins) dxtypes.Export {
 	if strings.TrimSpace(q) == "" {
 		table = exportTable(e)
 		if _, ok := tableProps[table]; !ok {
-			table = TableCUR2
-			if !p.accepts(KindCUR2) && p.accepts(KindFOCUS) {
-				table = TableFOCUS
+			table = tableCUR2
+			if !p.accepts(curreader.KindCUR2) && p.accepts(curreader.KindFOCUS) {
+				table = tableFOCUS
 			}
 		}
-		q = defaultQuery(table, wants(p.resourceIDs) > 0 || boolProp(configs[table], PropIncludeResources))
+		q = defaultQuery(table, wants(p.resourceIDs) > 0 || boolProp(configs[table], propIncludeResources))
 	}
 	newConfigs := map[string]map[string]string{}
 	if props, known := tableProps[table]; known {
@@ -471,19 +451,19 @@ func correctExport(e *dxtypes.Export, p pins) dxtypes.Export {
 			}
 			tc[k] = v
 		}
-		if _, ok := props[PropTimeGranularity]; ok {
-			if tc[PropTimeGranularity] == "" {
-				tc[PropTimeGranularity] = "HOURLY"
+		if _, ok := props[propTimeGranularity]; ok {
+			if tc[propTimeGranularity] == "" {
+				tc[propTimeGranularity] = "HOURLY"
 			}
 			if p.timeUnit != "" {
-				tc[PropTimeGranularity] = p.timeUnit
+				tc[propTimeGranularity] = p.timeUnit
 			}
 		}
-		if table == TableCUR2 {
+		if table == tableCUR2 {
 			for _, b := range []struct {
 				prop string
 				r    Requirement
-			}{{PropIncludeResources, p.resourceIDs}, {PropIncludeSplitCost, p.split}} {
+			}{{propIncludeResources, p.resourceIDs}, {propIncludeSplitCost, p.split}} {
 				switch w := wants(b.r); {
 				case w != 0:
 					tc[b.prop] = boolString(w > 0)
@@ -492,13 +472,13 @@ func correctExport(e *dxtypes.Export, p pins) dxtypes.Export {
 				}
 			}
 			if wants(p.resourceIDs) > 0 && !resourceColumnRE.MatchString(q) {
-				if nq := addColumn(q, "line_item_resource_id"); len(nq) <= MaxQueryLen {
+				if nq := addColumn(q, "line_item_resource_id"); len(nq) <= maxQueryLen {
 					q = nq
 				}
 			}
 		}
-		if kindOfTable(table) == KindFOCUS && wants(p.resourceIDs) > 0 && !focusResourceColumnRE.MatchString(q) {
-			if nq := addColumn(q, "ResourceId"); len(nq) <= MaxQueryLen {
+		if kindOfTable(table) == curreader.KindFOCUS && wants(p.resourceIDs) > 0 && !focusResourceColumnRE.MatchString(q) {
+			if nq := addColumn(q, "ResourceId"); len(nq) <= maxQueryLen {
 				q = nq
 			}
 		}
@@ -528,9 +508,9 @@ func correctExport(e *dxtypes.Export, p pins) dxtypes.Export {
 		format := normalizeExportFormat(oc.Format)
 		comp := normalizeExportCompression(oc.Compression)
 		switch p.format {
-		case FormatCSV:
+		case curreader.FormatCSV:
 			format = dxtypes.FormatOptionTextOrCsv
-		case FormatParquet:
+		case curreader.FormatParquet:
 			format = dxtypes.FormatOptionParquet
 		}
 		if p.compression != "" {
@@ -624,18 +604,18 @@ func exportFix(e *dxtypes.Export, p pins, invalid bool) *Fix {
 
 // legacyToExport converts a legacy definition to an export of kind k with
 // the same destination and settings.
-func legacyToExport(d *curtypes.ReportDefinition, k ExportKind) dxtypes.Export {
+func legacyToExport(d *curtypes.ReportDefinition, k curreader.Kind) dxtypes.Export {
 	table := tableForKind(k)
 	res := slices.Contains(d.AdditionalSchemaElements, curtypes.SchemaElementResources)
 	tc := map[string]string{}
-	if table == TableCUR2 {
+	if table == tableCUR2 {
 		tu := string(d.TimeUnit)
 		if !validProp(propGranularity, tu) {
 			tu = "HOURLY"
 		}
-		tc[PropTimeGranularity] = tu
-		tc[PropIncludeResources] = boolString(res)
-		tc[PropIncludeSplitCost] = boolString(slices.Contains(d.AdditionalSchemaElements, curtypes.SchemaElementSplitCostAllocationData))
+		tc[propTimeGranularity] = tu
+		tc[propIncludeResources] = boolString(res)
+		tc[propIncludeSplitCost] = boolString(slices.Contains(d.AdditionalSchemaElements, curtypes.SchemaElementSplitCostAllocationData))
 		tc["INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY"] = boolString(slices.Contains(d.AdditionalSchemaElements, curtypes.SchemaElementManualDiscountCompatibility))
 	}
 	format, comp := dxtypes.FormatOptionTextOrCsv, dxtypes.CompressionOptionGzip
@@ -662,7 +642,7 @@ func legacyToExport(d *curtypes.ReportDefinition, k ExportKind) dxtypes.Export {
 }
 
 // retargetExport returns e reading the table of kind k instead.
-func retargetExport(e *dxtypes.Export, k ExportKind) dxtypes.Export {
+func retargetExport(e *dxtypes.Export, k curreader.Kind) dxtypes.Export {
 	c := *e
 	table := tableForKind(k)
 	old := map[string]string{}
@@ -670,10 +650,10 @@ func retargetExport(e *dxtypes.Export, k ExportKind) dxtypes.Export {
 		old = e.DataQuery.TableConfigurations[exportTable(e)]
 	}
 	tc := map[string]string{}
-	if table == TableCUR2 {
-		tc[PropTimeGranularity] = "HOURLY"
-		if validProp(propGranularity, old[PropTimeGranularity]) {
-			tc[PropTimeGranularity] = old[PropTimeGranularity]
+	if table == tableCUR2 {
+		tc[propTimeGranularity] = "HOURLY"
+		if validProp(propGranularity, old[propTimeGranularity]) {
+			tc[propTimeGranularity] = old[propTimeGranularity]
 		}
 	}
 	c.DataQuery = &dxtypes.DataQuery{
@@ -690,15 +670,15 @@ func exportToLegacy(e *dxtypes.Export) curtypes.ReportDefinition {
 	if e.DataQuery != nil {
 		tc = e.DataQuery.TableConfigurations[exportTable(e)]
 	}
-	tu := curtypes.TimeUnit(tc[PropTimeGranularity])
+	tu := curtypes.TimeUnit(tc[propTimeGranularity])
 	if !slices.Contains(curtypes.TimeUnit("").Values(), tu) {
 		tu = curtypes.TimeUnitHourly
 	}
 	elems := []curtypes.SchemaElement{}
-	if boolProp(tc, PropIncludeResources) || exportKind(e) == KindFOCUS {
+	if boolProp(tc, propIncludeResources) || exportKind(e) == curreader.KindFOCUS {
 		elems = append(elems, curtypes.SchemaElementResources)
 	}
-	if boolProp(tc, PropIncludeSplitCost) {
+	if boolProp(tc, propIncludeSplitCost) {
 		elems = append(elems, curtypes.SchemaElementSplitCostAllocationData)
 	}
 	oc := outputConfig(e)

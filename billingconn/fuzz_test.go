@@ -33,7 +33,7 @@ func FuzzParseDefinitions(f *testing.F) {
 		}
 		for _, d := range defs {
 			for _, ps := range [][]*Profile{nil, {Optima()}, {Eco()}, {Optima(), Eco()}} {
-				fs, err := d.Validate(ps...)
+				fs, err := Validate(d, ps...)
 				require.NoError(t, err)
 				for _, fd := range fs {
 					require.NotEmpty(t, fd.Code)
@@ -43,7 +43,7 @@ func FuzzParseDefinitions(f *testing.F) {
 					_, err := json.Marshal(fd.Fix)
 					require.NoError(t, err)
 					fixed := Definition{ReportDefinition: fd.Fix.ReportDefinition(), Export: fd.Fix.Export()}
-					again, err := fixed.Validate(ps...)
+					again, err := Validate(fixed, ps...)
 					require.NoError(t, err)
 					require.NotContains(t, again.Codes(), fd.Code, "fix did not resolve %s", fd.Code)
 				}

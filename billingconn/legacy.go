@@ -10,6 +10,7 @@ import (
 	dxtypes "github.com/aws/aws-sdk-go-v2/service/bcmdataexports/types"
 	cur "github.com/aws/aws-sdk-go-v2/service/costandusagereportservice"
 	curtypes "github.com/aws/aws-sdk-go-v2/service/costandusagereportservice/types"
+	"github.com/curconnect/curconnect/curreader"
 )
 
 // Limits and patterns from the CUR API model (reference §1.2).
@@ -26,256 +27,6 @@ var (
 	curPrefixRE      = regexp.MustCompile(`^[0-9A-Za-z!\-_.*'()/]*$`)
 	billingViewARNRE = regexp.MustCompile(`^(arn:aws(-cn)?:billing::[0-9]{12}:billingview/)?[a-zA-Z0-9_+=.\-@].{1,30}$`)
 )
-
-// ValidateReportDefinition checks a legacy Cost and Usage Report definition,
-// offline, against AWS's own rules (field patterns and lengths, enum values,
-// and the six combination rules: ATHENA must be the only artifact, needs a
-// non-empty S3Prefix, OVERWRITE_REPORT and Parquet; REDSHIFT and QUICKSIGHT
-// need textORcsv; Parquet format ⇔ Parquet compression) and against each
-// profile's requirements.
-//
-// Every fixable finding carries the same *Fix, which corrects all of them at
-// once: a ModifyReportDefinitionInput when the report can change in place,
-// or a PutReportDefinitionInput when the definition breaks AWS's rules (it
-// cannot exist as given) or when TimeUnit, ReportVersioning,
-// AdditionalSchemaElements or ReportName must change (AWS will not change
-// them in place; the new report gets a new name).
-//
-// When the profiles conflict (Optima's CREATE_NEW_REPORT and GZIP against
-// Eco's Athena, Parquet and OVERWRITE_REPORT), the definition is checked
-// against the group of profiles it serves best, and each other group gets a
-// PROFILES_CONFLICT finding whose fix creates a second report for it.
-//
-// The error is reserved for bad arguments: a nil or invalid profile.
-func ValidateReportDefinition(def curtypes.ReportDefinition, profiles ...*Profile) (Findings, error) {
-	ps, err := checkProfiles(profiles)
-	if err != nil {
-		return nil, err
-	}
-	return validateWithGroups(Definition{ReportDefinition: &def}, ps), nil
-}
-
-// validateWithGroups splits the profiles into compatible groups, checks d
-// against the one it serves best and proposes second reports for the rest.
-func validateWithGroups(d Definition, ps []*Profile) Findings {
-	groups := groupProfiles(ps)
-	best, bestErrs := 0, -1
-	for i, g := range groups {
-		n := 0
-		for _, f := range profileFindings(d, g) {
-			if f.Severity == SeverityError {
-				n++
-			}
-		}
-		if bestErrs < 0 || n < bestErrs {
-			best, bestErrs = i, n
-		}
-	}
-	primary := groups[best]
-	fs := validateWith(d, primary)
-	for i, g := range groups {
-		if i == best {
-			continue
-		}
-		cs := conflictsBetween(primary, g, ps)
-		field, legacy := "", d.ReportDefinition != nil
-		parts := make([]string, len(cs))
-		for j, c := range cs {
-			parts[j] = c.String()
-			if field == "" {
-				field = settingField(c.setting, legacy)
-			}
-		}
-		fix := propose(d, g, strings.Join(g.names, "-"))
-		what := "report"
-		if fix != nil && fix.Action == FixCreateExport {
-			what = "export"
-		}
-		fs = append(fs, Finding{
-			Code: CodeProfilesConflict, Severity: SeverityError, Field: field, Profile: g.label(),
-			Message: fmt.Sprintf("%q cannot serve both %s and %s (%s); keep it for %s and create a second %s for %s",
-				d.Name(), primary.label(), g.label(), strings.Join(parts, "; "), primary.label(), what, g.label()),
-			Fix: fix,
-		})
-	}
-	return fs
-}
-
-// profileFindings checks only the profile's requirements.
-func profileFindings(d Definition, p pins) Findings {
-	if d.Export == nil && d.ReportDefinition == nil {
-		return nil
-	}
-	if d.ReportDefinition != nil {
-		if !p.accepts(KindLegacyCUR) {
-			return Findings{kindFinding(d, KindLegacyCUR, p)}
-		}
-		return legacyProfileFindings(d.ReportDefinition, p)
-	}
-	k := exportKind(d.Export)
-	if !p.accepts(k) {
-		return Findings{kindFinding(d, k, p)}
-	}
-	return exportProfileFindings(d.Export, p)
-}
-
-func kindFinding(d Definition, k ExportKind, p pins) Finding {
-	field := "ReportDefinition"
-	if d.Export != nil {
-		field = "QueryStatement"
-	}
-	return Finding{
-		Code: CodeKindNotAccepted, Severity: SeverityError, Field: field, Profile: p.label(),
-		Message: fmt.Sprintf("%s reads %s only; %q is a %s", p.label(), kindsString(p.kinds), d.Name(), k),
-	}
-}
-
-// validateWith checks d against AWS's rules and one group's pins, and
-// attaches fixes.
-func validateWith(d Definition, p pins) Findings {
-	var awsF Findings
-	var kind ExportKind
-	if d.ReportDefinition != nil {
-		awsF, kind = legacyAWSFindings(d.ReportDefinition), KindLegacyCUR
-	} else {
-		awsF, kind = exportAWSFindings(d.Export), exportKind(d.Export)
-	}
-	if !p.accepts(kind) {
-		// The consumer cannot read this kind at all: the one fix is a new
-		// definition of a kind it reads, which also leaves this one's own
-		// problems behind.
-		all := append(awsF, kindFinding(d, kind, p))
-		attachFix(all, propose(d, p, ""), p)
-		return all
-	}
-	all := append(awsF, profileFindings(d, p)...)
-	attachFix(all, fixFor(d, p, awsF), p)
-	return all
-}
-
-// attachFix gives fix to every finding that re-validating the fixed
-// definition no longer reports (same code and field). Findings the fix
-// cannot resolve (a missing bucket) keep a nil Fix.
-func attachFix(fs Findings, fix *Fix, p pins) {
-	if fix == nil {
-		return
-	}
-	var fixed Definition
-	var after Findings
-	if rd := fix.ReportDefinition(); rd != nil {
-		fixed, after = Definition{ReportDefinition: rd}, legacyAWSFindings(rd)
-	} else if e := fix.Export(); e != nil {
-		fixed, after = Definition{Export: e}, exportAWSFindings(e)
-	}
-	after = append(after, profileFindings(fixed, p)...)
-	remaining := map[string]bool{}
-	for _, f := range after {
-		remaining[string(f.Code)+"\x00"+f.Field] = true
-	}
-	for i := range fs {
-		if !remaining[string(fs[i].Code)+"\x00"+fs[i].Field] {
-			fs[i].Fix = fix
-		}
-	}
-}
-
-// fixFor builds the fix for d against p, or nil when nothing changes.
-func fixFor(d Definition, p pins, awsF Findings) *Fix {
-	invalid := awsF.HasErrors()
-	if d.ReportDefinition != nil {
-		return legacyFix(d.ReportDefinition, p, invalid)
-	}
-	return exportFix(d.Export, p, invalid)
-}
-
-// propose builds a fix that creates a new definition for p, of a kind p
-// reads, from d's settings. suffix, if set, is appended to the name.
-func propose(d Definition, p pins, suffix string) *Fix {
-	legacyOK := p.accepts(KindLegacyCUR)
-	var rd *curtypes.ReportDefinition
-	var ex *dxtypes.Export
-	switch {
-	case d.ReportDefinition != nil && legacyOK:
-		c := correctLegacy(d.ReportDefinition, p)
-		rd = &c
-	case d.ReportDefinition != nil:
-		k := KindCUR2
-		if !p.accepts(KindCUR2) {
-			k = KindFOCUS
-		}
-		e := legacyToExport(d.ReportDefinition, k)
-		c := correctExport(&e, p)
-		ex = &c
-	case legacyOK && !p.accepts(exportKind(d.Export)):
-		l := exportToLegacy(d.Export)
-		c := correctLegacy(&l, p)
-		rd = &c
-	default:
-		k := exportKind(d.Export)
-		e := *d.Export
-		if !p.accepts(k) {
-			k = KindCUR2
-			if !p.accepts(KindCUR2) {
-				k = KindFOCUS
-			}
-			e = retargetExport(d.Export, k)
-		}
-		c := correctExport(&e, p)
-		ex = &c
-	}
-	if rd != nil {
-		if suffix != "" {
-			rd.ReportName = aws.String(withSuffix(aws.ToString(rd.ReportName), suffix, maxReportNameLen))
-		}
-		return &Fix{Action: FixPutReportDefinition, PutReportDefinition: &cur.PutReportDefinitionInput{ReportDefinition: rd},
-			Note: regionNote(string(rd.S3Region), string(d.regionOf()), p)}
-	}
-	e := ex
-	e.ExportArn = nil
-	if suffix != "" {
-		e.Name = aws.String(withSuffix(aws.ToString(e.Name), suffix, maxExportNameLen))
-	}
-	return createExportFix(e, regionNote(exportRegion(e), d.regionOf(), p))
-}
-
-func (d Definition) regionOf() string {
-	if d.ReportDefinition != nil {
-		return string(d.ReportDefinition.S3Region)
-	}
-	return exportRegion(d.Export)
-}
-
-func regionNote(newRegion, oldRegion string, p pins) string {
-	if p.region != "" && oldRegion != p.region && newRegion == p.region {
-		return fmt.Sprintf("%s needs the bucket in %s: S3Region must be the bucket's own region, so replace S3Bucket with a bucket in %s (with the delivery bucket policy) before sending this", p.label(), p.region, p.region)
-	}
-	return ""
-}
-
-// withSuffix appends "-"+suffix to name within max bytes (names are ASCII),
-// shortening the name first and the suffix only if it alone is too long.
-func withSuffix(name, suffix string, max int) string {
-	suffix = "-" + suffix
-	if len(suffix) > max/2 {
-		suffix = suffix[:max/2]
-	}
-	if len(name)+len(suffix) > max {
-		name = name[:max-len(suffix)]
-	}
-	return name + suffix
-}
-
-// truncateRunes shortens s to at most max characters without splitting one.
-func truncateRunes(s string, max int) string {
-	n := 0
-	for i := range s {
-		if n == max {
-			return s[:i]
-		}
-		n++
-	}
-	return s
-}
 
 // legacyFix builds the fix for a legacy definition.
 func legacyFix(d *curtypes.ReportDefinition, p pins, invalid bool) *Fix {
@@ -453,9 +204,9 @@ func badEnums[T ~string](have, allowed []T) string {
 // or neither (0).
 func wants(r Requirement) int {
 	switch r {
-	case Required, Recommended:
+	case RequirementRequired, RequirementRecommended:
 		return 1
-	case Forbidden:
+	case RequirementForbidden:
 		return -1
 	}
 	return 0
@@ -491,9 +242,9 @@ func legacyProfileFindings(d *curtypes.ReportDefinition, p pins) Findings {
 		add(code, SeverityError, "ReportVersioning", "needs ReportVersioning %s, not %q", p.versioning, d.ReportVersioning)
 	}
 	switch {
-	case p.format == FormatCSV && d.Format != curtypes.ReportFormatCsv:
+	case p.format == curreader.FormatCSV && d.Format != curtypes.ReportFormatCsv:
 		add(CodeFormatNotCSV, SeverityError, "Format", "needs Format textORcsv, not %q", d.Format)
-	case p.format == FormatParquet && d.Format != curtypes.ReportFormatParquet:
+	case p.format == curreader.FormatParquet && d.Format != curtypes.ReportFormatParquet:
 		add(CodeFormatNotParquet, SeverityError, "Format", "needs Format Parquet, not %q", d.Format)
 	}
 	if want := legacyCompression(p.compression); want != "" && d.Compression != want {
@@ -513,23 +264,37 @@ func legacyProfileFindings(d *curtypes.ReportDefinition, p pins) Findings {
 	return fs
 }
 
-func compressionCode(c string) Code {
+func compressionCode(c curreader.Compression) Code {
 	switch c {
-	case CompressionZIP:
+	case curreader.CompressionZip:
 		return CodeCompressionNotZIP
-	case CompressionParquet:
+	case curreader.CompressionParquet:
 		return CodeCompressionNotParquet
 	}
 	return CodeCompressionNotGZIP
 }
 
-func legacyCompression(c string) curtypes.CompressionFormat {
+// exportCompression is a profile's compression in the Data Exports API's
+// spelling, or "" for none.
+func exportCompression(c curreader.Compression) dxtypes.CompressionOption {
 	switch c {
-	case CompressionGZIP:
+	case curreader.CompressionGzip:
+		return dxtypes.CompressionOptionGzip
+	case curreader.CompressionParquet:
+		return dxtypes.CompressionOptionParquet
+	}
+	return ""
+}
+
+// legacyCompression is a profile's compression in the legacy API's
+// spelling, or "" for none.
+func legacyCompression(c curreader.Compression) curtypes.CompressionFormat {
+	switch c {
+	case curreader.CompressionGzip:
 		return curtypes.CompressionFormatGzip
-	case CompressionZIP:
+	case curreader.CompressionZip:
 		return curtypes.CompressionFormatZip
-	case CompressionParquet:
+	case curreader.CompressionParquet:
 		return curtypes.CompressionFormatParquet
 	}
 	return ""
@@ -623,9 +388,9 @@ func correctLegacy(d *curtypes.ReportDefinition, p pins) curtypes.ReportDefiniti
 
 	format, comp := normalizeLegacyFormat(d.Format), normalizeLegacyCompression(d.Compression)
 	switch p.format {
-	case FormatCSV:
+	case curreader.FormatCSV:
 		format = curtypes.ReportFormatCsv
-	case FormatParquet:
+	case curreader.FormatParquet:
 		format = curtypes.ReportFormatParquet
 	}
 	if c := legacyCompression(p.compression); c != "" {
@@ -651,7 +416,7 @@ func correctLegacy(d *curtypes.ReportDefinition, p pins) curtypes.ReportDefiniti
 	arts := knownUnique(d.AdditionalArtifacts, curtypes.AdditionalArtifact("").Values())
 	arts = setElem(arts, curtypes.AdditionalArtifactAthena, wants(p.athena))
 	if slices.Contains(arts, curtypes.AdditionalArtifactAthena) {
-		if p.athena != Required && (p.versioning == string(curtypes.ReportVersioningCreateNewReport) || p.format == FormatCSV) {
+		if p.athena != RequirementRequired && (p.versioning == string(curtypes.ReportVersioningCreateNewReport) || p.format == curreader.FormatCSV) {
 			arts = setElem(arts, curtypes.AdditionalArtifactAthena, -1)
 		} else {
 			arts = []curtypes.AdditionalArtifact{curtypes.AdditionalArtifactAthena}
@@ -664,7 +429,7 @@ func correctLegacy(d *curtypes.ReportDefinition, p pins) curtypes.ReportDefiniti
 	}
 	if format == curtypes.ReportFormatParquet &&
 		(slices.Contains(arts, curtypes.AdditionalArtifactRedshift) || slices.Contains(arts, curtypes.AdditionalArtifactQuicksight)) {
-		if p.format == FormatParquet {
+		if p.format == curreader.FormatParquet {
 			arts = setElem(arts, curtypes.AdditionalArtifactRedshift, -1)
 			arts = setElem(arts, curtypes.AdditionalArtifactQuicksight, -1)
 		} else {

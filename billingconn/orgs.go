@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/curconnect/curconnect/iampolicy"
 )
 
 // OrganizationsAPI is the part of the AWS Organizations client that
@@ -78,7 +79,7 @@ type Organization struct {
 // (us-east-1 in the aws partition) unless the caller's options say
 // otherwise.
 func organizationsOpts(extra []func(*organizations.Options)) []func(*organizations.Options) {
-	return append([]func(*organizations.Options){func(o *organizations.Options) { o.Region = ControlPlaneRegion }}, extra...)
+	return append([]func(*organizations.Options){func(o *organizations.Options) { o.Region = iampolicy.BillingRegion }}, extra...)
 }
 
 // ListAccounts lists every account of the caller's organization, following

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/curconnect/curconnect/curreader"
 	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
@@ -13,11 +14,11 @@ import (
 // overwrite + legacy; GZIP ⇒ CSV; …).
 type pins struct {
 	names       []string
-	kinds       []ExportKind // nil: any
+	kinds       []curreader.Kind // nil: any
 	timeUnit    string
 	versioning  string
-	format      string
-	compression string
+	format      curreader.Format
+	compression curreader.Compression
 	region      string
 	namePrefix  string
 
@@ -36,42 +37,42 @@ func (c conflict) String() string { return fmt.Sprintf("%s %s vs %s", c.setting,
 func effective(p *Profile) *Profile {
 	e := *p
 	e.Kinds = slices.Clone(p.Kinds)
-	if e.Athena == Required {
-		e.Format, e.Compression, e.Versioning = FormatParquet, CompressionParquet, "OVERWRITE_REPORT"
-		e.Kinds = []ExportKind{KindLegacyCUR}
-		if e.S3Prefix != Required {
-			e.S3Prefix = Required
+	if e.Athena == RequirementRequired {
+		e.Format, e.Compression, e.Versioning = curreader.FormatParquet, curreader.CompressionParquet, "OVERWRITE_REPORT"
+		e.Kinds = []curreader.Kind{curreader.KindCUR}
+		if e.S3Prefix != RequirementRequired {
+			e.S3Prefix = RequirementRequired
 		}
 	}
 	switch e.Compression {
-	case CompressionGZIP, CompressionZIP:
-		e.Format = FormatCSV
-	case CompressionParquet:
-		e.Format = FormatParquet
+	case curreader.CompressionGzip, curreader.CompressionZip:
+		e.Format = curreader.FormatCSV
+	case curreader.CompressionParquet:
+		e.Format = curreader.FormatParquet
 	}
-	if e.Format == FormatParquet {
-		e.Compression = CompressionParquet
+	if e.Format == curreader.FormatParquet {
+		e.Compression = curreader.CompressionParquet
 	}
 	return &e
 }
 
 func (p *pins) label() string { return strings.Join(p.names, "+") }
 
-func mergeString(setting string, acc *string, v string, cs *[]conflict) {
+func mergeString[T ~string](setting string, acc *T, v T, cs *[]conflict) {
 	switch {
 	case v == "" || v == *acc:
 	case *acc == "":
 		*acc = v
 	default:
-		*cs = append(*cs, conflict{setting, *acc, v})
+		*cs = append(*cs, conflict{setting, string(*acc), string(v)})
 	}
 }
 
 func rank(r Requirement) int {
 	switch r {
-	case Required:
+	case RequirementRequired:
 		return 2
-	case Recommended:
+	case RequirementRecommended:
 		return 1
 	}
 	return 0
@@ -79,15 +80,15 @@ func rank(r Requirement) int {
 
 func mergeReq(setting string, acc *Requirement, v Requirement, cs *[]conflict) {
 	switch {
-	case v == NoPreference || v == *acc:
-	case *acc == NoPreference:
+	case v == RequirementNone || v == *acc:
+	case *acc == RequirementNone:
 		*acc = v
-	case v == Forbidden || *acc == Forbidden:
-		if v == Required || *acc == Required {
+	case v == RequirementForbidden || *acc == RequirementForbidden:
+		if v == RequirementRequired || *acc == RequirementRequired {
 			*cs = append(*cs, conflict{setting, string(*acc), string(v)})
 			return
 		}
-		*acc = Forbidden // forbidden outweighs recommended
+		*acc = RequirementForbidden // forbidden outweighs recommended
 	case rank(v) > rank(*acc):
 		*acc = v
 	}
@@ -104,7 +105,7 @@ func (acc pins) add(p *Profile) (pins, []conflict) {
 		if n.kinds == nil {
 			n.kinds = slices.Clone(e.Kinds)
 		} else {
-			var both []ExportKind
+			var both []curreader.Kind
 			for _, k := range n.kinds {
 				if slices.Contains(e.Kinds, k) {
 					both = append(both, k)
@@ -139,7 +140,7 @@ func (acc pins) add(p *Profile) (pins, []conflict) {
 	return n, nil
 }
 
-func kindsString(ks []ExportKind) string { return strings.Join(strs(ks), "|") }
+func kindsString(ks []curreader.Kind) string { return strings.Join(strs(ks), "|") }
 
 // groupProfiles splits the profiles into groups that one definition can
 // serve, in order: each profile joins the first group it does not conflict
@@ -195,13 +196,13 @@ func checkProfiles(profiles []*Profile) ([]*Profile, error) {
 
 // severityOf maps a requirement to the severity of its finding.
 func severityOf(r Requirement) Severity {
-	if r == Recommended {
+	if r == RequirementRecommended {
 		return SeverityWarning
 	}
 	return SeverityError
 }
 
-func (p *pins) accepts(k ExportKind) bool { return p.kinds == nil || slices.Contains(p.kinds, k) }
+func (p *pins) accepts(k curreader.Kind) bool { return p.kinds == nil || slices.Contains(p.kinds, k) }
 
 // timeUnitCode returns the TIME_UNIT_NOT_* code for a wanted time unit.
 func timeUnitCode(want string) Code {

@@ -5,28 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"slices"
-	"strings"
 
+	"github.com/curconnect/curconnect/curreader"
 	"github.com/curconnect/curconnect/curreader/curerr"
-)
-
-// ExportKind names a kind of billing export.
-type ExportKind string
-
-// Kinds of export a Profile can accept.
-const (
-	// KindLegacyCUR is a legacy Cost and Usage Report (costandusagereportservice).
-	KindLegacyCUR ExportKind = "LEGACY_CUR"
-	// KindCUR2 is a Data Exports export of the COST_AND_USAGE_REPORT table (CUR 2.0).
-	KindCUR2 ExportKind = "CUR2"
-	// KindFOCUS is a Data Exports export of a FOCUS_* table.
-	KindFOCUS ExportKind = "FOCUS"
-	// KindOther is a Data Exports export of any other table. A profile
-	// cannot ask for it; it is what discovery reports for unknown tables.
-	KindOther ExportKind = "OTHER"
 )
 
 // Requirement is how much a consumer cares about an on/off setting.
@@ -34,23 +17,16 @@ type Requirement string
 
 // Requirements. The zero value means the consumer does not care.
 const (
-	NoPreference Requirement = ""
-	// Required: a definition without the setting gets an error finding.
-	Required Requirement = "required"
-	// Recommended: a definition without the setting gets a warning finding.
-	Recommended Requirement = "recommended"
-	// Forbidden: a definition with the setting gets an error finding.
-	Forbidden Requirement = "forbidden"
-)
-
-// Profile values for formats and compressions (neutral spellings that map to
-// the legacy API's textORcsv/Parquet and Data Exports' TEXT_OR_CSV/PARQUET).
-const (
-	FormatCSV          = "CSV"
-	FormatParquet      = "PARQUET"
-	CompressionGZIP    = "GZIP"
-	CompressionZIP     = "ZIP"
-	CompressionParquet = "PARQUET"
+	RequirementNone Requirement = ""
+	// RequirementRequired: a definition without the setting gets an error
+	// finding.
+	RequirementRequired Requirement = "required"
+	// RequirementRecommended: a definition without the setting gets a
+	// warning finding.
+	RequirementRecommended Requirement = "recommended"
+	// RequirementForbidden: a definition with the setting gets an error
+	// finding.
+	RequirementForbidden Requirement = "forbidden"
 )
 
 // Profile describes what one consumer of billing data needs from a report or
@@ -62,7 +38,7 @@ type Profile struct {
 	// second reports: 1–64 of letters, digits, '-' and '_'.
 	Name string `json:"name"`
 	// Kinds lists the export kinds the consumer can read. Empty means any.
-	Kinds []ExportKind `json:"kinds,omitempty"`
+	Kinds []curreader.Kind `json:"kinds,omitempty"`
 	// TimeUnit is the required granularity: HOURLY, DAILY or MONTHLY
 	// (legacy TimeUnit; Data Exports TIME_GRANULARITY).
 	TimeUnit string `json:"timeUnit,omitempty"`
@@ -82,9 +58,9 @@ type Profile struct {
 	// ReportVersioning; Data Exports Overwrite).
 	Versioning string `json:"versioning,omitempty"`
 	// Format is CSV or PARQUET.
-	Format string `json:"format,omitempty"`
+	Format curreader.Format `json:"format,omitempty"`
 	// Compression is GZIP, ZIP (legacy only) or PARQUET.
-	Compression string `json:"compression,omitempty"`
+	Compression curreader.Compression `json:"compression,omitempty"`
 	// Region is the region the destination bucket must be in (S3Region).
 	Region string `json:"region,omitempty"`
 	// Athena: the legacy ATHENA additional artifact. Required implies
@@ -106,27 +82,27 @@ func Optima() *Profile {
 		// "Flexera One supports legacy CUR only":
 		// docs.flexera.com/flexera/EN/Optima/OptimaBillConnectConfigsAWS.htm
 		// (reference §1.4).
-		Kinds: []ExportKind{KindLegacyCUR},
+		Kinds: []curreader.Kind{curreader.KindCUR},
 		// The fields below follow flexera-public/rightscale-docs,
 		// source/optima/getting_started/bill_connect/aws.html.md, "Use
 		// Existing Cost and Usage Report" (reference §1.4, §8):
 		// "Time granularity set to Hourly".
 		TimeUnit: "HOURLY",
 		// "Include resource IDs enabled".
-		ResourceIDs: Required,
+		ResourceIDs: RequirementRequired,
 		// "Data refresh settings enabled".
-		RefreshClosedReports: Required,
+		RefreshClosedReports: RequirementRequired,
 		// "Report versioning set to Create new report version".
 		Versioning: "CREATE_NEW_REPORT",
 		// "Compression type set to GZIP" (GZIP implies CSV in the legacy API).
-		Format:      FormatCSV,
-		Compression: CompressionGZIP,
+		Format:      curreader.FormatCSV,
+		Compression: curreader.CompressionGzip,
 		// "Enter a Report Prefix. Required" (same page, "Configure New Cost
 		// and Usage Report").
-		S3Prefix: Required,
+		S3Prefix: RequirementRequired,
 		// "No boxes need to be checked under Enable report data integration
 		// for": Athena is not needed, and would force Parquet and overwrite.
-		Athena: NoPreference,
+		Athena: RequirementNone,
 	}
 }
 
@@ -137,70 +113,69 @@ func Eco() *Profile {
 		Name: "eco",
 		// spotinst/help, eco/getting-started/connect-your-aws-account.md
 		// (reference §1.4, §8), Step 2: "Select Legacy CUR export".
-		Kinds: []ExportKind{KindLegacyCUR},
+		Kinds: []curreader.Kind{curreader.KindCUR},
 		// Same page: "Report data time granularity: Select Hourly".
 		TimeUnit: "HOURLY",
 		// "Additional export details: Select Include Resource IDs".
-		ResourceIDs: Required,
+		ResourceIDs: RequirementRequired,
 		// "Data refresh settings: Select Refresh automatically".
-		RefreshClosedReports: Required,
+		RefreshClosedReports: RequirementRequired,
 		// "Report versioning: Select Overwrite existing report".
 		Versioning: "OVERWRITE_REPORT",
 		// "Report data integration: Amazon Athena" (Athena implies Parquet,
 		// reference §1.3).
-		Athena:      Required,
-		Format:      FormatParquet,
-		Compression: CompressionParquet,
+		Athena:      RequirementRequired,
+		Format:      curreader.FormatParquet,
+		Compression: curreader.CompressionParquet,
 		// "AWS Region: … generating the CUR file into a bucket in us-east-1".
 		Region: "us-east-1",
 		// "A S3 path prefix is required to create the report".
-		S3Prefix: Required,
+		S3Prefix: RequirementRequired,
 	}
 }
 
-// BuiltinProfile returns a new copy of the built-in profile with the given
-// name ("optima" or "eco", case-insensitive).
-func BuiltinProfile(name string) (*Profile, bool) {
-	switch strings.ToLower(name) {
-	case "optima":
-		return Optima(), true
-	case "eco":
-		return Eco(), true
-	}
-	return nil, false
-}
-
-// maxProfileSize bounds LoadProfile's input.
+// maxProfileSize bounds ParseProfile's input.
 const maxProfileSize = 1 << 20
 
-// LoadProfile reads a JSON profile from r (at most 1 MiB) and validates it.
-func LoadProfile(r io.Reader) (*Profile, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxProfileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("billingconn: read profile: %w", err)
-	}
+// ParseProfile decodes a JSON profile (at most 1 MiB) and validates it.
+// Unknown fields are refused (a misspelt requirement must not pass
+// silently). Kinds, format and compression are read in any letter case,
+// and in AWS's spellings (LEGACY_CUR, TEXT_OR_CSV, GZIP). Errors wrap
+// curerr.ErrMalformed; validation errors are joined *curerr.FieldError.
+func ParseProfile(data []byte) (*Profile, error) {
 	if len(data) > maxProfileSize {
 		return nil, fieldErr("profile", "is over %d bytes", maxProfileSize)
 	}
-	return ParseProfile(data)
-}
-
-// ParseProfile decodes a JSON profile and validates it. Unknown fields are
-// refused (a misspelt requirement must not pass silently). Errors wrap
-// curerr.ErrMalformed; validation errors are joined *curerr.FieldError.
-func ParseProfile(data []byte) (*Profile, error) {
+	// Kinds, format and compression are decoded as text first, so that an
+	// unknown value is reported against its field, as Validate reports
+	// the others.
+	type profileAlias Profile
+	var raw struct {
+		profileAlias
+		Kinds       []string `json:"kinds,omitempty"`
+		Format      string   `json:"format,omitempty"`
+		Compression string   `json:"compression,omitempty"`
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	var p Profile
-	if err := dec.Decode(&p); err != nil {
-		return nil, &curerr.FieldError{Field: "profile", Msg: "is not a JSON profile: " + err.Error(), Err: err}
+	if err := dec.Decode(&raw); err != nil {
+		return nil, &curerr.FieldError{Field: "profile", Msg: "is not a JSON profile: " + jsonErrText(err, "profileAlias."), Err: err}
 	}
 	if dec.More() {
 		return nil, fieldErr("profile", "has data after the JSON object")
 	}
-	if len(p.Kinds) == 0 {
-		p.Kinds = nil // "kinds": [] means any, as an absent list does
+	// A value in another spelling is normalized; an unknown one is kept as
+	// written, for Validate to report against its field.
+	p := Profile(raw.profileAlias)
+	for _, k := range raw.Kinds {
+		kind := curreader.Kind(k)
+		_ = kind.UnmarshalText([]byte(k))
+		p.Kinds = append(p.Kinds, kind) // "kinds": [] means any, as an absent list does
 	}
+	p.Format = curreader.Format(raw.Format)
+	_ = p.Format.UnmarshalText([]byte(raw.Format))
+	p.Compression = curreader.Compression(raw.Compression)
+	_ = p.Compression.UnmarshalText([]byte(raw.Compression))
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -214,7 +189,7 @@ var (
 
 func validRequirement(r Requirement) bool {
 	switch r {
-	case NoPreference, Required, Recommended, Forbidden:
+	case RequirementNone, RequirementRequired, RequirementRecommended, RequirementForbidden:
 		return true
 	}
 	return false
@@ -232,9 +207,9 @@ func (p *Profile) Validate() error {
 	}
 	for i, k := range p.Kinds {
 		switch k {
-		case KindLegacyCUR, KindCUR2, KindFOCUS:
+		case curreader.KindCUR, curreader.KindCUR2, curreader.KindFOCUS:
 		default:
-			bad(fmt.Sprintf("kinds[%d]", i), "%q is not one of LEGACY_CUR, CUR2, FOCUS", k)
+			bad(fmt.Sprintf("kinds[%d]", i), "%q is not one of cur, cur2, focus", k)
 		}
 	}
 	switch p.TimeUnit {
@@ -253,7 +228,7 @@ func (p *Profile) Validate() error {
 			bad(r.field, "%q is not one of required, recommended, forbidden (or empty)", r.v)
 		}
 	}
-	if p.S3Prefix == Forbidden {
+	if p.S3Prefix == RequirementForbidden {
 		bad("s3Prefix", "cannot be forbidden: an empty prefix is never needed")
 	}
 	switch p.Versioning {
@@ -262,20 +237,20 @@ func (p *Profile) Validate() error {
 		bad("versioning", "%q is not one of CREATE_NEW_REPORT, OVERWRITE_REPORT", p.Versioning)
 	}
 	switch p.Format {
-	case "", FormatCSV, FormatParquet:
+	case "", curreader.FormatCSV, curreader.FormatParquet:
 	default:
-		bad("format", "%q is not one of CSV, PARQUET", p.Format)
+		bad("format", "%q is not one of csv, parquet", p.Format)
 	}
 	switch p.Compression {
-	case "", CompressionGZIP, CompressionZIP, CompressionParquet:
+	case "", curreader.CompressionGzip, curreader.CompressionZip, curreader.CompressionParquet:
 	default:
-		bad("compression", "%q is not one of GZIP, ZIP, PARQUET", p.Compression)
+		bad("compression", "%q is not one of gzip, zip, parquet", p.Compression)
 	}
-	if p.Format == FormatParquet && (p.Compression == CompressionGZIP || p.Compression == CompressionZIP) {
-		bad("compression", "%s cannot go with format PARQUET (Parquet files use Parquet compression)", p.Compression)
+	if p.Format == curreader.FormatParquet && (p.Compression == curreader.CompressionGzip || p.Compression == curreader.CompressionZip) {
+		bad("compression", "%s cannot go with format parquet (Parquet files use Parquet compression)", p.Compression)
 	}
-	if p.Format == FormatCSV && p.Compression == CompressionParquet {
-		bad("compression", "PARQUET cannot go with format CSV (use GZIP or ZIP)")
+	if p.Format == curreader.FormatCSV && p.Compression == curreader.CompressionParquet {
+		bad("compression", "parquet cannot go with format csv (use gzip or zip)")
 	}
 	if p.Region != "" && !regionRE.MatchString(p.Region) {
 		bad("region", "%q is not an AWS region code like us-east-1", p.Region)
@@ -283,18 +258,18 @@ func (p *Profile) Validate() error {
 	if p.NamePrefix != "" && (len(p.NamePrefix) > 100 || !reportNameRE.MatchString(p.NamePrefix)) {
 		bad("namePrefix", "%q must be up to 100 of letters, digits and !-_.*'()", p.NamePrefix)
 	}
-	onlyLegacy := len(p.Kinds) > 0 && !slices.ContainsFunc(p.Kinds, func(k ExportKind) bool { return k != KindLegacyCUR })
-	if p.Compression == CompressionZIP && !onlyLegacy {
-		bad("compression", "ZIP exists only for legacy reports: set kinds to [\"LEGACY_CUR\"]")
+	onlyLegacy := len(p.Kinds) > 0 && !slices.ContainsFunc(p.Kinds, func(k curreader.Kind) bool { return k != curreader.KindCUR })
+	if p.Compression == curreader.CompressionZip && !onlyLegacy {
+		bad("compression", "ZIP exists only for legacy reports: set kinds to [\"cur\"]")
 	}
-	if p.Athena == Required {
+	if p.Athena == RequirementRequired {
 		if !onlyLegacy {
-			bad("athena", "the Athena artifact exists only for legacy reports: set kinds to [\"LEGACY_CUR\"]")
+			bad("athena", "the Athena artifact exists only for legacy reports: set kinds to [\"cur\"]")
 		}
 		if p.Versioning == "CREATE_NEW_REPORT" {
 			bad("versioning", "CREATE_NEW_REPORT conflicts with athena required (Athena reports always overwrite)")
 		}
-		if p.Format == FormatCSV || p.Compression == CompressionGZIP || p.Compression == CompressionZIP {
+		if p.Format == curreader.FormatCSV || p.Compression == curreader.CompressionGzip || p.Compression == curreader.CompressionZip {
 			bad("format", "CSV conflicts with athena required (Athena reports are Parquet)")
 		}
 	}

@@ -3,11 +3,10 @@ package billingconn
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"os"
-	"strings"
 	"testing"
 
+	"github.com/curconnect/curconnect/curreader"
 	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -17,12 +16,10 @@ func TestBuiltinProfiles(t *testing.T) {
 	for _, p := range []*Profile{Optima(), Eco()} {
 		require.NoError(t, p.Validate(), p.Name)
 		// A copy each time: callers may change theirs.
-		q, ok := BuiltinProfile(strings.ToUpper(p.Name))
-		require.True(t, ok)
+		q := map[string]func() *Profile{"optima": Optima, "eco": Eco}[p.Name]()
 		assert.Equal(t, p, q)
-		q.Kinds[0] = KindCUR2
-		r, _ := BuiltinProfile(p.Name)
-		assert.Equal(t, KindLegacyCUR, r.Kinds[0])
+		q.Kinds[0] = curreader.KindCUR2
+		assert.Equal(t, curreader.KindCUR, map[string]func() *Profile{"optima": Optima, "eco": Eco}[p.Name]().Kinds[0])
 
 		// The JSON form round-trips through ParseProfile.
 		j, err := json.Marshal(p)
@@ -31,36 +28,50 @@ func TestBuiltinProfiles(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, p, back)
 	}
-	_, ok := BuiltinProfile("opencost")
-	assert.False(t, ok)
 
 	o, e := Optima(), Eco()
 	assert.Equal(t, "CREATE_NEW_REPORT", o.Versioning)
-	assert.Equal(t, CompressionGZIP, o.Compression)
+	assert.Equal(t, curreader.CompressionGzip, o.Compression)
 	assert.Equal(t, "OVERWRITE_REPORT", e.Versioning)
-	assert.Equal(t, Required, e.Athena)
+	assert.Equal(t, RequirementRequired, e.Athena)
 	assert.Equal(t, "us-east-1", e.Region)
 }
 
-func TestLoadProfile(t *testing.T) {
-	f, err := os.Open("testdata/profile-opencost.json")
+func TestParseProfileFile(t *testing.T) {
+	data, err := os.ReadFile("testdata/profile-opencost.json")
 	require.NoError(t, err)
-	defer f.Close()
-	p, err := LoadProfile(f)
+	p, err := ParseProfile(data)
 	require.NoError(t, err)
 	assert.Equal(t, "opencost", p.Name)
 	assert.Equal(t, "DAILY", p.TimeUnit)
-	assert.Equal(t, Recommended, p.S3Prefix)
+	assert.Equal(t, RequirementRecommended, p.S3Prefix)
 
-	_, err = LoadProfile(bytes.NewReader(bytes.Repeat([]byte(" "), maxProfileSize+1)))
+	_, err = ParseProfile(bytes.Repeat([]byte(" "), maxProfileSize+1))
 	require.ErrorIs(t, err, curerr.ErrMalformed)
-	_, err = LoadProfile(iotestErrReader{})
-	require.Error(t, err)
 }
 
-type iotestErrReader struct{}
+// Kinds, format and compression are read in AWS's and older profiles'
+// spellings, and an unknown value is reported against its field.
+func TestParseProfileSpellings(t *testing.T) {
+	p, err := ParseProfile([]byte(`{"name":"x","kinds":["LEGACY_CUR","CUR2"],"format":"TEXT_OR_CSV","compression":"GZIP"}`))
+	require.NoError(t, err)
+	assert.Equal(t, []curreader.Kind{curreader.KindCUR, curreader.KindCUR2}, p.Kinds)
+	assert.Equal(t, curreader.FormatCSV, p.Format)
+	assert.Equal(t, curreader.CompressionGzip, p.Compression)
 
-func (iotestErrReader) Read([]byte) (int, error) { return 0, errors.New("disk on fire") }
+	_, err = ParseProfile([]byte(`{"name":"x","kinds":["cur","CUR3"],"format":"avro","compression":"lz4"}`))
+	var fields []string
+	for _, fe := range curerr.Fields(err) {
+		fields = append(fields, fe.Field)
+	}
+	assert.Equal(t, []string{"kinds[1]", "format", "compression"}, fields)
+
+	// A value of the wrong JSON type names the field, not a Go type.
+	_, err = ParseProfile([]byte(`{"name":"x","timeUnit":3}`))
+	require.ErrorIs(t, err, curerr.ErrMalformed)
+	assert.Contains(t, err.Error(), `field "timeUnit" must be a string, not number`)
+	assert.NotContains(t, err.Error(), "Go struct")
+}
 
 func TestParseProfileErrors(t *testing.T) {
 	for _, tc := range []struct {
@@ -84,23 +95,12 @@ func TestParseProfileErrors(t *testing.T) {
 			_, err := ParseProfile([]byte(tc.json))
 			require.ErrorIs(t, err, curerr.ErrMalformed)
 			var fields []string
-			errs := []error{err}
-			if j, ok := err.(interface{ Unwrap() []error }); ok && !isFieldError(err) {
-				errs = j.Unwrap()
-			}
-			for _, e := range errs {
-				var fe *curerr.FieldError
-				require.ErrorAs(t, e, &fe)
+			for _, fe := range curerr.Fields(err) {
 				fields = append(fields, fe.Field)
 			}
 			assert.Equal(t, tc.fields, fields)
 		})
 	}
-}
-
-func isFieldError(err error) bool {
-	_, ok := err.(*curerr.FieldError)
-	return ok
 }
 
 func TestProfileGrouping(t *testing.T) {
@@ -111,10 +111,10 @@ func TestProfileGrouping(t *testing.T) {
 	assert.Equal(t, []string{"daily"}, groups[2].names)
 
 	// Recommended and forbidden merge to forbidden; required and forbidden conflict.
-	g := groupProfiles([]*Profile{{Name: "a", ResourceIDs: Recommended}, {Name: "b", ResourceIDs: Forbidden}, {Name: "c", ResourceIDs: Required}})
+	g := groupProfiles([]*Profile{{Name: "a", ResourceIDs: RequirementRecommended}, {Name: "b", ResourceIDs: RequirementForbidden}, {Name: "c", ResourceIDs: RequirementRequired}})
 	require.Len(t, g, 2)
-	assert.Equal(t, Forbidden, g[0].resourceIDs)
-	assert.Equal(t, Required, g[1].resourceIDs)
+	assert.Equal(t, RequirementForbidden, g[0].resourceIDs)
+	assert.Equal(t, RequirementRequired, g[1].resourceIDs)
 
 	// Name prefixes merge when one extends the other.
 	g = groupProfiles([]*Profile{{Name: "a", NamePrefix: "acme"}, {Name: "b", NamePrefix: "acme-cur"}, {Name: "c", NamePrefix: "other"}})
@@ -122,7 +122,7 @@ func TestProfileGrouping(t *testing.T) {
 	assert.Equal(t, "acme-cur", g[0].namePrefix)
 
 	// Kinds intersect.
-	g = groupProfiles([]*Profile{{Name: "a", Kinds: []ExportKind{KindCUR2, KindFOCUS}}, {Name: "b", Kinds: []ExportKind{KindFOCUS, KindLegacyCUR}}, {Name: "c", Kinds: []ExportKind{KindCUR2}}})
+	g = groupProfiles([]*Profile{{Name: "a", Kinds: []curreader.Kind{curreader.KindCUR2, curreader.KindFOCUS}}, {Name: "b", Kinds: []curreader.Kind{curreader.KindFOCUS, curreader.KindCUR}}, {Name: "c", Kinds: []curreader.Kind{curreader.KindCUR2}}})
 	require.Len(t, g, 2)
-	assert.Equal(t, []ExportKind{KindFOCUS}, g[0].kinds)
+	assert.Equal(t, []curreader.Kind{curreader.KindFOCUS}, g[0].kinds)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	dxtypes "github.com/aws/aws-sdk-go-v2/service/bcmdataexports/types"
 	curtypes "github.com/aws/aws-sdk-go-v2/service/costandusagereportservice/types"
+	"github.com/curconnect/curconnect/curreader"
 	"github.com/stretchr/testify/require"
 )
 
@@ -42,9 +43,9 @@ func randomLegacy(r *rand.Rand) curtypes.ReportDefinition {
 }
 
 func randomExport(r *rand.Rand) dxtypes.Export {
-	table := pick(r, TableCUR2, TableFOCUS, TableFOCUS2)
+	table := pick(r, tableCUR2, tableFOCUS, tableFOCUS2)
 	tc := map[string]string{}
-	for _, k := range []string{PropTimeGranularity, PropIncludeResources, PropIncludeSplitCost, "COLOR"} {
+	for _, k := range []string{propTimeGranularity, propIncludeResources, propIncludeSplitCost, "COLOR"} {
 		if r.IntN(2) == 0 {
 			tc[k] = pick(r, "TRUE", "FALSE", "HOURLY", "DAILY", "yes")
 		}
@@ -54,7 +55,7 @@ func randomExport(r *rand.Rand) dxtypes.Export {
 		Name:      pick(r, aws.String("acme-cur2"), aws.String("bad name")),
 		DataQuery: &dxtypes.DataQuery{
 			QueryStatement:      pick(r, aws.String("SELECT a, b FROM "+table), aws.String(""), aws.String("select line_item_resource_id from "+table)),
-			TableConfigurations: pick(r, map[string]map[string]string{table: tc}, nil, map[string]map[string]string{table: tc, TableFOCUS: {}}),
+			TableConfigurations: pick(r, map[string]map[string]string{table: tc}, nil, map[string]map[string]string{table: tc, tableFOCUS: {}}),
 		},
 		DestinationConfigurations: &dxtypes.DestinationConfigurations{S3Destination: &dxtypes.S3Destination{
 			S3Bucket: aws.String("acme-billing"), S3Prefix: pick(r, aws.String("cur"), aws.String(""), nil),
@@ -75,15 +76,15 @@ func randomProfiles(r *rand.Rand) []*Profile {
 	custom := &Profile{
 		Name:                    "custom",
 		TimeUnit:                pick(r, "", "HOURLY", "DAILY"),
-		ResourceIDs:             pick(r, NoPreference, Required, Recommended, Forbidden),
-		SplitCostAllocationData: pick(r, NoPreference, Required, Forbidden),
-		RefreshClosedReports:    pick(r, NoPreference, Required, Forbidden),
+		ResourceIDs:             pick(r, RequirementNone, RequirementRequired, RequirementRecommended, RequirementForbidden),
+		SplitCostAllocationData: pick(r, RequirementNone, RequirementRequired, RequirementForbidden),
+		RefreshClosedReports:    pick(r, RequirementNone, RequirementRequired, RequirementForbidden),
 		Versioning:              pick(r, "", "CREATE_NEW_REPORT", "OVERWRITE_REPORT"),
-		Format:                  pick(r, "", FormatCSV, FormatParquet),
+		Format:                  pick(r, "", curreader.FormatCSV, curreader.FormatParquet),
 		Region:                  pick(r, "", "us-east-1"),
-		S3Prefix:                pick(r, NoPreference, Required),
+		S3Prefix:                pick(r, RequirementNone, RequirementRequired),
 		NamePrefix:              pick(r, "", "vendor-"),
-		Athena:                  pick(r, NoPreference, Forbidden),
+		Athena:                  pick(r, RequirementNone, RequirementForbidden),
 	}
 	return pick(r, nil, []*Profile{Optima()}, []*Profile{Eco()}, []*Profile{Optima(), Eco()}, []*Profile{custom})
 }
@@ -103,7 +104,7 @@ func TestFixesResolveRandomDefinitions(t *testing.T) {
 			d.Export = &e
 		}
 		ps := randomProfiles(r)
-		fs, err := d.Validate(ps...)
+		fs, err := Validate(d, ps...)
 		require.NoError(t, err)
 		var unfixable []Code
 		for _, f := range fs {
@@ -122,7 +123,7 @@ func TestFixesResolveRandomDefinitions(t *testing.T) {
 				recheck = profilesNamed(ps, f.Profile)
 			}
 			fixed := Definition{ReportDefinition: f.Fix.ReportDefinition(), Export: f.Fix.Export()}
-			again, err := fixed.Validate(recheck...)
+			again, err := Validate(fixed, recheck...)
 			require.NoError(t, err)
 			for _, g := range again {
 				require.Contains(t, unfixable, g.Code, "case %d: fix for %s (%v) leaves %s: %s\ndefinition: %s", i, f.Code, fs.Codes(), g.Code, g.Message, mustJSON(d))

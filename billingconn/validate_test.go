@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	dxtypes "github.com/aws/aws-sdk-go-v2/service/bcmdataexports/types"
 	curtypes "github.com/aws/aws-sdk-go-v2/service/costandusagereportservice/types"
+	"github.com/curconnect/curconnect/curreader"
 	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -47,8 +48,8 @@ func okExport() dxtypes.Export {
 		Name:      aws.String("acme-cur2"),
 		DataQuery: &dxtypes.DataQuery{
 			QueryStatement: aws.String("SELECT identity_line_item_id, line_item_unblended_cost FROM COST_AND_USAGE_REPORT"),
-			TableConfigurations: map[string]map[string]string{TableCUR2: {
-				PropTimeGranularity: "HOURLY", PropIncludeResources: "FALSE", PropIncludeSplitCost: "FALSE",
+			TableConfigurations: map[string]map[string]string{tableCUR2: {
+				propTimeGranularity: "HOURLY", propIncludeResources: "FALSE", propIncludeSplitCost: "FALSE",
 			}},
 		},
 		DestinationConfigurations: &dxtypes.DestinationConfigurations{S3Destination: &dxtypes.S3Destination{
@@ -85,7 +86,7 @@ func outCfg(e *dxtypes.Export) *dxtypes.S3OutputConfigurations {
 }
 
 func cur2Config(e *dxtypes.Export) map[string]string {
-	return e.DataQuery.TableConfigurations[TableCUR2]
+	return e.DataQuery.TableConfigurations[tableCUR2]
 }
 
 func custom(fn func(*Profile)) *Profile {
@@ -106,7 +107,7 @@ type codeCase struct {
 }
 
 func codeCases() []codeCase {
-	cur2Only := custom(func(p *Profile) { p.Kinds = []ExportKind{KindCUR2}; p.ResourceIDs = Required })
+	cur2Only := custom(func(p *Profile) { p.Kinds = []curreader.Kind{curreader.KindCUR2}; p.ResourceIDs = RequirementRequired })
 	return []codeCase{
 		// Legacy: AWS's rules.
 		{name: "name with space", def: legacyWith(func(d *curtypes.ReportDefinition) { d.ReportName = aws.String("acme cur") }),
@@ -158,7 +159,7 @@ func codeCases() []codeCase {
 		{name: "redshift parquet, parquet profile drops redshift", def: legacyWith(func(d *curtypes.ReportDefinition) {
 			d.Format, d.Compression = curtypes.ReportFormatParquet, curtypes.CompressionFormatParquet
 			d.AdditionalArtifacts = []curtypes.AdditionalArtifact{"REDSHIFT"}
-		}), profiles: []*Profile{custom(func(p *Profile) { p.Format = FormatParquet })}, code: CodeArtifactRequiresCSV, field: "Format"},
+		}), profiles: []*Profile{custom(func(p *Profile) { p.Format = curreader.FormatParquet })}, code: CodeArtifactRequiresCSV, field: "Format"},
 
 		// Profiles on legacy reports.
 		{name: "optima daily", def: legacyWith(func(d *curtypes.ReportDefinition) { d.TimeUnit = curtypes.TimeUnitDaily }),
@@ -170,20 +171,20 @@ func codeCases() []codeCase {
 		{name: "optima without resources", def: legacyWith(func(d *curtypes.ReportDefinition) { d.AdditionalSchemaElements = nil }),
 			profiles: []*Profile{Optima()}, code: CodeResourceIDsMissing, field: "AdditionalSchemaElements", action: FixPutReportDefinition},
 		{name: "resources recommended", def: legacyWith(func(d *curtypes.ReportDefinition) { d.AdditionalSchemaElements = nil }),
-			profiles: []*Profile{custom(func(p *Profile) { p.ResourceIDs = Recommended })}, code: CodeResourceIDsMissing, severity: SeverityWarning, field: "AdditionalSchemaElements"},
+			profiles: []*Profile{custom(func(p *Profile) { p.ResourceIDs = RequirementRecommended })}, code: CodeResourceIDsMissing, severity: SeverityWarning, field: "AdditionalSchemaElements"},
 		{name: "resources forbidden", def: legacyWith(func(*curtypes.ReportDefinition) {}),
-			profiles: []*Profile{custom(func(p *Profile) { p.ResourceIDs = Forbidden })}, code: CodeResourceIDsUnwanted, field: "AdditionalSchemaElements"},
+			profiles: []*Profile{custom(func(p *Profile) { p.ResourceIDs = RequirementForbidden })}, code: CodeResourceIDsUnwanted, field: "AdditionalSchemaElements"},
 		{name: "split wanted", def: legacyWith(func(*curtypes.ReportDefinition) {}),
-			profiles: []*Profile{custom(func(p *Profile) { p.SplitCostAllocationData = Required })}, code: CodeSplitCostMissing, field: "AdditionalSchemaElements"},
+			profiles: []*Profile{custom(func(p *Profile) { p.SplitCostAllocationData = RequirementRequired })}, code: CodeSplitCostMissing, field: "AdditionalSchemaElements"},
 		{name: "split forbidden", def: legacyWith(func(d *curtypes.ReportDefinition) {
 			d.AdditionalSchemaElements = append(d.AdditionalSchemaElements, curtypes.SchemaElementSplitCostAllocationData)
-		}), profiles: []*Profile{custom(func(p *Profile) { p.SplitCostAllocationData = Forbidden })}, code: CodeSplitCostUnwanted, field: "AdditionalSchemaElements"},
+		}), profiles: []*Profile{custom(func(p *Profile) { p.SplitCostAllocationData = RequirementForbidden })}, code: CodeSplitCostUnwanted, field: "AdditionalSchemaElements"},
 		{name: "optima refresh off", def: legacyWith(func(d *curtypes.ReportDefinition) { d.RefreshClosedReports = aws.Bool(false) }),
 			profiles: []*Profile{Optima()}, code: CodeRefreshOff, field: "RefreshClosedReports", action: FixModifyReportDefinition},
 		{name: "optima refresh unset", def: legacyWith(func(d *curtypes.ReportDefinition) { d.RefreshClosedReports = nil }),
 			profiles: []*Profile{Optima()}, code: CodeRefreshOff, field: "RefreshClosedReports", action: FixModifyReportDefinition},
 		{name: "refresh forbidden", def: legacyWith(func(*curtypes.ReportDefinition) {}),
-			profiles: []*Profile{custom(func(p *Profile) { p.RefreshClosedReports = Forbidden })}, code: CodeRefreshUnwanted, field: "RefreshClosedReports"},
+			profiles: []*Profile{custom(func(p *Profile) { p.RefreshClosedReports = RequirementForbidden })}, code: CodeRefreshUnwanted, field: "RefreshClosedReports"},
 		{name: "optima overwrite", def: legacyWith(func(d *curtypes.ReportDefinition) { d.ReportVersioning = curtypes.ReportVersioningOverwriteReport }),
 			profiles: []*Profile{Optima()}, code: CodeVersioningNotCreate, field: "ReportVersioning", action: FixPutReportDefinition},
 		{name: "eco create-new csv", def: legacyWith(func(*curtypes.ReportDefinition) {}),
@@ -192,18 +193,21 @@ func codeCases() []codeCase {
 			d.Format, d.Compression = curtypes.ReportFormatParquet, curtypes.CompressionFormatParquet
 		}), profiles: []*Profile{Optima()}, code: CodeFormatNotCSV, field: "Format", action: FixModifyReportDefinition},
 		{name: "parquet wanted", def: legacyWith(func(*curtypes.ReportDefinition) {}),
-			profiles: []*Profile{custom(func(p *Profile) { p.Format = FormatParquet })}, code: CodeFormatNotParquet, field: "Format", action: FixModifyReportDefinition},
+			profiles: []*Profile{custom(func(p *Profile) { p.Format = curreader.FormatParquet })}, code: CodeFormatNotParquet, field: "Format", action: FixModifyReportDefinition},
 		{name: "optima zip", def: legacyWith(func(d *curtypes.ReportDefinition) { d.Compression = curtypes.CompressionFormatZip }),
 			profiles: []*Profile{Optima()}, code: CodeCompressionNotGZIP, field: "Compression", action: FixModifyReportDefinition},
 		{name: "zip wanted", def: legacyWith(func(*curtypes.ReportDefinition) {}),
-			profiles: []*Profile{custom(func(p *Profile) { p.Kinds = []ExportKind{KindLegacyCUR}; p.Compression = CompressionZIP })}, code: CodeCompressionNotZIP, field: "Compression"},
+			profiles: []*Profile{custom(func(p *Profile) {
+				p.Kinds = []curreader.Kind{curreader.KindCUR}
+				p.Compression = curreader.CompressionZip
+			})}, code: CodeCompressionNotZIP, field: "Compression"},
 		{name: "eco gzip", def: legacyWith(func(*curtypes.ReportDefinition) {}), profiles: []*Profile{Eco()}, code: CodeCompressionNotParquet, field: "Compression"},
 		{name: "eco in ireland", def: athenaWith(func(d *curtypes.ReportDefinition) { d.S3Region = curtypes.AWSRegionIreland }),
 			profiles: []*Profile{Eco()}, code: CodeRegionMismatch, field: "S3Region", action: FixModifyReportDefinition},
 		{name: "eco without athena", def: athenaWith(func(d *curtypes.ReportDefinition) { d.AdditionalArtifacts = nil }),
 			profiles: []*Profile{Eco()}, code: CodeAthenaMissing, field: "AdditionalArtifacts", action: FixModifyReportDefinition},
 		{name: "athena forbidden", def: athenaWith(func(*curtypes.ReportDefinition) {}),
-			profiles: []*Profile{custom(func(p *Profile) { p.Athena = Forbidden })}, code: CodeAthenaUnwanted, field: "AdditionalArtifacts", action: FixModifyReportDefinition},
+			profiles: []*Profile{custom(func(p *Profile) { p.Athena = RequirementForbidden })}, code: CodeAthenaUnwanted, field: "AdditionalArtifacts", action: FixModifyReportDefinition},
 		{name: "optima empty prefix", def: legacyWith(func(d *curtypes.ReportDefinition) { d.S3Prefix = aws.String("") }),
 			profiles: []*Profile{Optima()}, code: CodeS3PrefixEmpty, field: "S3Prefix", action: FixModifyReportDefinition},
 		{name: "name prefix", def: legacyWith(func(*curtypes.ReportDefinition) {}),
@@ -234,13 +238,13 @@ func codeCases() []codeCase {
 			e.DataQuery.QueryStatement = aws.String("SELECT BilledCost FROM FOCUS_1_0_AWS")
 			e.DataQuery.TableConfigurations = nil
 		}), code: CodeTableConfigMissing, severity: SeverityWarning, field: "TableConfigurations", action: FixUpdateExport},
-		{name: "table config unused", def: exportWith(func(e *dxtypes.Export) { e.DataQuery.TableConfigurations[TableFOCUS] = map[string]string{} }),
+		{name: "table config unused", def: exportWith(func(e *dxtypes.Export) { e.DataQuery.TableConfigurations[tableFOCUS] = map[string]string{} }),
 			code: CodeTableConfigUnused, severity: SeverityWarning, field: "TableConfigurations", action: FixUpdateExport},
 		{name: "table property unknown", def: exportWith(func(e *dxtypes.Export) { cur2Config(e)["COLOR"] = "blue" }),
 			code: CodeTablePropertyUnknown, severity: SeverityWarning, field: "TableConfigurations.COST_AND_USAGE_REPORT.COLOR", action: FixUpdateExport},
-		{name: "table property not a boolean", def: exportWith(func(e *dxtypes.Export) { cur2Config(e)[PropIncludeResources] = "yes" }),
+		{name: "table property not a boolean", def: exportWith(func(e *dxtypes.Export) { cur2Config(e)[propIncludeResources] = "yes" }),
 			code: CodeTablePropertyInvalid, field: "TableConfigurations.COST_AND_USAGE_REPORT.INCLUDE_RESOURCES"},
-		{name: "table property granularity", def: exportWith(func(e *dxtypes.Export) { cur2Config(e)[PropTimeGranularity] = "daily" }),
+		{name: "table property granularity", def: exportWith(func(e *dxtypes.Export) { cur2Config(e)[propTimeGranularity] = "daily" }),
 			code: CodeTablePropertyInvalid, field: "TableConfigurations.COST_AND_USAGE_REPORT.TIME_GRANULARITY"},
 		{name: "destination missing", def: exportWith(func(e *dxtypes.Export) { e.DestinationConfigurations = nil }),
 			code: CodeDestinationMissing, field: "DestinationConfigurations", noFix: true},
@@ -270,55 +274,55 @@ func codeCases() []codeCase {
 			code: CodeKindNotAccepted, field: "QueryStatement", action: FixPutReportDefinition},
 		{name: "focus for a CUR 2.0 consumer", def: exportWith(func(e *dxtypes.Export) {
 			e.DataQuery.QueryStatement = aws.String("SELECT BilledCost FROM FOCUS_1_0_AWS")
-			e.DataQuery.TableConfigurations = map[string]map[string]string{TableFOCUS: {}}
+			e.DataQuery.TableConfigurations = map[string]map[string]string{tableFOCUS: {}}
 		}), profiles: []*Profile{cur2Only}, code: CodeKindNotAccepted, field: "QueryStatement", action: FixCreateExport},
-		{name: "export daily", def: exportWith(func(e *dxtypes.Export) { cur2Config(e)[PropTimeGranularity] = "DAILY" }),
+		{name: "export daily", def: exportWith(func(e *dxtypes.Export) { cur2Config(e)[propTimeGranularity] = "DAILY" }),
 			profiles: []*Profile{custom(func(p *Profile) { p.TimeUnit = "HOURLY" })}, code: CodeTimeUnitNotHourly,
 			field: "TableConfigurations.COST_AND_USAGE_REPORT.TIME_GRANULARITY", action: FixUpdateExport},
 		{name: "export without resources", def: exportWith(func(*dxtypes.Export) {}), profiles: []*Profile{cur2Only},
 			code: CodeResourceIDsMissing, field: "TableConfigurations.COST_AND_USAGE_REPORT.INCLUDE_RESOURCES", action: FixUpdateExport},
-		{name: "export resources not selected", def: exportWith(func(e *dxtypes.Export) { cur2Config(e)[PropIncludeResources] = "TRUE" }),
+		{name: "export resources not selected", def: exportWith(func(e *dxtypes.Export) { cur2Config(e)[propIncludeResources] = "TRUE" }),
 			profiles: []*Profile{cur2Only}, code: CodeResourceIDColumn, field: "QueryStatement", action: FixUpdateExport},
 		{name: "focus resources not selected", def: exportWith(func(e *dxtypes.Export) {
 			e.DataQuery.QueryStatement = aws.String("SELECT BilledCost, ServiceName FROM FOCUS_1_0_AWS")
-			e.DataQuery.TableConfigurations = map[string]map[string]string{TableFOCUS: {}}
-		}), profiles: []*Profile{{Name: "focus", Kinds: []ExportKind{KindFOCUS}, ResourceIDs: Required}},
+			e.DataQuery.TableConfigurations = map[string]map[string]string{tableFOCUS: {}}
+		}), profiles: []*Profile{{Name: "focus", Kinds: []curreader.Kind{curreader.KindFOCUS}, ResourceIDs: RequirementRequired}},
 			code: CodeResourceIDColumn, field: "QueryStatement", action: FixUpdateExport},
-		{name: "export resources forbidden", def: exportWith(func(e *dxtypes.Export) { cur2Config(e)[PropIncludeResources] = "TRUE" }),
-			profiles: []*Profile{custom(func(p *Profile) { p.ResourceIDs = Forbidden })}, code: CodeResourceIDsUnwanted,
+		{name: "export resources forbidden", def: exportWith(func(e *dxtypes.Export) { cur2Config(e)[propIncludeResources] = "TRUE" }),
+			profiles: []*Profile{custom(func(p *Profile) { p.ResourceIDs = RequirementForbidden })}, code: CodeResourceIDsUnwanted,
 			field: "TableConfigurations.COST_AND_USAGE_REPORT.INCLUDE_RESOURCES"},
 		{name: "export split wanted", def: exportWith(func(*dxtypes.Export) {}),
-			profiles: []*Profile{custom(func(p *Profile) { p.SplitCostAllocationData = Required })}, code: CodeSplitCostMissing,
+			profiles: []*Profile{custom(func(p *Profile) { p.SplitCostAllocationData = RequirementRequired })}, code: CodeSplitCostMissing,
 			field: "TableConfigurations.COST_AND_USAGE_REPORT.INCLUDE_SPLIT_COST_ALLOCATION_DATA"},
-		{name: "export split forbidden", def: exportWith(func(e *dxtypes.Export) { cur2Config(e)[PropIncludeSplitCost] = "TRUE" }),
-			profiles: []*Profile{custom(func(p *Profile) { p.SplitCostAllocationData = Forbidden })}, code: CodeSplitCostUnwanted,
+		{name: "export split forbidden", def: exportWith(func(e *dxtypes.Export) { cur2Config(e)[propIncludeSplitCost] = "TRUE" }),
+			profiles: []*Profile{custom(func(p *Profile) { p.SplitCostAllocationData = RequirementForbidden })}, code: CodeSplitCostUnwanted,
 			field: "TableConfigurations.COST_AND_USAGE_REPORT.INCLUDE_SPLIT_COST_ALLOCATION_DATA"},
 		{name: "export create-new wanted", def: exportWith(func(*dxtypes.Export) {}),
 			profiles: []*Profile{custom(func(p *Profile) { p.Versioning = "CREATE_NEW_REPORT" })}, code: CodeVersioningNotCreate, field: "Overwrite", action: FixUpdateExport},
 		{name: "export overwrite wanted", def: exportWith(func(e *dxtypes.Export) { outCfg(e).Overwrite = dxtypes.OverwriteOptionCreateNewReport }),
 			profiles: []*Profile{custom(func(p *Profile) { p.Versioning = "OVERWRITE_REPORT" })}, code: CodeVersioningNotOverwrite, field: "Overwrite"},
 		{name: "export csv wanted", def: exportWith(func(*dxtypes.Export) {}),
-			profiles: []*Profile{custom(func(p *Profile) { p.Format = FormatCSV })}, code: CodeFormatNotCSV, field: "Format", action: FixUpdateExport},
+			profiles: []*Profile{custom(func(p *Profile) { p.Format = curreader.FormatCSV })}, code: CodeFormatNotCSV, field: "Format", action: FixUpdateExport},
 		{name: "export parquet wanted", def: exportWith(func(e *dxtypes.Export) {
 			outCfg(e).Format, outCfg(e).Compression = dxtypes.FormatOptionTextOrCsv, dxtypes.CompressionOptionGzip
-		}), profiles: []*Profile{custom(func(p *Profile) { p.Format = FormatParquet })}, code: CodeFormatNotParquet, field: "Format"},
+		}), profiles: []*Profile{custom(func(p *Profile) { p.Format = curreader.FormatParquet })}, code: CodeFormatNotParquet, field: "Format"},
 		{name: "export gzip wanted", def: exportWith(func(*dxtypes.Export) {}),
-			profiles: []*Profile{custom(func(p *Profile) { p.Compression = CompressionGZIP })}, code: CodeCompressionNotGZIP, field: "Compression"},
+			profiles: []*Profile{custom(func(p *Profile) { p.Compression = curreader.CompressionGzip })}, code: CodeCompressionNotGZIP, field: "Compression"},
 		{name: "export region", def: exportWith(func(*dxtypes.Export) {}),
 			profiles: []*Profile{custom(func(p *Profile) { p.Region = "us-east-1" })}, code: CodeRegionMismatch, field: "S3Region", action: FixUpdateExport},
 		{name: "export empty prefix", def: exportWith(func(e *dxtypes.Export) { e.DestinationConfigurations.S3Destination.S3Prefix = aws.String("") }),
-			profiles: []*Profile{custom(func(p *Profile) { p.S3Prefix = Required })}, code: CodeS3PrefixEmpty, field: "S3Prefix"},
+			profiles: []*Profile{custom(func(p *Profile) { p.S3Prefix = RequirementRequired })}, code: CodeS3PrefixEmpty, field: "S3Prefix"},
 		{name: "export name prefix", def: exportWith(func(*dxtypes.Export) {}),
 			profiles: []*Profile{custom(func(p *Profile) { p.NamePrefix = "vendor-" })}, code: CodeNamePrefixMismatch, field: "Name", action: FixCreateExport},
 		{name: "export for two conflicting consumers", def: exportWith(func(*dxtypes.Export) {}),
-			profiles: []*Profile{custom(func(p *Profile) { p.Format = FormatParquet }), {Name: "csv", Format: FormatCSV}},
+			profiles: []*Profile{custom(func(p *Profile) { p.Format = curreader.FormatParquet }), {Name: "csv", Format: curreader.FormatCSV}},
 			code:     CodeProfilesConflict, field: "Format", action: FixCreateExport},
 	}
 }
 
 func validate(t *testing.T, d Definition, profiles []*Profile) Findings {
 	t.Helper()
-	fs, err := d.Validate(profiles...)
+	fs, err := Validate(d, profiles...)
 	require.NoError(t, err)
 	return fs
 }
@@ -466,10 +470,10 @@ func TestCleanDefinitions(t *testing.T) {
 		{"export, no profile", exportWith(func(*dxtypes.Export) {}), nil},
 		{"focus export", exportWith(func(e *dxtypes.Export) {
 			e.DataQuery.QueryStatement = aws.String("select BilledCost, resourceid from focus_1_0_aws")
-			e.DataQuery.TableConfigurations = map[string]map[string]string{TableFOCUS: {}}
-		}), []*Profile{{Name: "focus", Kinds: []ExportKind{KindFOCUS}, ResourceIDs: Required}}},
+			e.DataQuery.TableConfigurations = map[string]map[string]string{tableFOCUS: {}}
+		}), []*Profile{{Name: "focus", Kinds: []curreader.Kind{curreader.KindFOCUS}, ResourceIDs: RequirementRequired}}},
 		{"two compatible profiles", legacyWith(func(*curtypes.ReportDefinition) {}),
-			[]*Profile{Optima(), {Name: "any-hourly", TimeUnit: "HOURLY", S3Prefix: Recommended}}},
+			[]*Profile{Optima(), {Name: "any-hourly", TimeUnit: "HOURLY", S3Prefix: RequirementRecommended}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fs := validate(t, tc.def, tc.profiles)
@@ -484,7 +488,7 @@ func TestFixDetails(t *testing.T) {
 		d := okLegacy()
 		d.RefreshClosedReports = aws.Bool(false)
 		d.Compression = curtypes.CompressionFormatZip
-		fs, err := ValidateReportDefinition(d, Optima())
+		fs, err := Validate(legacyDef(d), Optima())
 		require.NoError(t, err)
 		require.Equal(t, []Code{CodeRefreshOff, CodeCompressionNotGZIP}, fs.Codes())
 		require.Same(t, fs[0].Fix, fs[1].Fix, "one fix resolves all")
@@ -499,7 +503,7 @@ func TestFixDetails(t *testing.T) {
 	t.Run("immutable change creates a renamed report", func(t *testing.T) {
 		d := okLegacy()
 		d.TimeUnit = curtypes.TimeUnitDaily
-		fs, err := ValidateReportDefinition(d, Optima())
+		fs, err := Validate(legacyDef(d), Optima())
 		require.NoError(t, err)
 		require.Len(t, fs, 1)
 		p := fs[0].Fix.PutReportDefinition
@@ -512,14 +516,14 @@ func TestFixDetails(t *testing.T) {
 	t.Run("region note", func(t *testing.T) {
 		d := okAthena()
 		d.S3Region = curtypes.AWSRegionIreland
-		fs, err := ValidateReportDefinition(d, Eco())
+		fs, err := Validate(legacyDef(d), Eco())
 		require.NoError(t, err)
 		require.Equal(t, []Code{CodeRegionMismatch}, fs.Codes())
 		assert.Contains(t, fs[0].Fix.Note, "us-east-1")
 		assert.Equal(t, curtypes.AWSRegionUsStandard, fs[0].Fix.ReportDefinition().S3Region)
 	})
 	t.Run("conflict keeps the report for the profile it serves", func(t *testing.T) {
-		fs, err := ValidateReportDefinition(okAthena(), Optima(), Eco())
+		fs, err := Validate(legacyDef(okAthena()), Optima(), Eco())
 		require.NoError(t, err)
 		require.Equal(t, []Code{CodeProfilesConflict}, fs.Codes())
 		assert.Equal(t, "optima", fs[0].Profile)
@@ -530,7 +534,7 @@ func TestFixDetails(t *testing.T) {
 	t.Run("export update carries the ARN", func(t *testing.T) {
 		e := okExport()
 		outCfg(&e).Overwrite = dxtypes.OverwriteOptionCreateNewReport
-		fs, err := ValidateExport(e, &Profile{Name: "ow", Versioning: "OVERWRITE_REPORT"})
+		fs, err := Validate(exportDef(e), &Profile{Name: "ow", Versioning: "OVERWRITE_REPORT"})
 		require.NoError(t, err)
 		require.Len(t, fs, 1)
 		u := fs[0].Fix.UpdateExport
@@ -540,7 +544,7 @@ func TestFixDetails(t *testing.T) {
 	})
 	t.Run("resource column added before FROM", func(t *testing.T) {
 		e := okExport()
-		fs, err := ValidateExport(e, &Profile{Name: "r", ResourceIDs: Required})
+		fs, err := Validate(exportDef(e), &Profile{Name: "r", ResourceIDs: RequirementRequired})
 		require.NoError(t, err)
 		require.Equal(t, []Code{CodeResourceIDsMissing}, fs.Codes())
 		q := aws.ToString(fs[0].Fix.Export().DataQuery.QueryStatement)
@@ -549,13 +553,13 @@ func TestFixDetails(t *testing.T) {
 }
 
 func TestValidateBadProfiles(t *testing.T) {
-	_, err := ValidateReportDefinition(okLegacy(), nil)
+	_, err := Validate(legacyDef(okLegacy()), nil)
 	require.ErrorIs(t, err, curerr.ErrMalformed)
-	_, err = ValidateExport(okExport(), &Profile{Name: "x", TimeUnit: "WEEKLY"})
+	_, err = Validate(exportDef(okExport()), &Profile{Name: "x", TimeUnit: "WEEKLY"})
 	var fe *curerr.FieldError
 	require.ErrorAs(t, err, &fe)
 	assert.Equal(t, "timeUnit", fe.Field)
-	_, err = Definition{}.Validate()
+	_, err = Validate(Definition{})
 	require.ErrorIs(t, err, curerr.ErrMalformed)
 }
 
@@ -564,7 +568,7 @@ func TestLongNamesAndText(t *testing.T) {
 	ps := []*Profile{{Name: long(64), TimeUnit: "DAILY"}, {Name: long(63) + "q", TimeUnit: "DAILY"}, {Name: long(62) + "qq", TimeUnit: "DAILY"}}
 	d := okLegacy()
 	d.ReportName = aws.String(long(256))
-	fs, err := ValidateReportDefinition(d, ps...)
+	fs, err := Validate(legacyDef(d), ps...)
 	require.NoError(t, err)
 	require.Equal(t, []Code{CodeTimeUnitNotDaily}, fs.Codes())
 	assert.Len(t, aws.ToString(fs[0].Fix.ReportDefinition().ReportName), 256)
@@ -574,7 +578,7 @@ func TestLongNamesAndText(t *testing.T) {
 	e.Description = aws.String(strings.Repeat("é", 1025))
 	// The second group's name suffix alone (3×64 characters) is longer
 	// than an export name may be.
-	fs, err = ValidateExport(e, &Profile{Name: "a", Versioning: "OVERWRITE_REPORT"}, &Profile{Name: long(64), Versioning: "CREATE_NEW_REPORT"},
+	fs, err = Validate(exportDef(e), &Profile{Name: "a", Versioning: "OVERWRITE_REPORT"}, &Profile{Name: long(64), Versioning: "CREATE_NEW_REPORT"},
 		&Profile{Name: long(63) + "q", Versioning: "CREATE_NEW_REPORT"}, &Profile{Name: long(62) + "qq", Versioning: "CREATE_NEW_REPORT"})
 	require.NoError(t, err)
 	require.Contains(t, fs.Codes(), CodeDescriptionTooLong)
@@ -586,3 +590,9 @@ func TestLongNamesAndText(t *testing.T) {
 		assert.Equal(t, strings.Repeat("é", 1024), aws.ToString(ex.Description))
 	}
 }
+
+// legacyDef wraps a legacy report definition for Validate.
+func legacyDef(d curtypes.ReportDefinition) Definition { return Definition{ReportDefinition: &d} }
+
+// exportDef wraps an export for Validate.
+func exportDef(e dxtypes.Export) Definition { return Definition{Export: &e} }

@@ -118,7 +118,7 @@ type VerifyOptions struct {
 // report), or ctx ending (ctx's error, with the checks run so far). Nothing
 // Verify returns or logs holds the secret access key, the session
 // credentials or the external ID.
-func Verify(ctx context.Context, conn Connection, clients Clients, optFns ...func(*VerifyOptions)) (*Report, error) {
+func Verify(ctx context.Context, conn Connection, clients Clients, optFns ...func(*VerifyOptions)) (*Verification, error) {
 	var o VerifyOptions
 	for _, fn := range optFns {
 		fn(&o)
@@ -157,7 +157,7 @@ func Verify(ctx context.Context, conn Connection, clients Clients, optFns ...fun
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	v := &verifier{conn: conn, clients: clients, o: o, profiles: profiles, rep: &Report{Connection: conn}}
+	v := &verifier{conn: conn, clients: clients, o: o, profiles: profiles, rep: &Verification{Connection: conn}}
 	v.secrets = []string{conn.Credentials.ExternalID, conn.Credentials.SecretAccessKey}
 	v.partition = "aws"
 	if a, err := iampolicy.ParseARN(conn.Credentials.RoleARN); err == nil {
@@ -172,7 +172,7 @@ type verifier struct {
 	clients  Clients
 	o        VerifyOptions
 	profiles []*Profile
-	rep      *Report
+	rep      *Verification
 
 	partition string
 	secrets   []string
@@ -840,7 +840,7 @@ func (v *verifier) checkCostExplorer(ctx context.Context, r *CheckResult) error 
 	end := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	start := end.AddDate(0, -1, 0)
 	r.Action, r.Resource = "ce:GetReservationUtilization", "*"
-	opts := append([]func(*costexplorer.Options){func(o *costexplorer.Options) { o.Region = ControlPlaneRegion }}, v.o.CostExplorerOptions...)
+	opts := append([]func(*costexplorer.Options){func(o *costexplorer.Options) { o.Region = iampolicy.BillingRegion }}, v.o.CostExplorerOptions...)
 	out, err := c.GetReservationUtilization(ctx, &costexplorer.GetReservationUtilizationInput{
 		TimePeriod: &cetypes.DateInterval{Start: aws.String(start.Format(time.DateOnly)), End: aws.String(end.Format(time.DateOnly))},
 	}, opts...)
@@ -929,7 +929,7 @@ func (v *verifier) checkDefinition(ctx context.Context, r *CheckResult) error {
 		}
 	}
 	v.rep.Definition = def
-	findings, err := def.Validate(v.profiles...)
+	findings, err := Validate(*def, v.profiles...)
 	if err != nil {
 		return err
 	}

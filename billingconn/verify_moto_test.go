@@ -281,7 +281,7 @@ func (v *motoVerify) conn(role, prefix string) Connection {
 	}
 }
 
-func statuses(rep *Report) map[CheckID]Status {
+func statuses(rep *Verification) map[CheckID]Status {
 	out := map[CheckID]Status{}
 	for _, c := range rep.Checks {
 		out[c.ID] = c.Status
@@ -289,7 +289,7 @@ func statuses(rep *Report) map[CheckID]Status {
 	return out
 }
 
-func ids(rep *Report) []CheckID {
+func ids(rep *Verification) []CheckID {
 	var out []CheckID
 	for _, c := range rep.Checks {
 		out = append(out, c.ID)
@@ -297,7 +297,7 @@ func ids(rep *Report) []CheckID {
 	return out
 }
 
-func mustCheck(t *testing.T, rep *Report, id CheckID) CheckResult {
+func mustCheck(t *testing.T, rep *Verification, id CheckID) CheckResult {
 	t.Helper()
 	c, ok := rep.Check(id)
 	require.True(t, ok, "no check %s in %v", id, ids(rep))
@@ -306,7 +306,7 @@ func mustCheck(t *testing.T, rep *Report, id CheckID) CheckResult {
 
 // noSecrets asserts that none of the secrets appears in the report, its
 // JSON, its errors or the log.
-func noSecrets(t *testing.T, rep *Report, logs string, secrets ...string) {
+func noSecrets(t *testing.T, rep *Verification, logs string, secrets ...string) {
 	t.Helper()
 	j, err := json.Marshal(rep)
 	require.NoError(t, err)

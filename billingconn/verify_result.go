@@ -216,7 +216,7 @@ func (e *CheckError) Unwrap() []error {
 
 // Report is the result of Verify: every check in order, and what the
 // checks learnt on the way.
-type Report struct {
+type Verification struct {
 	// Connection is the connection verified; it marshals with its secrets
 	// redacted.
 	Connection Connection `json:"connection"`
@@ -239,7 +239,7 @@ type Report struct {
 }
 
 // OK reports whether every check passed.
-func (r *Report) OK() bool {
+func (r *Verification) OK() bool {
 	if r == nil || len(r.Checks) == 0 {
 		return false
 	}
@@ -252,7 +252,7 @@ func (r *Report) OK() bool {
 }
 
 // Failed returns the failed checks (not the skipped ones), in order.
-func (r *Report) Failed() []CheckResult {
+func (r *Verification) Failed() []CheckResult {
 	if r == nil {
 		return nil
 	}
@@ -266,7 +266,7 @@ func (r *Report) Failed() []CheckResult {
 }
 
 // Check returns the result of the step with the given ID.
-func (r *Report) Check(id CheckID) (CheckResult, bool) {
+func (r *Verification) Check(id CheckID) (CheckResult, bool) {
 	if r != nil {
 		for _, c := range r.Checks {
 			if c.ID == id {
@@ -280,7 +280,7 @@ func (r *Report) Check(id CheckID) (CheckResult, bool) {
 // Err returns errors.Join of the failed checks' *CheckError, or nil when
 // none failed: errors.Is(rep.Err(), curerr.ErrAccessDenied) tells whether any
 // step was denied.
-func (r *Report) Err() error {
+func (r *Verification) Err() error {
 	var errs []error
 	for _, c := range r.Failed() {
 		if c.Err != nil {
@@ -292,7 +292,7 @@ func (r *Report) Err() error {
 
 // Retryable reports whether the report has failures and every one of them
 // may pass when verification runs again later.
-func (r *Report) Retryable() bool {
+func (r *Verification) Retryable() bool {
 	failed := r.Failed()
 	for _, c := range failed {
 		if !c.Retryable {

@@ -35,8 +35,8 @@ import (
 
 	"github.com/curconnect/curconnect/billingconn"
 	"github.com/curconnect/curconnect/curreader/curerr"
-	"github.com/curconnect/curconnect/iampolicy"
 	"github.com/curconnect/curconnect/curreader/curtest"
+	"github.com/curconnect/curconnect/iampolicy"
 )
 
 // Exit codes, as every example program uses them.
@@ -120,20 +120,20 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 
 // story is everything the quickstart shows; -json prints it.
 type story struct {
-	Bucket     string              `json:"bucket"`
-	Prefix     string              `json:"prefix"`
-	Embedded   bool                `json:"embedded"`
-	Generated  []generatedStream   `json:"generated,omitempty"`
-	Documents  *documents          `json:"documents"`
-	Validation []validation        `json:"validation,omitempty"`
-	Verify     *billingconn.Report `json:"verification,omitempty"`
-	Reports    []listedDelivery    `json:"reports"`
-	Summary    *summary            `json:"summary,omitempty"`
+	Bucket     string                    `json:"bucket"`
+	Prefix     string                    `json:"prefix"`
+	Embedded   bool                      `json:"embedded"`
+	Generated  []generatedStream         `json:"generated,omitempty"`
+	Documents  *documents                `json:"documents"`
+	Validation []validation              `json:"validation,omitempty"`
+	Verify     *billingconn.Verification `json:"verification,omitempty"`
+	Reports    []listedDelivery          `json:"reports"`
+	Summary    *summary                  `json:"summary,omitempty"`
 	// ExportSummary is the same from the CUR 2.0 export (Parquet).
-	ExportSummary *summary                  `json:"exportSummary,omitempty"`
-	Problems      []string                  `json:"problems,omitempty"`
-	w             io.Writer                 `json:"-"`
-	opts          *options                  `json:"-"`
+	ExportSummary *summary                   `json:"exportSummary,omitempty"`
+	Problems      []string                   `json:"problems,omitempty"`
+	w             io.Writer                  `json:"-"`
+	opts          *options                   `json:"-"`
 	truth         map[string]*curtest.Result `json:"-"`
 }
 

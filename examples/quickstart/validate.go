@@ -48,7 +48,7 @@ func (st *story) validate(ctx context.Context, env *environment) error {
 	}
 	for _, def := range defs {
 		for _, prof := range []*billingconn.Profile{billingconn.Optima(), billingconn.Eco()} {
-			fs, err := def.Validate(prof)
+			fs, err := billingconn.Validate(def, prof)
 			if err != nil {
 				return err
 			}

@@ -83,15 +83,17 @@ type jsonFinding struct {
 }
 
 func loadProfile(v string) (*billingconn.Profile, error) {
-	if p, ok := billingconn.BuiltinProfile(v); ok {
-		return p, nil
+	switch strings.ToLower(v) {
+	case "optima":
+		return billingconn.Optima(), nil
+	case "eco":
+		return billingconn.Eco(), nil
 	}
-	f, err := os.Open(v)
+	data, err := os.ReadFile(v)
 	if err != nil {
 		return nil, usageError{fmt.Errorf("-profile %s: not optima, eco or a readable profile file: %w", v, err)}
 	}
-	defer f.Close()
-	p, err := billingconn.LoadProfile(f)
+	p, err := billingconn.ParseProfile(data)
 	if err != nil {
 		return nil, fmt.Errorf("-profile %s: %w", v, err)
 	}
@@ -155,7 +157,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			continue
 		}
 		for _, d := range defs {
-			findings, err := d.Validate(profiles...)
+			findings, err := billingconn.Validate(d, profiles...)
 			if err != nil {
 				return err
 			}

@@ -85,15 +85,17 @@ func (p *profileFlag) String() string     { return strings.Join(*p, ",") }
 func (p *profileFlag) Set(v string) error { *p = append(*p, v); return nil }
 
 func loadProfile(v string) (*billingconn.Profile, error) {
-	if p, ok := billingconn.BuiltinProfile(v); ok {
-		return p, nil
+	switch strings.ToLower(v) {
+	case "optima":
+		return billingconn.Optima(), nil
+	case "eco":
+		return billingconn.Eco(), nil
 	}
-	f, err := os.Open(v)
+	data, err := os.ReadFile(v)
 	if err != nil {
 		return nil, usageError{fmt.Errorf("-profile %s: not optima, eco or a readable profile file: %w", v, err)}
 	}
-	defer f.Close()
-	p, err := billingconn.LoadProfile(f)
+	p, err := billingconn.ParseProfile(data)
 	if err != nil {
 		return nil, fmt.Errorf("-profile %s: %w", v, err)
 	}
@@ -199,7 +201,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func writeJSON(w io.Writer, rep *billingconn.Report) error {
+func writeJSON(w io.Writer, rep *billingconn.Verification) error {
 	out := struct {
 		Checks []jsonCheck `json:"checks"`
 	}{Checks: []jsonCheck{}}
@@ -212,7 +214,7 @@ func writeJSON(w io.Writer, rep *billingconn.Report) error {
 	return enc.Encode(out)
 }
 
-func writeText(w io.Writer, rep *billingconn.Report) error {
+func writeText(w io.Writer, rep *billingconn.Verification) error {
 	fmt.Fprintf(w, "Verifying %s\n\n", rep.Connection)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHECK\tSTATUS\tCODE\tTIME\tMESSAGE")
