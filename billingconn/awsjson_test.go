@@ -80,7 +80,7 @@ func TestParseDefinitionsCLIShapes(t *testing.T) {
 		defs := parseFile(t, "export-focus-bare.json")
 		require.Len(t, defs, 1)
 		assert.Equal(t, curreader.KindFOCUS, exportKind(defs[0].Export))
-		fs, err := Validate(defs[0], )
+		fs, err := Validate(defs[0])
 		require.NoError(t, err)
 		assert.Empty(t, fs)
 	})

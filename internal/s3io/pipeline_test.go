@@ -12,9 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/curconnect/curconnect/curreader/decimal"
 	"github.com/curconnect/curconnect/internal/colname"
 	"github.com/curconnect/curconnect/internal/csvsplit"
-	"github.com/curconnect/curconnect/curreader/decimal"
 )
 
 // curFile builds a small legacy CUR gzip CSV and its exact cost total,

@@ -46,9 +46,9 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
+	"github.com/curconnect/curconnect/curreader/decimal"
 	"github.com/curconnect/curconnect/internal/colname"
 	"github.com/curconnect/curconnect/internal/csvsplit"
-	"github.com/curconnect/curconnect/curreader/decimal"
 )
 
 func main() {
