@@ -358,7 +358,7 @@ func TestCSVAndParquetAgree(t *testing.T) {
 
 // ---- 3. Read-ahead ---------------------------------------------------------
 
-func fourFiles(t *testing.T, format curtest.Format, withS3 bool) *genSet {
+func fourFiles(t *testing.T, format curtest.FileType, withS3 bool) *genSet {
 	return genDelivery(t, curtest.Spec{Kind: curtest.LegacyCUR, Format: format, Files: 4, Rows: 700, Seed: 21}, withS3)
 }
 
@@ -366,7 +366,7 @@ func fourFiles(t *testing.T, format curtest.Format, withS3 bool) *genSet {
 // the exact (File, Line, cost) sequence of one file at a time; Unordered
 // gives the same multiset with each file's rows in order.
 func TestReadAheadSameSequence(t *testing.T) {
-	for _, format := range []curtest.Format{curtest.CSVGzip, curtest.Parquet, curtest.CSVZip} {
+	for _, format := range []curtest.FileType{curtest.CSVGzip, curtest.Parquet, curtest.CSVZip} {
 		t.Run(format.String(), func(t *testing.T) {
 			g := fourFiles(t, format, false)
 			open := func(fns ...func(*ReadOptions)) *Reader {
@@ -405,7 +405,7 @@ func TestReadAheadSameSequence(t *testing.T) {
 // order every row of files 0 and 1 comes first, then the error naming
 // file 2 — never rows of file 3, never a clean end.
 func TestReadAheadErrorAfterEarlierFiles(t *testing.T) {
-	for _, format := range []curtest.Format{curtest.CSVGzip, curtest.Parquet} {
+	for _, format := range []curtest.FileType{curtest.CSVGzip, curtest.Parquet} {
 		g := fourFiles(t, format, true)
 		denied := g.s3D.Files[2].Key
 		g.s.Deny(denied)
@@ -491,7 +491,7 @@ func TestReadAheadStopLeavesNothing(t *testing.T) {
 // TestCloneSurvivesNext: rows cloned while reading keep their values after
 // the reader moves on and reuses its buffers, in every mode.
 func TestCloneSurvivesNext(t *testing.T) {
-	for _, format := range []curtest.Format{curtest.CSVGzip, curtest.Parquet} {
+	for _, format := range []curtest.FileType{curtest.CSVGzip, curtest.Parquet} {
 		g := fourFiles(t, format, false)
 		rd, err := openFS(t.Context(), g.m, g.fsD, concurrency(1))
 		require.NoError(t, err)
@@ -543,7 +543,7 @@ func rowValues(r Row) []string {
 // only last) has Done, every file done, every row counted and, for CSV,
 // every byte of the delivery read.
 func TestProgress(t *testing.T) {
-	for _, format := range []curtest.Format{curtest.CSVGzip, curtest.CSVZip, curtest.Parquet} {
+	for _, format := range []curtest.FileType{curtest.CSVGzip, curtest.CSVZip, curtest.Parquet} {
 		g := fourFiles(t, format, true)
 		for _, be := range []string{"fs", "s3"} {
 			for _, c := range []int{1, 3} {
@@ -637,7 +637,7 @@ func TestProjection(t *testing.T) {
 	spec := curtest.Spec{Kind: curtest.LegacyCUR, Files: 1, Rows: 20000, Seed: 31}
 	cols := []string{"lineItem/UnblendedCost", "line_item_product_code", "lineItem/UsageStartDate"}
 	want := []string{"line_item_unblended_cost", "line_item_product_code", "line_item_usage_start_date"}
-	for _, format := range []curtest.Format{curtest.Parquet, curtest.CSVGzip} {
+	for _, format := range []curtest.FileType{curtest.Parquet, curtest.CSVGzip} {
 		spec.Format = format
 		g := genDelivery(t, spec, true)
 		for _, c := range []int{1, 2} {
@@ -688,7 +688,7 @@ func TestProjection(t *testing.T) {
 // works while other columns stay hidden.
 func TestProjectionTags(t *testing.T) {
 	for _, kind := range []curtest.Kind{curtest.LegacyCUR, curtest.CUR2} {
-		for _, format := range []curtest.Format{curtest.Parquet, curtest.CSVGzip} {
+		for _, format := range []curtest.FileType{curtest.Parquet, curtest.CSVGzip} {
 			t.Run(fmt.Sprintf("%s/%s", kind, format), func(t *testing.T) {
 				g := genDelivery(t, curtest.Spec{Kind: kind, Format: format, Rows: 200, Seed: 4}, false)
 				full, err := openFS(t.Context(), g.m, g.fsD)
@@ -734,7 +734,7 @@ func TestOpenFile(t *testing.T) {
 		cur  *curtest.Delivery
 	}
 	var files []file
-	for _, format := range []curtest.Format{curtest.CSVGzip, curtest.CSVZip, curtest.Parquet} {
+	for _, format := range []curtest.FileType{curtest.CSVGzip, curtest.CSVZip, curtest.Parquet} {
 		g := genDelivery(t, curtest.Spec{Kind: curtest.LegacyCUR, Format: format, Rows: 500, Seed: 8}, false)
 		data := g.objs[g.cur.DataKeys[0]]
 		name := filepath.Base(g.cur.DataKeys[0])

@@ -58,7 +58,7 @@ func benchRows() int {
 }
 
 // fixture generates (once per process) a legacy CUR delivery.
-func fixture(b *testing.B, name string, format curtest.Format, files int) *benchFixture {
+func fixture(b *testing.B, name string, format curtest.FileType, files int) *benchFixture {
 	b.Helper()
 	benchMu.Lock()
 	defer benchMu.Unlock()

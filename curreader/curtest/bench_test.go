@@ -51,7 +51,7 @@ func BenchmarkGenerate(b *testing.B) {
 //
 //	go test -run '^$' -bench MillionRows -benchtime 1x ./curreader/curtest
 func BenchmarkMillionRows(b *testing.B) {
-	for _, f := range []Format{CSVGzip, Parquet} {
+	for _, f := range []FileType{CSVGzip, Parquet} {
 		b.Run(f.String(), func(b *testing.B) {
 			benchGenerate(b, Spec{Kind: LegacyCUR, Name: "million", Width: Wide, Format: f, Rows: 1_000_000})
 		})

@@ -57,12 +57,12 @@ func (v Versioning) String() string {
 	return "CREATE_NEW_REPORT"
 }
 
-// Format is the file format and compression of the data files.
-type Format int
+// FileType is the file format and compression of the data files.
+type FileType int
 
 const (
 	// CSVGzip is gzip-compressed CSV (.csv.gz).
-	CSVGzip Format = iota
+	CSVGzip FileType = iota
 	// CSVZip is CSV in a zip archive (.csv.zip, one member); legacy CUR only.
 	CSVZip
 	// Parquet is Snappy-compressed Parquet (.snappy.parquet).
@@ -70,7 +70,7 @@ const (
 )
 
 // String returns "csv.gz", "csv.zip" or "parquet".
-func (f Format) String() string {
+func (f FileType) String() string {
 	switch f {
 	case CSVGzip:
 		return "csv.gz"
@@ -79,7 +79,7 @@ func (f Format) String() string {
 	case Parquet:
 		return "parquet"
 	}
-	return fmt.Sprintf("Format(%d)", int(f))
+	return fmt.Sprintf("FileType(%d)", int(f))
 }
 
 // Width selects how many columns a report has.
@@ -130,7 +130,7 @@ type Spec struct {
 	Versioning Versioning
 	// Format is the data file format. Legacy CUR allows all three, Data
 	// Exports CSVGzip and Parquet.
-	Format Format
+	Format FileType
 	// Athena writes the legacy Athena-integration layout
 	// (<p>/<r>/<r>/year=YYYY/month=M/, crawler-cfn.yml,
 	// cost_and_usage_data_status). It requires LegacyCUR, Parquet,

@@ -24,7 +24,7 @@ func mustGet(t *testing.T, sink *MapSink, key string) []byte {
 
 // csvRows decompresses and parses a CSV data file with the standard
 // library only (header included).
-func csvRows(t *testing.T, body []byte, f Format) [][]string {
+func csvRows(t *testing.T, body []byte, f FileType) [][]string {
 	t.Helper()
 	var r io.Reader
 	switch f {
@@ -97,7 +97,7 @@ func (s *sums) check(t *testing.T, d *Delivery) {
 }
 
 // sumCSV re-reads a delivery's CSV files and sums them by header name.
-func sumCSV(t *testing.T, sink *MapSink, d *Delivery, f Format) *sums {
+func sumCSV(t *testing.T, sink *MapSink, d *Delivery, f FileType) *sums {
 	t.Helper()
 	s := newSums()
 	for i, key := range d.DataKeys {
@@ -218,7 +218,7 @@ func TestGroundTruth(t *testing.T) {
 // TestEmptyFiles checks 0-row files: a header only in CSV, a valid Parquet
 // file with the schema and no rows.
 func TestEmptyFiles(t *testing.T) {
-	for _, f := range []Format{CSVGzip, Parquet} {
+	for _, f := range []FileType{CSVGzip, Parquet} {
 		sink := NewMapSink()
 		res, err := Generate(t.Context(), sink, Spec{Kind: CUR2, Name: "e", Format: f, Versioning: Overwrite, Files: 3, EmptyFiles: 2, Rows: 5})
 		require.NoError(t, err)

@@ -71,7 +71,7 @@ func TestSpecValidation(t *testing.T) {
 		{"restate needs two months", Spec{Name: "r", Restate: true}, []string{"Restate"}},
 		{"too many empty files", Spec{Name: "r", Files: 2, EmptyFiles: 3}, []string{"EmptyFiles"}},
 		{"negative counts", Spec{Name: "r", Months: -1, Versions: -1, Files: -1, Rows: -1}, []string{"Months", "Versions", "Files", "Rows"}},
-		{"unknown enums", Spec{Kind: Kind(9), Name: "r", Versioning: Versioning(5), Format: Format(7), Width: Width(3), Numbers: Numbers(8)}, []string{"Kind", "Versioning", "Format", "Width", "Numbers"}},
+		{"unknown enums", Spec{Kind: Kind(9), Name: "r", Versioning: Versioning(5), Format: FileType(7), Width: Width(3), Numbers: Numbers(8)}, []string{"Kind", "Versioning", "Format", "Width", "Numbers"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -312,7 +312,7 @@ func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) 
 func csvReadAll(b []byte) ([][]string, error) { return csv.NewReader(bytes.NewReader(b)).ReadAll() }
 
 func TestSchemaDrift(t *testing.T) {
-	for _, f := range []Format{CSVGzip, Parquet} {
+	for _, f := range []FileType{CSVGzip, Parquet} {
 		sink := NewMapSink()
 		res, err := Generate(t.Context(), sink, Spec{Kind: LegacyCUR, Name: "r", Format: f, Months: 3, SchemaDrift: true, Rows: 20})
 		require.NoError(t, err)

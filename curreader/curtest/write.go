@@ -51,7 +51,7 @@ func (t *tally) add(r *record) {
 // fileJob is one data file to write.
 type fileJob struct {
 	cols       []column
-	format     Format
+	format     FileType
 	rows       int
 	gen        *gen
 	tally      *tally // nil: do not count (a stale or overwritten file)

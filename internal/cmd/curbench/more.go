@@ -34,7 +34,7 @@ var pqColumns = []string{"line_item_unblended_cost", "line_item_product_code", "
 
 // genCurtest writes a curtest legacy CUR (wide) under dir and returns the
 // exact cost total curtest reports.
-func genCurtest(ctx context.Context, dir string, format curtest.Format, files, rowsPerFile int) (string, error) {
+func genCurtest(ctx context.Context, dir string, format curtest.FileType, files, rowsPerFile int) (string, error) {
 	res, err := curtest.Generate(ctx, curtest.DirSink{Root: dir}, curtest.Spec{
 		Kind: curtest.LegacyCUR, Name: "bench", Prefix: "cur", Bucket: "bench", Width: curtest.Wide,
 		Format: format, Files: files, Rows: rowsPerFile, Seed: 5,
