@@ -111,6 +111,10 @@ func (c *Compression) UnmarshalText(b []byte) error {
 type Report struct {
 	// Name is the report or export name.
 	Name string
+	// Prefix is the report prefix it lies under, as the report
+	// definition's S3Prefix or the export's S3Prefix spells it ("cur",
+	// "cost/", or "" at the bucket's top).
+	Prefix string
 	// Root is the key prefix of everything the report writes, ending in
 	// "/", exactly as stored (it may hold "//").
 	Root string
@@ -154,6 +158,8 @@ type Delivery struct {
 	Layout Layout
 	// Report is the report or export name.
 	Report string
+	// Prefix is the report prefix (Report.Prefix).
+	Prefix string
 	// Bucket holds the files.
 	Bucket string
 	// Period is the billing period.

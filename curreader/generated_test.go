@@ -118,11 +118,11 @@ func TestChangesOnGeneratedRestatement(t *testing.T) {
 	r := fsBackend(t, objects(sink.Objects()))
 	rep, err := r.Find(ctx, "cur", "rep")
 	require.NoError(t, err)
-	seen := map[string]string{}
+	seen := &SyncState{}
 	all, err := r.Latest(ctx, rep)
 	require.NoError(t, err)
 	for _, d := range all {
-		seen[d.Period.String()] = d.Version
+		seen.Commit(d)
 	}
 
 	spec.Restate = true
@@ -153,7 +153,7 @@ func TestChangesOnGeneratedRestatement(t *testing.T) {
 
 	// Nothing changed: nothing to re-read.
 	for _, d := range ch {
-		seen[d.Period.String()] = d.Version
+		seen.Commit(d)
 	}
 	ch, err = r.Changes(ctx, rep, seen)
 	require.NoError(t, err)

@@ -197,7 +197,7 @@ func (r *Resolver) classify(ctx context.Context, root string) (Report, bool, err
 			}
 		}
 	}
-	rep := Report{Name: name, Root: root, idx: ix}
+	rep := Report{Name: name, Root: root, Prefix: reportPrefix(root, name), idx: ix}
 	switch {
 	case export:
 		rep.Layout, rep.Kind = LayoutExport, KindExport
@@ -209,6 +209,18 @@ func (r *Resolver) classify(ctx context.Context, root string) (Report, bool, err
 		return Report{}, false, nil
 	}
 	return rep, true, nil
+}
+
+// reportPrefix is the report prefix a report's root lies under, as the
+// definition's S3Prefix spells it: "cur" for "cur/name/", "cur/" for
+// "cur//name/" (AWS doubles the slash of a prefix that ends in one), "" at
+// the bucket's top.
+func reportPrefix(root, name string) string {
+	p := strings.TrimSuffix(root, name+"/")
+	if p == root {
+		return strings.TrimSuffix(root, "/")
+	}
+	return strings.TrimSuffix(p, "/")
 }
 
 // Find returns the report or export called name under prefix, or an error
@@ -367,25 +379,6 @@ func (r *Resolver) Latest(ctx context.Context, rep Report) ([]*Delivery, error) 
 	return out, nil
 }
 
-// Changes returns the deliveries whose version differs from what the
-// caller saw last time: seen maps a period ("YYYY-MM", Period.String) to the
-// Delivery.Version read then. New periods count as changed, and so do closed
-// months that AWS restated after credits and refunds. Callers re-read only
-// what Changes returns.
-func (r *Resolver) Changes(ctx context.Context, rep Report, seen map[string]string) ([]*Delivery, error) {
-	all, err := r.Latest(ctx, rep)
-	if err != nil {
-		return nil, err
-	}
-	var out []*Delivery
-	for _, d := range all {
-		if v, ok := seen[d.Period.String()]; !ok || v != d.Version {
-			out = append(out, d)
-		}
-	}
-	return out, nil
-}
-
 func (r *Resolver) resolvePeriod(ctx context.Context, rep Report, p Period) (*Delivery, error) {
 	ix, err := r.index(ctx, &rep)
 	if err != nil {
@@ -428,7 +421,7 @@ func (r *Resolver) resolveLegacy(ctx context.Context, rep Report, ix *reportInde
 	if len(m.ReportKeys) == 0 {
 		return nil, &ManifestError{Bucket: r.st.bucketName(), Key: key, Err: errors.New("reportKeys is empty"), kind: ErrMalformedManifest}
 	}
-	d := &Delivery{Kind: KindCUR, Layout: rep.Layout, Report: rep.Name, Bucket: r.st.bucketName(), Period: p,
+	d := &Delivery{Kind: KindCUR, Layout: rep.Layout, Report: rep.Name, Prefix: rep.Prefix, Bucket: r.st.bucketName(), Period: p,
 		Version: m.AssemblyID, Columns: m.Columns, ManifestKey: key, ManifestETag: etag, Ready: true}
 	if d.Version == "" {
 		d.Version = "etag:" + strings.Trim(etag, `"`)
@@ -467,7 +460,7 @@ func (r *Resolver) resolveAthena(ctx context.Context, rep Report, ix *reportInde
 	}
 	// No manifest: the Athena folder is overwritten in place and holds
 	// exactly the current files.
-	d := &Delivery{Kind: KindCUR, Layout: LayoutAthena, Report: rep.Name, Bucket: r.st.bucketName(), Period: p,
+	d := &Delivery{Kind: KindCUR, Layout: LayoutAthena, Report: rep.Name, Prefix: rep.Prefix, Bucket: r.st.bucketName(), Period: p,
 		Format: FormatParquet, Compression: CompressionParquet, Ready: ready}
 	h := sha256.New()
 	for _, o := range ix.order {
@@ -512,7 +505,7 @@ func (r *Resolver) resolveExport(ctx context.Context, rep Report, ix *reportInde
 	if err != nil {
 		return nil, &ManifestError{Bucket: r.st.bucketName(), Key: key, Err: err, kind: ErrMalformedManifest}
 	}
-	d := &Delivery{Kind: exportKind(m.Columns), Layout: LayoutExport, Report: rep.Name, Bucket: r.st.bucketName(), Period: p,
+	d := &Delivery{Kind: exportKind(m.Columns), Layout: LayoutExport, Report: rep.Name, Prefix: rep.Prefix, Bucket: r.st.bucketName(), Period: p,
 		Version: m.ExecutionID, Columns: m.Columns, ManifestKey: key, ManifestETag: etag, Ready: true}
 	if d.Version == "" {
 		d.Version = "etag:" + strings.Trim(etag, `"`)

@@ -219,6 +219,15 @@ func TestResolveMixedLayouts(t *testing.T) {
 					names = append(names, fmt.Sprintf("%s:%s", rep.Name, rep.Layout))
 				}
 				require.Equal(t, []string{"ath:athena", "cur2:export", "focus:export", "legacy:legacy", "over:legacy"}, names)
+				// Each report's prefix is the S3Prefix its definition has (a
+				// local copy cannot hold "//", so there "cost/" reads "cost").
+				wantPrefix := userPrefix
+				if be.name == "fs" {
+					wantPrefix = strings.TrimSuffix(userPrefix, "/")
+				}
+				for _, rep := range reps {
+					assert.Equal(t, wantPrefix, rep.Prefix, rep.Name)
+				}
 
 				get := func(name string, month time.Time) *Delivery {
 					t.Helper()
@@ -236,6 +245,7 @@ func TestResolveMixedLayouts(t *testing.T) {
 
 				d := get("legacy", mar)
 				assert.Equal(t, KindCUR, d.Kind)
+				assert.Equal(t, wantPrefix, d.Prefix)
 				assert.Equal(t, "20240303T010101Z", d.Version, "the top-level manifest decides, not the newest folder")
 				require.Len(t, d.Files, 2)
 				assert.Equal(t, canon(prefix+"legacy/20240301-20240401/20240303T010101Z/legacy-00001.csv.gz"), canon(d.Files[0].Key))
@@ -438,10 +448,15 @@ func TestChanges(t *testing.T) {
 	ch, err := r.Changes(ctx, rep, nil)
 	require.NoError(t, err)
 	require.Len(t, ch, 2, "everything is new the first time")
-	seen := map[string]string{}
+	seen := &SyncState{}
 	for _, d := range ch {
-		seen[d.Period.String()] = d.Version
+		seen.Commit(d)
 	}
+	// The state survives a round trip through its JSON form.
+	data, err := json.Marshal(seen)
+	require.NoError(t, err)
+	seen = &SyncState{}
+	require.NoError(t, json.Unmarshal(data, seen))
 	ch, err = r.Changes(ctx, rep, seen)
 	require.NoError(t, err)
 	require.Empty(t, ch)

@@ -71,7 +71,8 @@ const usage = `usage:
   curcat rows (-bucket B | -dir PATH) [-prefix P] -report NAME -period YYYY-MM [-columns a,b] [-format csv|jsonl]
   curcat rows -file PATH [-columns a,b] [-format csv|jsonl]
   curcat sum  (-bucket B | -dir PATH) [-prefix P] -report NAME -period YYYY-MM -by COLUMN [-cost COLUMN] [-json]
-  curcat sum  -file PATH -by COLUMN [-cost COLUMN] [-json]`
+  curcat sum  -file PATH -by COLUMN [-cost COLUMN] [-json]
+  curcat sync (-bucket B | -dir PATH) [-prefix P] -state FILE [-json] [-dry-run]`
 
 // source holds the flags every subcommand shares.
 type source struct {
@@ -129,6 +130,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runRows(ctx, args[1:], stdout, stderr)
 	case "sum":
 		return runSum(ctx, args[1:], stdout, stderr)
+	case "sync":
+		return runSync(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -150,75 +153,106 @@ type listEntry struct {
 }
 
 func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("curcat list", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var src source
-	src.register(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected arguments: %v", fs.Args())}
+	if err := parseSub("list", args, stderr, src.register); err != nil {
+		return err
 	}
 	r, err := src.resolver(ctx)
 	if err != nil {
 		return err
 	}
-	reps, err := r.Reports(ctx, src.prefix)
+	out := newListWriter(stdout, src.asJSON)
+	out.alwaysHeader = true
+	failed, err := forEachDelivery(ctx, r, src.prefix, stderr, out.write)
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(stdout)
-	enc.SetEscapeHTML(false)
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	if !src.asJSON {
-		fmt.Fprintln(tw, "KIND\tNAME\tPERIOD\tVERSION\tFORMAT\tFILES\tSIZE")
-	}
-	failed := 0
-	for _, rep := range reps {
-		periods, err := r.Periods(ctx, rep)
-		if err != nil {
-			return err
-		}
-		for _, p := range periods {
-			d, err := r.Resolve(ctx, rep, p.Month)
-			if err != nil {
-				failed++
-				fmt.Fprintf(stderr, "curcat: %s %s: %v\n", rep.Name, p, err)
-				continue
-			}
-			if src.asJSON {
-				e := listEntry{Kind: d.Kind, Name: d.Report, Period: d.Period.String(), Version: d.Version, Format: d.Format,
-					Compression: d.Compression, Manifest: d.ManifestKey, Files: make([]string, len(d.Files))}
-				for i, f := range d.Files {
-					e.Files[i] = f.Key
-				}
-				if err := enc.Encode(e); err != nil {
-					return err
-				}
-				continue
-			}
-			size := "?"
-			if n := d.TotalSize(); n >= 0 {
-				size = fmt.Sprint(n)
-			}
-			ready := ""
-			if !d.Ready {
-				ready = " (updating)"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s/%s\t%d\t%s%s\n", d.Kind, d.Report, d.Period, d.Version, d.Format, d.Compression, len(d.Files), size, ready)
-		}
-	}
-	if !src.asJSON {
-		if err := tw.Flush(); err != nil {
-			return err
-		}
+	if err := out.flush(); err != nil {
+		return err
 	}
 	if failed > 0 {
 		return partialError{failed}
 	}
 	return nil
+}
+
+// forEachDelivery resolves the newest delivery of every period of every
+// report under prefix and calls fn with each. A period that cannot be
+// resolved is reported on stderr and counted, and the others go on.
+func forEachDelivery(ctx context.Context, r *curreader.Resolver, prefix string, stderr io.Writer, fn func(*curreader.Delivery) error) (failed int, err error) {
+	reps, err := r.Reports(ctx, prefix)
+	if err != nil {
+		return 0, err
+	}
+	for _, rep := range reps {
+		periods, err := r.Periods(ctx, rep)
+		if err != nil {
+			return failed, err
+		}
+		for _, p := range periods {
+			d, err := r.Resolve(ctx, rep, p.Month)
+			if err != nil {
+				if ctx.Err() != nil {
+					return failed, ctx.Err()
+				}
+				failed++
+				fmt.Fprintf(stderr, "curcat: %s %s: %v\n", rep.Name, p, err)
+				continue
+			}
+			if err := fn(d); err != nil {
+				return failed, err
+			}
+		}
+	}
+	return failed, nil
+}
+
+// listWriter prints deliveries as `list` does: a table, or JSON Lines.
+type listWriter struct {
+	asJSON       bool
+	alwaysHeader bool // print the table's header even when no delivery follows
+	enc    *json.Encoder
+	tw     *tabwriter.Writer
+	header bool
+}
+
+func newListWriter(w io.Writer, asJSON bool) *listWriter {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return &listWriter{asJSON: asJSON, enc: enc, tw: tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)}
+}
+
+func (l *listWriter) write(d *curreader.Delivery) error {
+	if l.asJSON {
+		e := listEntry{Kind: d.Kind, Name: d.Report, Period: d.Period.String(), Version: d.Version, Format: d.Format,
+			Compression: d.Compression, Manifest: d.ManifestKey, Files: make([]string, len(d.Files))}
+		for i, f := range d.Files {
+			e.Files[i] = f.Key
+		}
+		return l.enc.Encode(e)
+	}
+	if !l.header {
+		fmt.Fprintln(l.tw, "KIND\tNAME\tPERIOD\tVERSION\tFORMAT\tFILES\tSIZE")
+		l.header = true
+	}
+	size := "?"
+	if n := d.TotalSize(); n >= 0 {
+		size = fmt.Sprint(n)
+	}
+	ready := ""
+	if !d.Ready {
+		ready = " (updating)"
+	}
+	_, err := fmt.Fprintf(l.tw, "%s\t%s\t%s\t%s\t%s/%s\t%d\t%s%s\n", d.Kind, d.Report, d.Period, d.Version, d.Format, d.Compression, len(d.Files), size, ready)
+	return err
+}
+
+func (l *listWriter) flush() error {
+	if l.asJSON {
+		return nil
+	}
+	if !l.header && l.alwaysHeader {
+		fmt.Fprintln(l.tw, "KIND\tNAME\tPERIOD\tVERSION\tFORMAT\tFILES\tSIZE")
+	}
+	return l.tw.Flush()
 }

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/curconnect/curconnect/curreader/curtest"
+)
+
+// syncRun runs curcat sync -json and returns the deliveries it printed as
+// "name period version" strings.
+func syncRun(t *testing.T, endpoint, state string, extra ...string) []string {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	args := append([]string{"sync", "-bucket", bucket, "-prefix", "cur", "-endpoint", endpoint, "-path-style", "-json", "-state", state}, extra...)
+	require.NoError(t, run(t.Context(), args, &out, &errOut), errOut.String())
+	var got []string
+	sc := bufio.NewScanner(&out)
+	for sc.Scan() {
+		var e listEntry
+		dec := json.NewDecoder(strings.NewReader(sc.Text()))
+		dec.DisallowUnknownFields()
+		require.NoError(t, dec.Decode(&e), sc.Text())
+		got = append(got, e.Name+" "+e.Period+" "+e.Version)
+	}
+	return got
+}
+
+// TestSync: the first run prints every delivery, a run right after prints
+// nothing, and after AWS restates a month the next run prints that month
+// alone. -dry-run prints without recording.
+func TestSync(t *testing.T) {
+	s := startS3(t)
+	for k := range layout {
+		if strings.HasPrefix(k, "cur/broken/") {
+			s.Backend.DeleteObject(bucket, k) // only resolvable deliveries here
+		}
+	}
+	ctx := t.Context()
+	spec := curtest.Spec{Kind: curtest.LegacyCUR, Name: "gen", Prefix: "cur", Bucket: bucket, Months: 3, Rows: 5, Seed: 4}
+	before, err := curtest.Generate(ctx, curtest.S3Sink{Client: s, Bucket: bucket}, spec)
+	require.NoError(t, err)
+	state := filepath.Join(t.TempDir(), "state.json")
+	ep := s.URL
+
+	first := syncRun(t, ep, state, "-dry-run")
+	assert.Len(t, first, 5, "two hand-made deliveries and three generated months")
+	_, err = os.Stat(state)
+	assert.ErrorIs(t, err, os.ErrNotExist, "-dry-run records nothing")
+
+	assert.Equal(t, first, syncRun(t, ep, state), "the first real run prints the same")
+	assert.Empty(t, syncRun(t, ep, state), "a run right after prints nothing")
+
+	// AWS restates the first month after a refund.
+	spec.Restate = true
+	after, err := curtest.Generate(ctx, curtest.S3Sink{Client: s, Bucket: bucket}, spec)
+	require.NoError(t, err)
+	var want []string
+	for _, p := range after.Periods() {
+		if after.Current(p).Version != before.Current(p).Version {
+			want = append(want, "gen "+p+" "+after.Current(p).Version)
+		}
+	}
+	require.NotEmpty(t, want)
+	assert.Equal(t, want, syncRun(t, ep, state), "only the restated month")
+	assert.Empty(t, syncRun(t, ep, state))
+
+	// The state file is the library's JSON form, keyed by bucket, prefix,
+	// report and period.
+	data, err := os.ReadFile(state)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `"prefix": "cur"`)
+	assert.Contains(t, string(data), `"report": "gen"`)
+
+	// A state file that is not one is bad input, and nothing is printed.
+	require.NoError(t, os.WriteFile(state, []byte(`{"version": 9}`), 0o644))
+	var out, errOut bytes.Buffer
+	err = run(ctx, []string{"sync", "-bucket", bucket, "-endpoint", s.URL, "-path-style", "-state", state}, &out, &errOut)
+	assert.Equal(t, exitBadInput, exitCode(err, &errOut))
+	assert.Empty(t, out.String())
+}
