@@ -34,6 +34,9 @@ type Connection struct {
 	// ReportName is the legacy report's ReportName or the Data Export's Name.
 	// It may be empty when the platform reads whatever it discovers.
 	ReportName string `json:"reportName,omitempty"`
+	// Region is the bucket's region (Verification.BucketRegion tells it),
+	// which Config uses for S3 calls; empty keeps the configuration's own.
+	Region string `json:"region,omitempty"`
 	// Credentials say how the platform gets in.
 	Credentials Credentials `json:"credentials"`
 }
@@ -226,6 +229,11 @@ func (c Connection) Validate() error {
 		add("Bucket", iampolicy.ValidateBucketName(c.Bucket))
 	}
 	add("Prefix", iampolicy.ValidatePrefix(c.Prefix))
+	if c.Region != "" {
+		if _, err := iampolicy.RegionPartition(c.Region); err != nil {
+			add("Region", fmt.Errorf("%q is not an AWS region code like eu-west-1", c.Region))
+		}
+	}
 	if c.ReportName != "" {
 		if len(c.ReportName) > 256 {
 			add("ReportName", fmt.Errorf("is %d characters; AWS allows up to 256", len(c.ReportName)))

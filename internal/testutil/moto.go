@@ -150,8 +150,10 @@ func (m *Moto) ConfigWithCredentials(p aws.CredentialsProvider) aws.Config {
 // so create users, roles and policies before calling it.
 func (m *Moto) EnableAuth(ctx context.Context) error { return m.setAuth(ctx, "0") }
 
-// DisableAuth turns moto's IAM enforcement off again.
-func (m *Moto) DisableAuth(ctx context.Context) error { return m.setAuth(ctx, "-1") }
+// DisableAuth turns moto's IAM enforcement off again. moto enforces auth
+// once its count of requests reaches the number posted to reset-auth, so
+// "off" is an infinite count ("-1" would mean "always on").
+func (m *Moto) DisableAuth(ctx context.Context) error { return m.setAuth(ctx, "inf") }
 
 func (m *Moto) setAuth(ctx context.Context, body string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.Endpoint+"/moto-api/reset-auth", strings.NewReader(body))
