@@ -1,6 +1,7 @@
 package decimal
 
 import (
+	"encoding/json"
 	"math"
 	"strconv"
 	"strings"
@@ -107,4 +108,22 @@ func (d *Decimal) UnmarshalText(b []byte) error {
 	}
 	*d = v
 	return nil
+}
+
+// UnmarshalJSON implements [encoding/json.Unmarshaler]. It reads a JSON
+// string, as MarshalText writes, or a JSON number, both exactly with
+// [Parse]: 0.1 is one tenth, not the float64 nearest to it. null leaves d
+// unchanged, as encoding/json does for other types; "" is [ErrEmpty].
+func (d *Decimal) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		b = []byte(s)
+	}
+	return d.UnmarshalText(b)
 }
