@@ -6,8 +6,13 @@ import (
 	"math/bits"
 )
 
-// Decimal is an exact decimal number: coefficient × 10^-scale. The zero
-// value is 0. Decimals are values; operations return new Decimals.
+// Decimal is an exact decimal number: an integer coefficient times
+// 10^-scale. The zero value is 0, ready to use as a sum.
+//
+// Decimals are immutable values: methods return a new Decimal, and a
+// Decimal may be copied and used from several goroutines at once. Compare
+// them with [Decimal.Equal] or [Decimal.Cmp], not ==: 1.1 and 1.10 are one
+// number held two ways.
 type Decimal struct {
 	hi    int64  // high word of the two's-complement 128-bit coefficient
 	lo    uint64 // low word
@@ -64,7 +69,7 @@ func (d Decimal) neg128() Decimal {
 	return Decimal{hi: hi, lo: lo, scale: d.scale}
 }
 
-// Neg returns -d.
+// Neg returns -d, exactly.
 func (d Decimal) Neg() Decimal {
 	if d.big != nil {
 		return Decimal{big: new(big.Int).Neg(d.big), scale: d.scale}
@@ -72,7 +77,7 @@ func (d Decimal) Neg() Decimal {
 	return d.neg128()
 }
 
-// Sign returns -1, 0 or +1.
+// Sign returns -1 if d < 0, 0 if d is zero, and +1 if d > 0.
 func (d Decimal) Sign() int {
 	if d.big != nil {
 		return d.big.Sign()
@@ -178,13 +183,16 @@ func pow10Big(k int64) *big.Int {
 // Sub returns d - e, exactly.
 func (d Decimal) Sub(e Decimal) Decimal { return d.Add(e.Neg()) }
 
-// Cmp compares d and e and returns -1, 0 or +1.
+// Cmp compares d and e exactly and returns -1 if d < e, 0 if they are
+// equal and +1 if d > e.
 func (d Decimal) Cmp(e Decimal) int { return d.Sub(e).Sign() }
 
-// Equal reports whether d and e are the same number (1.10 equals 1.1).
+// Equal reports whether d and e are the same number: 1.10 equals 1.1, and
+// "-0" equals 0.
 func (d Decimal) Equal(e Decimal) bool { return d.Cmp(e) == 0 }
 
-// Rat returns d as a new big.Rat.
+// Rat returns d exactly as a new [big.Rat], for arithmetic this package
+// does not offer, such as multiplication and division.
 func (d Decimal) Rat() *big.Rat {
 	r := new(big.Rat).SetInt(d.bigInt())
 	if d.scale > 0 {
@@ -195,8 +203,10 @@ func (d Decimal) Rat() *big.Rat {
 	return r
 }
 
-// Float64 returns the nearest float64 (for display and statistics, never
-// for sums).
+// Float64 returns the float64 nearest to d (±Inf beyond its range), for
+// display only: a chart, a log line. A float64 cannot hold most decimal
+// fractions, so sums and comparisons of Float64 values drift; use
+// [Decimal.Add] and [Decimal.Cmp], and [Decimal.StringFixed] to print.
 func (d Decimal) Float64() float64 {
 	if d.big == nil && d.hi == 0 && d.lo < 1<<53 && d.scale >= 0 && d.scale < 23 {
 		return float64(d.lo) / math.Pow10(int(d.scale))

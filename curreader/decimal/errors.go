@@ -12,9 +12,9 @@ var (
 	ErrEmpty = errors.New("decimal: empty value")
 	// ErrSyntax reports an input that is not a decimal number.
 	ErrSyntax = errors.New("decimal: invalid syntax")
-	// ErrRange reports a value out of range: an exponent beyond
-	// ±[MaxExponent] in [Parse], or a result that does not fit in an int64
-	// in [Decimal.Minor].
+	// ErrRange reports a value out of range: in [Parse], an exponent
+	// beyond [MaxExponent] in magnitude; in [Decimal.Minor], a count that
+	// does not fit in an int64.
 	ErrRange = errors.New("decimal: value out of range")
 	// ErrInexact reports a conversion that would have to round: in
 	// [Decimal.Minor], a value with nonzero digits below the unit asked for

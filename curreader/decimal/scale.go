@@ -12,7 +12,7 @@ import (
 // and FromMinor(7, -3) is 7000. [Decimal.Minor] is its inverse.
 //
 // The scale is a constant of the program (2 for cents, 6 for millionths),
-// not data: FromMinor panics if scale is outside ±[MaxExponent], as
+// not data: FromMinor panics if |scale| > [MaxExponent], as
 // [strconv.FormatInt] does for a base out of range.
 func FromMinor(units int64, scale int) Decimal {
 	if scale < -MaxExponent || scale > MaxExponent {
