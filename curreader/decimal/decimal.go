@@ -1,196 +1,23 @@
-// Package decimal is an exact decimal number for money and quantities in
-// billing data.
-//
-// A [Decimal] is a signed coefficient times a power of ten. Parsing accepts
-// the forms found in Cost and Usage Reports — plain (`-3`, `0.0110000000`)
-// and scientific (`1.1E-5`) — and arithmetic never rounds: sums are exact
-// whatever their size. The coefficient lives in 128 bits in the common case,
-// so adding values does not allocate; it moves to a [math/big.Int] only
-// when a result needs more.
-//
-// An empty string is not zero: [Parse] reports it with [ErrEmpty] so that a
-// caller can tell an absent value from a zero one.
 package decimal
 
 import (
-	"errors"
 	"math"
 	"math/big"
 	"math/bits"
-	"strconv"
-	"strings"
 )
 
-var (
-	// ErrEmpty reports an empty input: the value is absent, not zero.
-	ErrEmpty = errors.New("decimal: empty value")
-	// ErrSyntax reports an input that is not a decimal number.
-	ErrSyntax = errors.New("decimal: invalid syntax")
-	// ErrRange reports an exponent outside ±MaxExponent.
-	ErrRange = errors.New("decimal: exponent out of range")
-)
-
-// MaxExponent bounds the exponent accepted by [Parse], so that a hostile
-// input such as `1E999999999` cannot demand gigabytes of digits.
-const MaxExponent = 10000
-
-// Decimal is an exact decimal number: coefficient × 10^-scale. The zero
-// value is 0. Decimals are values; operations return new Decimals.
+// Decimal is an exact decimal number: an integer coefficient times
+// 10^-scale. The zero value is 0, ready to use as a sum.
+//
+// Decimals are immutable values: methods return a new Decimal, and a
+// Decimal may be copied and used from several goroutines at once. Compare
+// them with [Decimal.Equal] or [Decimal.Cmp], not ==: 1.1 and 1.10 are one
+// number held two ways.
 type Decimal struct {
 	hi    int64  // high word of the two's-complement 128-bit coefficient
 	lo    uint64 // low word
 	scale int32
-	big   *big.Int // the coefficient when it does not fit in 127 bits; never modified once set
-}
-
-// SyntaxError is the error of [Parse] for a malformed input; it names the
-// input and unwraps to ErrSyntax or ErrRange.
-type SyntaxError struct {
-	Input string
-	Err   error
-}
-
-func (e *SyntaxError) Error() string {
-	return "decimal: parse " + strconv.Quote(e.Input) + ": " + strings.TrimPrefix(e.Err.Error(), "decimal: ")
-}
-
-// Unwrap returns ErrSyntax or ErrRange.
-func (e *SyntaxError) Unwrap() error { return e.Err }
-
-// Parse parses s. It accepts an optional sign, digits with an optional
-// decimal point (at least one digit), and an optional exponent `e`/`E`
-// with an optional sign. Leading and trailing spaces are not accepted.
-// An empty s returns ErrEmpty.
-func Parse(s string) (Decimal, error) {
-	return parse(s)
-}
-
-// ParseBytes is [Parse] for a byte slice; it does not retain b and does
-// not allocate for inputs of up to 19 significant digits.
-func ParseBytes(b []byte) (Decimal, error) {
-	return parse(b)
-}
-
-// MustParse is Parse for constants in tests and examples; it panics on error.
-func MustParse(s string) Decimal {
-	d, err := Parse(s)
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
-
-func syntaxErr[T string | []byte](s T, err error) error {
-	return &SyntaxError{Input: string(s), Err: err}
-}
-
-func parse[T string | []byte](s T) (Decimal, error) {
-	if len(s) == 0 {
-		return Decimal{}, ErrEmpty
-	}
-	i := 0
-	neg := false
-	switch s[0] {
-	case '-':
-		neg = true
-		i++
-	case '+':
-		i++
-	}
-	var coef uint64
-	digits := 0 // significant digits accumulated (leading zeros skipped)
-	nd := 0     // digits seen in total
-	frac := 0   // digits after the point
-	point := false
-	overflow := false
-	for ; i < len(s); i++ {
-		c := s[i]
-		if c >= '0' && c <= '9' {
-			nd++
-			if point {
-				frac++
-			}
-			if coef == 0 && c == '0' {
-				continue
-			}
-			digits++
-			if digits > 19 {
-				overflow = true
-				continue
-			}
-			coef = coef*10 + uint64(c-'0')
-			continue
-		}
-		if c == '.' && !point {
-			point = true
-			continue
-		}
-		break
-	}
-	if nd == 0 {
-		return Decimal{}, syntaxErr(s, ErrSyntax)
-	}
-	exp := 0
-	if i < len(s) {
-		if s[i] != 'e' && s[i] != 'E' {
-			return Decimal{}, syntaxErr(s, ErrSyntax)
-		}
-		i++
-		eneg := false
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			eneg = s[i] == '-'
-			i++
-		}
-		if i == len(s) {
-			return Decimal{}, syntaxErr(s, ErrSyntax)
-		}
-		for ; i < len(s); i++ {
-			c := s[i]
-			if c < '0' || c > '9' {
-				return Decimal{}, syntaxErr(s, ErrSyntax)
-			}
-			if exp > MaxExponent {
-				continue // keep validating syntax; range error below
-			}
-			exp = exp*10 + int(c-'0')
-		}
-		if exp > MaxExponent {
-			return Decimal{}, syntaxErr(s, ErrRange)
-		}
-		if eneg {
-			exp = -exp
-		}
-	}
-	scale := int32(frac - exp)
-	if overflow {
-		return parseBig(s, neg, scale)
-	}
-	d := Decimal{lo: coef, scale: scale}
-	if neg {
-		d = d.Neg()
-	}
-	return d, nil
-}
-
-// parseBig handles coefficients of more than 19 significant digits.
-func parseBig[T string | []byte](s T, neg bool, scale int32) (Decimal, error) {
-	var sb strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= '0' && c <= '9' {
-			sb.WriteByte(c)
-		} else if c == 'e' || c == 'E' {
-			break
-		}
-	}
-	z, ok := new(big.Int).SetString(sb.String(), 10)
-	if !ok {
-		return Decimal{}, syntaxErr(s, ErrSyntax)
-	}
-	if neg {
-		z.Neg(z)
-	}
-	return fromBig(z, scale), nil
+	big   *big.Int // the coefficient when its magnitude needs more than 126 bits; never modified once set
 }
 
 // fromBig returns the Decimal z × 10^-scale, in the 128-bit form when z fits.
@@ -242,7 +69,7 @@ func (d Decimal) neg128() Decimal {
 	return Decimal{hi: hi, lo: lo, scale: d.scale}
 }
 
-// Neg returns -d.
+// Neg returns -d, exactly.
 func (d Decimal) Neg() Decimal {
 	if d.big != nil {
 		return Decimal{big: new(big.Int).Neg(d.big), scale: d.scale}
@@ -250,7 +77,7 @@ func (d Decimal) Neg() Decimal {
 	return d.neg128()
 }
 
-// Sign returns -1, 0 or +1.
+// Sign returns -1 if d < 0, 0 if d is zero, and +1 if d > 0.
 func (d Decimal) Sign() int {
 	if d.big != nil {
 		return d.big.Sign()
@@ -311,15 +138,15 @@ func (d Decimal) Add(e Decimal) Decimal {
 		scale := d.scale
 		ok := true
 		if d.scale < e.scale {
-			if k := int(e.scale - d.scale); k <= 19 {
-				dh, dl, ok = mulPow10(dh, dl, k)
+			if k := int64(e.scale) - int64(d.scale); k <= 19 {
+				dh, dl, ok = mulPow10(dh, dl, int(k))
 			} else {
 				ok = false
 			}
 			scale = e.scale
 		} else if d.scale > e.scale {
-			if k := int(d.scale - e.scale); k <= 19 {
-				eh, el, ok = mulPow10(eh, el, k)
+			if k := int64(d.scale) - int64(e.scale); k <= 19 {
+				eh, el, ok = mulPow10(eh, el, int(k))
 			} else {
 				ok = false
 			}
@@ -341,104 +168,49 @@ func addBig(d, e Decimal) Decimal {
 	a, b := d.bigInt(), e.bigInt()
 	scale := d.scale
 	if d.scale < e.scale {
-		a.Mul(a, pow10Big(int(e.scale-d.scale)))
+		a.Mul(a, pow10Big(int64(e.scale)-int64(d.scale)))
 		scale = e.scale
 	} else if d.scale > e.scale {
-		b.Mul(b, pow10Big(int(d.scale-e.scale)))
+		b.Mul(b, pow10Big(int64(d.scale)-int64(e.scale)))
 	}
 	return fromBig(a.Add(a, b), scale)
 }
 
-func pow10Big(k int) *big.Int {
-	return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(k)), nil)
+func pow10Big(k int64) *big.Int {
+	return new(big.Int).Exp(big.NewInt(10), big.NewInt(k), nil)
 }
 
 // Sub returns d - e, exactly.
 func (d Decimal) Sub(e Decimal) Decimal { return d.Add(e.Neg()) }
 
-// Cmp compares d and e and returns -1, 0 or +1.
+// Cmp compares d and e exactly and returns -1 if d < e, 0 if they are
+// equal and +1 if d > e.
 func (d Decimal) Cmp(e Decimal) int { return d.Sub(e).Sign() }
 
-// Equal reports whether d and e are the same number (1.10 equals 1.1).
+// Equal reports whether d and e are the same number: 1.10 equals 1.1, and
+// "-0" equals 0.
 func (d Decimal) Equal(e Decimal) bool { return d.Cmp(e) == 0 }
 
-// Rat returns d as a new big.Rat.
+// Rat returns d exactly as a new [big.Rat], for arithmetic this package
+// does not offer, such as multiplication and division.
 func (d Decimal) Rat() *big.Rat {
 	r := new(big.Rat).SetInt(d.bigInt())
 	if d.scale > 0 {
-		r.Quo(r, new(big.Rat).SetInt(pow10Big(int(d.scale))))
+		r.Quo(r, new(big.Rat).SetInt(pow10Big(int64(d.scale))))
 	} else if d.scale < 0 {
-		r.Mul(r, new(big.Rat).SetInt(pow10Big(int(-d.scale))))
+		r.Mul(r, new(big.Rat).SetInt(pow10Big(-int64(d.scale))))
 	}
 	return r
 }
 
-// Float64 returns the nearest float64 (for display and statistics, never
-// for sums).
+// Float64 returns the float64 nearest to d (±Inf beyond its range), for
+// display only: a chart, a log line. A float64 cannot hold most decimal
+// fractions, so sums and comparisons of Float64 values drift; use
+// [Decimal.Add] and [Decimal.Cmp], and [Decimal.StringFixed] to print.
 func (d Decimal) Float64() float64 {
 	if d.big == nil && d.hi == 0 && d.lo < 1<<53 && d.scale >= 0 && d.scale < 23 {
 		return float64(d.lo) / math.Pow10(int(d.scale))
 	}
 	f, _ := d.Rat().Float64()
 	return f
-}
-
-// String returns the canonical form: no exponent, no trailing zeros after
-// the point, no point for integers, "0" for zero, a leading "-" when
-// negative. Two equal numbers have the same String.
-func (d Decimal) String() string {
-	var digits string
-	if d.big == nil && (d.hi == 0 && d.lo <= math.MaxInt64 || d.hi == -1 && d.lo > math.MaxInt64) {
-		digits = strconv.FormatInt(int64(d.lo), 10)
-	} else {
-		digits = d.bigInt().String()
-	}
-	neg := digits[0] == '-'
-	if neg {
-		digits = digits[1:]
-	}
-	if digits == "0" {
-		return "0"
-	}
-	scale := int(d.scale)
-	// Trim trailing zeros of the coefficient into the scale.
-	for scale > 0 && digits[len(digits)-1] == '0' {
-		digits = digits[:len(digits)-1]
-		scale--
-	}
-	var sb strings.Builder
-	if neg {
-		sb.WriteByte('-')
-	}
-	switch {
-	case scale <= 0:
-		sb.WriteString(digits)
-		for range -scale {
-			sb.WriteByte('0')
-		}
-	case scale >= len(digits):
-		sb.WriteString("0.")
-		for range scale - len(digits) {
-			sb.WriteByte('0')
-		}
-		sb.WriteString(digits)
-	default:
-		sb.WriteString(digits[:len(digits)-scale])
-		sb.WriteByte('.')
-		sb.WriteString(digits[len(digits)-scale:])
-	}
-	return sb.String()
-}
-
-// MarshalText implements encoding.TextMarshaler with the canonical String.
-func (d Decimal) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
-
-// UnmarshalText implements encoding.TextUnmarshaler with [Parse].
-func (d *Decimal) UnmarshalText(b []byte) error {
-	v, err := ParseBytes(b)
-	if err != nil {
-		return err
-	}
-	*d = v
-	return nil
 }

@@ -57,13 +57,16 @@ func TestParseErrors(t *testing.T) {
 		t.Run(in, func(t *testing.T) {
 			_, err := Parse(in)
 			require.ErrorIs(t, err, ErrSyntax)
-			var se *SyntaxError
+			var se *ParseError
 			require.ErrorAs(t, err, &se)
 			assert.Equal(t, in, se.Input)
 		})
 	}
 	_, err = Parse("1E99999")
 	require.ErrorIs(t, err, ErrRange)
+	var pe *ParseError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, `decimal: parse "1E99999": value out of range`, err.Error())
 }
 
 func TestAddExact(t *testing.T) {
