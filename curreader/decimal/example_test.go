@@ -49,9 +49,16 @@ func ExampleParse() {
 }
 
 func ExampleFromMinor() {
-	fmt.Println(decimal.FromMinor(1234, 2)) // cents
-	fmt.Println(decimal.FromMinor(-5, 0))
-	fmt.Println(decimal.FromMinor(11, 6)) // millionths
+	for _, v := range []struct {
+		units int64
+		scale int
+	}{{1234, 2}, {-5, 0}, {11, 6}} { // cents, units, millionths
+		d, err := decimal.FromMinor(v.units, v.scale)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(d)
+	}
 	// Output:
 	// 12.34
 	// -5

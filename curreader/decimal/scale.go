@@ -11,18 +11,18 @@ import (
 // units, such as cents. FromMinor(1234, 2) is 12.34, FromMinor(-5, 0) is -5
 // and FromMinor(7, -3) is 7000. [Decimal.Minor] is its inverse.
 //
-// The scale is a constant of the program (2 for cents, 6 for millionths),
-// not data: FromMinor panics if |scale| > [MaxExponent], as
-// [strconv.FormatInt] does for a base out of range.
-func FromMinor(units int64, scale int) Decimal {
+// A scale beyond ±[MaxExponent] is an error wrapping [ErrRange] (such a
+// value would make later arithmetic compute 10^scale), as Parse refuses
+// such exponents.
+func FromMinor(units int64, scale int) (Decimal, error) {
 	if scale < -MaxExponent || scale > MaxExponent {
-		panic("decimal: FromMinor scale " + strconv.Itoa(scale) + " out of range")
+		return Decimal{}, &ParseError{Input: strconv.FormatInt(units, 10) + "e" + strconv.Itoa(-scale), Err: ErrRange}
 	}
 	d := Decimal{lo: uint64(units), scale: int32(scale)}
 	if units < 0 {
 		d.hi = -1
 	}
-	return d
+	return d, nil
 }
 
 // Minor returns d as a count of units of 10^-scale, exactly: 12.34 at

@@ -33,16 +33,20 @@ func TestFromMinor(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(fmt.Sprint(tc.units, "e-", tc.scale), func(t *testing.T) {
-			d := FromMinor(tc.units, tc.scale)
+			d, err := FromMinor(tc.units, tc.scale)
+			require.NoError(t, err)
 			assert.Equal(t, tc.want, d.String())
 			got, err := d.Minor(tc.scale)
 			require.NoError(t, err)
 			assert.Equal(t, tc.units, got, "round trip")
 		})
 	}
-	assert.PanicsWithValue(t, "decimal: FromMinor scale 10001 out of range", func() { FromMinor(1, MaxExponent+1) })
-	assert.Panics(t, func() { FromMinor(1, -MaxExponent-1) })
-	assert.NotPanics(t, func() { FromMinor(1, -MaxExponent) })
+	for _, scale := range []int{MaxExponent + 1, -MaxExponent - 1} {
+		_, err := FromMinor(1, scale)
+		assert.ErrorIs(t, err, ErrRange, "scale %d", scale)
+	}
+	_, err := FromMinor(1, -MaxExponent)
+	assert.NoError(t, err)
 }
 
 func TestMinor(t *testing.T) {
@@ -112,7 +116,9 @@ func TestMinor(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, got)
 			if tc.scale >= -MaxExponent && tc.scale <= MaxExponent {
-				assert.True(t, FromMinor(got, tc.scale).Equal(d), "FromMinor inverts Minor")
+				back, err := FromMinor(got, tc.scale)
+				require.NoError(t, err)
+				assert.True(t, back.Equal(d), "FromMinor inverts Minor")
 			}
 		})
 	}
@@ -331,7 +337,8 @@ func TestScaleProperties(t *testing.T) {
 
 func checkFromMinor(t *testing.T, units int64, scale, scale2 int) {
 	t.Helper()
-	d := FromMinor(units, scale)
+	d, err := FromMinor(units, scale)
+	require.NoError(t, err)
 	got, err := d.Minor(scale)
 	require.NoError(t, err)
 	require.Equal(t, units, got, "FromMinor(%d, %d).Minor", units, scale)
@@ -353,7 +360,8 @@ func FuzzFromMinor(f *testing.F) {
 	f.Add(int64(5), -3, 0)
 	f.Fuzz(func(t *testing.T, units int64, scale, scale2 int) {
 		if scale < -MaxExponent || scale > MaxExponent {
-			require.Panics(t, func() { FromMinor(units, scale) })
+			_, err := FromMinor(units, scale)
+			require.ErrorIs(t, err, ErrRange)
 			return
 		}
 		if scale2 < -3*MaxExponent || scale2 > 3*MaxExponent {
