@@ -58,11 +58,11 @@
 //     and wraps [ErrSyntax] (not a number) or [ErrRange] (an exponent
 //     beyond [MaxExponent] in magnitude).
 //   - [ErrInexact]: Minor would have to drop a nonzero digit.
-//   - [ErrRange]: also Minor's count does not fit in an int64.
+//   - [ErrRange]: also Minor's count does not fit in an int64, and
+//     FromMinor's scale is beyond MaxExponent in magnitude.
 //
-// Two functions panic, on programming errors only: [MustParse], which is
-// for constants in tests and examples, and FromMinor given a scale beyond
-// MaxExponent in magnitude.
+// One function panics, on a programming error only: [MustParse], which is
+// for constants in tests and examples.
 //
 // # Concurrency
 //

@@ -211,9 +211,9 @@ func forEachDelivery(ctx context.Context, r *curreader.Resolver, prefix string, 
 type listWriter struct {
 	asJSON       bool
 	alwaysHeader bool // print the table's header even when no delivery follows
-	enc    *json.Encoder
-	tw     *tabwriter.Writer
-	header bool
+	enc          *json.Encoder
+	tw           *tabwriter.Writer
+	header       bool
 }
 
 func newListWriter(w io.Writer, asJSON bool) *listWriter {
