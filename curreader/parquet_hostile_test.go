@@ -314,3 +314,30 @@ func TestParquetLargeFooterFetchedOnce(t *testing.T) {
 	assert.Equal(t, len(recs), rows)
 	assert.Equal(t, 1, footerGETs, "GETs of the footer's first byte")
 }
+
+// TestStatusFileHostile: the Athena status file goes through the same
+// footer and page-header checks as a data file before parquet-go reads it:
+// the footer that asks parquet-go for 2^31-1 schema elements, and every
+// truncation of a real status file, are errors, never a crash.
+func TestStatusFileHostile(t *testing.T) {
+	good := statusParquet(t, "READY")
+	s, err := parseStatus(good)
+	require.NoError(t, err)
+	assert.Equal(t, "READY", s)
+
+	footer := []byte{0x15, 0x02, 0x19, 0xfc, 0xff, 0xff, 0xff, 0xff, 0x07}
+	huge := append([]byte("PAR1"), footer...)
+	huge = binary.LittleEndian.AppendUint32(huge, uint32(len(footer)))
+	huge = append(huge, "PAR1"...)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err = parseStatus(huge)
+	runtime.ReadMemStats(&after)
+	require.Error(t, err)
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(16<<20), "refused before parquet-go sized anything from it")
+
+	for n := range len(good) {
+		_, err := parseStatus(good[:n])
+		assert.Error(t, err, "truncated at %d", n)
+	}
+}

@@ -28,22 +28,36 @@ func (r *Resolver) readStatus(ctx context.Context, key string, size int64) (stri
 	return status, nil
 }
 
-// parseStatus reads the status column of the status file. parquet-go is
-// opened through OpenFile, which checks the footer, so bad input is an
-// error rather than a panic.
+// parseStatus reads the status column of the status file. Its footer and
+// page headers are checked as a data file's are before parquet-go trusts
+// them (a hostile status file must not make it allocate without bound), and
+// a panic inside parquet-go is an error.
 func parseStatus(data []byte) (status string, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("status file: parquet reader failed: %v", p)
 		}
 	}()
-	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	ra := bytes.NewReader(data)
+	if _, err := checkFooter(ra, int64(len(data))); err != nil {
+		return "", fmt.Errorf("status file: %w", err)
+	}
+	f, err := parquet.OpenFile(ra, int64(len(data)), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
 		return "", fmt.Errorf("status file: %w", err)
 	}
 	col, ok := f.Schema().Lookup("status")
 	if !ok {
 		return "", errors.New("status file has no status column")
+	}
+	meta := f.Metadata()
+	for i, rg := range meta.RowGroups {
+		if col.ColumnIndex >= len(rg.Columns) {
+			return "", fmt.Errorf("status file: row group %d has no status column", i)
+		}
+		if err := checkChunk(ra, &rg.Columns[col.ColumnIndex].MetaData, rg.NumRows, col.MaxRepetitionLevel == 0); err != nil {
+			return "", fmt.Errorf("status file: %w", err)
+		}
 	}
 	for _, rg := range f.RowGroups() {
 		pages := rg.ColumnChunks()[col.ColumnIndex].Pages()

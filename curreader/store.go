@@ -104,7 +104,11 @@ func (s *s3Store) list(ctx context.Context, prefix, delimiter string) ([]object,
 	var prefixes []string
 	seen := map[string]bool{}
 	for page := 0; ; page++ {
-		out, err := s.client.ListObjectsV2(ctx, in, s.opts.ClientOptions...)
+		var out *s3.ListObjectsV2Output
+		err := s3io.Retry(ctx, func() (err error) {
+			out, err = s.client.ListObjectsV2(ctx, in, s.opts.ClientOptions...)
+			return err
+		}, s.readOpts(""))
 		if err != nil {
 			return nil, nil, &ListError{Bucket: s.bucket, Prefix: prefix, Err: awserr.Classify(err)}
 		}
@@ -130,23 +134,27 @@ func (s *s3Store) list(ctx context.Context, prefix, delimiter string) ([]object,
 	return objs, prefixes, nil
 }
 
+// get reads a whole object (a manifest, the Athena status file) as data
+// files are read: a body cut mid-way resumes from the byte it reached,
+// pinned to the object's ETag, and throttling and server errors are retried,
+// within the Resolver's MaxRetries.
 func (s *s3Store) get(ctx context.Context, key string, max int64) ([]byte, string, error) {
-	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)}, s.opts.ClientOptions...)
+	rd, err := s3io.NewReader(ctx, s.client, s.bucket, key, s.readOpts(""))
 	if err != nil {
-		return nil, "", awserr.Classify(err)
+		return nil, "", err
 	}
-	defer out.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(out.Body, max+1))
+	defer rd.Close()
+	if rd.Size() > max {
+		return nil, "", fmt.Errorf("%w: the object has %d bytes, over the limit of %d", curerr.ErrMalformed, rd.Size(), max)
+	}
+	b, err := io.ReadAll(io.LimitReader(rd, max+1))
 	if err != nil {
-		return nil, "", awserr.Classify(err)
+		return nil, "", err
 	}
 	if int64(len(b)) > max {
-		return nil, "", fmt.Errorf("%w: object is over %d bytes", curerr.ErrMalformed, max)
+		return nil, "", fmt.Errorf("%w: the object is over %d bytes", curerr.ErrMalformed, max)
 	}
-	if out.ContentLength != nil && *out.ContentLength >= 0 && int64(len(b)) != *out.ContentLength {
-		return nil, "", fmt.Errorf("short read: %d of %d bytes: %w", len(b), *out.ContentLength, io.ErrUnexpectedEOF)
-	}
-	return b, aws.ToString(out.ETag), nil
+	return b, rd.ETag(), nil
 }
 
 // fsStore is a local directory that mirrors a bucket's layout. Keys are

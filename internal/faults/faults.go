@@ -74,6 +74,9 @@ type Rule struct {
 	// PathContains matches requests whose URL path contains it (path-style
 	// URLs are /bucket/key); empty matches all.
 	PathContains string
+	// QueryContains matches requests whose raw query contains it
+	// ("list-type=2" for ListObjectsV2); empty matches all.
+	QueryContains string
 	// AfterBytes is where ResetAfter, ChangeObject and Truncate cut the
 	// body. Negative picks a random offset within the body from the
 	// handler's seeded source.
@@ -144,7 +147,8 @@ func (h *Handler) pick(r *http.Request) (Rule, bool) {
 		if m == "" {
 			m = http.MethodGet
 		}
-		if r.Method != m || (rule.PathContains != "" && !strings.Contains(r.URL.Path, rule.PathContains)) {
+		if r.Method != m || (rule.PathContains != "" && !strings.Contains(r.URL.Path, rule.PathContains)) ||
+			(rule.QueryContains != "" && !strings.Contains(r.URL.RawQuery, rule.QueryContains)) {
 			continue
 		}
 		limit := rule.Times
@@ -250,17 +254,27 @@ func (c *cutWriter) WriteHeader(status int) {
 		return
 	}
 	if status >= 200 && status < 300 && c.req.Method == http.MethodGet {
-		size, _ := strconv.ParseInt(c.Header().Get("Content-Length"), 10, 64)
-		c.limit = c.rule.AfterBytes
-		if c.limit < 0 {
-			c.limit = c.h.randOffset(size)
-		}
-		if size > 0 && c.limit >= size {
-			c.limit = size - 1
-		}
-		c.active = size > 0
-		if c.active && c.rule.Kind == Truncate {
-			c.Header().Set("Content-Length", strconv.FormatInt(c.limit, 10))
+		size, err := strconv.ParseInt(c.Header().Get("Content-Length"), 10, 64)
+		switch {
+		case err == nil && size > 0:
+			c.limit = c.rule.AfterBytes
+			if c.limit < 0 {
+				c.limit = c.h.randOffset(size)
+			}
+			c.limit = min(c.limit, size-1)
+			c.active = true
+			if c.rule.Kind == Truncate {
+				c.Header().Set("Content-Length", strconv.FormatInt(c.limit, 10))
+			}
+		case err != nil && c.rule.Kind != Truncate:
+			// A body of unknown length (gofakes3 streams listings):
+			// cut it within its first few hundred bytes. A truncation
+			// needs a length to announce, so it is not applied.
+			c.limit = c.rule.AfterBytes
+			if c.limit < 0 {
+				c.limit = c.h.randOffset(256)
+			}
+			c.active = true
 		}
 	}
 	c.wrote = true

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/curconnect/curconnect/internal/awserr"
 )
 
 // Reader reads an object from start to end. When the body breaks, it
@@ -83,7 +84,7 @@ func (r *Reader) open() error {
 		}
 		if out.ContentLength == nil {
 			out.Body.Close()
-			return errors.New("s3io: GetObject answer has no Content-Length")
+			return fmt.Errorf("s3io: %w: the GetObject answer has no Content-Length, so its end cannot be told from a cut", awserr.ErrMalformed)
 		}
 		r.size = *out.ContentLength
 		if r.etag == "" {

@@ -171,6 +171,12 @@ func retryable(ctx context.Context, err error) bool {
 	case awserr.ErrThrottled:
 		return true
 	}
+	// A body cut while the SDK decoded it (a listing page, an error
+	// document) is a transport failure, whatever status preceded it.
+	var de *smithy.DeserializationError
+	if errors.As(err, &de) {
+		return true
+	}
 	var re *smithyhttp.ResponseError
 	if errors.As(err, &re) {
 		return re.HTTPStatusCode() >= 500 || re.HTTPStatusCode() == http.StatusRequestTimeout
@@ -281,4 +287,23 @@ func parseContentRange(s string) (start, total int64, ok bool) {
 		}
 	}
 	return start, total, true
+}
+
+// Retry runs fn until it succeeds, fails with an error another attempt
+// cannot mend (a denial, a missing object, a bad request, a canceled
+// context), or fails MaxRetries times in a row, waiting with exponential
+// backoff between attempts. It is for calls other than GetObject that read
+// a body — a listing page cut mid-body is a transport error the SDK's own
+// retryer does not repeat.
+func Retry(ctx context.Context, fn func() error, optFns ...func(*Options)) error {
+	o := resolve(optFns)
+	for attempt := 0; ; attempt++ {
+		err := fn()
+		if err == nil || attempt >= o.MaxRetries || !retryable(ctx, err) {
+			return withCtx(ctx, err)
+		}
+		if berr := backoff(ctx, &o, attempt); berr != nil {
+			return withCtx(ctx, err)
+		}
+	}
 }
