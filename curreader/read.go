@@ -159,6 +159,10 @@ type Reader struct {
 	st     fileStore
 	opts   ReadOptions
 	proj   *projection
+	// cols tells real column names from typos; pendingCols are projected
+	// names it can judge only once a first header is read.
+	cols        *columnChecker
+	pendingCols []string
 	bytes  atomic.Int64
 	total  int64
 
@@ -268,7 +272,12 @@ func newReader(ctx context.Context, d *Delivery, o ReadOptions, st fileStore) (*
 	if o.ProgressEvery == 0 {
 		o.ProgressEvery = 1 << 16
 	}
-	r := &Reader{d: d, st: st, opts: o, proj: newProjection(o.Columns), total: d.TotalSize()}
+	cols := newColumnChecker(d)
+	pending, err := cols.checkAll(o.Columns)
+	if err != nil {
+		return nil, err
+	}
+	r := &Reader{d: d, st: st, opts: o, proj: newProjection(o.Columns), total: d.TotalSize(), cols: cols, pendingCols: pending}
 	r.ctx, r.cancel = context.WithCancel(ctx)
 	if c := min(o.Concurrency, len(d.Files)); c > 1 {
 		r.ra = startReadAhead(r, c)
@@ -297,10 +306,28 @@ func (r *Reader) openFile(ctx context.Context, f DataFile) (fileRows, error) {
 		}
 		return countReaderAt{ra, &r.bytes}, n, c, nil
 	}
+	var fr fileRows
+	var err error
 	if r.d.Format == FormatParquet {
-		return openParquet(ctx, st, f, r.proj, r.opts)
+		fr, err = openParquet(ctx, st, f, r.proj, r.opts)
+	} else {
+		fr, err = openCSV(ctx, st, r.d.Compression, f, r.proj, r.opts)
 	}
-	return openCSV(ctx, st, r.d.Compression, f, r.proj, r.opts)
+	if err != nil {
+		return nil, err
+	}
+	// The first header speaks for a delivery whose manifest lists no
+	// columns: the projection's names it decides are checked now.
+	h := fr.meta()
+	h.cols = r.cols
+	r.cols.sawHeader(h)
+	for _, name := range r.pendingCols {
+		if err, _ := r.cols.check(name); err != nil {
+			fr.close()
+			return nil, err
+		}
+	}
+	return fr, nil
 }
 
 type countReader struct {
@@ -495,6 +522,7 @@ type Header struct {
 	key   string
 	index *colname.Index // the visible (projected) columns
 	src   []int          // visible column i is field src[i] of the file
+	cols  *columnChecker // the reader's: tells an absent column from a typo
 }
 
 // Len returns the number of columns.

@@ -104,9 +104,26 @@ func (w Row) bytes(col string) ([]byte, bool) {
 
 // Decimal returns a column's exact value; ok is false when the column is
 // absent or the cell empty. A cell that is not a number is a *ParseError.
+//
+// A name that is neither in the delivery nor a documented column of legacy
+// CUR, CUR 2.0 or FOCUS is a *ColumnError (ErrUnknownColumn): a typo must
+// never read as an absent cost. The same holds for Time and TimeInterval.
 func (w Row) Decimal(col string) (d decimal.Decimal, ok bool, err error) {
 	b, present := w.bytes(col)
+	if !present {
+		return decimal.Decimal{}, false, w.unknown(col)
+	}
 	return w.decimal(b, present, col)
+}
+
+// unknown returns a *ColumnError when col is absent from the row's file
+// and is not a real column name.
+func (w Row) unknown(col string) error {
+	if w.m == nil || w.m.cols == nil {
+		return nil
+	}
+	err, _ := w.m.cols.check(col)
+	return err
 }
 
 // DecimalAt is Decimal for column i of Header.
@@ -136,7 +153,10 @@ func (w Row) parseErr(col string, err error) error {
 // (taken as UTC). Anything else is a *ParseError.
 func (w Row) Time(col string) (t time.Time, ok bool, err error) {
 	b, present := w.bytes(col)
-	if !present || len(bytes.TrimSpace(b)) == 0 {
+	if !present {
+		return time.Time{}, false, w.unknown(col)
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
 		return time.Time{}, false, nil
 	}
 	t, err = parseTime(string(bytes.TrimSpace(b)))

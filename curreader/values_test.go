@@ -158,7 +158,8 @@ func TestRowTimes(t *testing.T) {
 }
 
 // TestProjectionVisibility: only the columns asked for are visible; tags come with
-// "resource_tags"; a column the file lacks is simply absent.
+// "resource_tags"; a documented column the file lacks is simply absent, and
+// a name that is no column at all is refused (TestUnknownColumns).
 func TestProjectionVisibility(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "p.csv")
 	require.NoError(t, os.WriteFile(path, []byte("lineItem/UnblendedCost,lineItem/ProductCode,resourceTags/user:Team,product/region\n1.5,AmazonS3,web,us-east-1\n"), 0o600))
@@ -167,7 +168,7 @@ func TestProjectionVisibility(t *testing.T) {
 		want []string
 	}{
 		{[]string{"line_item_unblended_cost"}, []string{"line_item_unblended_cost"}},
-		{[]string{"resource_tags", "lineItem/ProductCode", "missing"}, []string{"line_item_product_code", "resource_tags_user_team"}},
+		{[]string{"resource_tags", "lineItem/ProductCode", "reservation/EffectiveCost"}, []string{"line_item_product_code", "resource_tags_user_team"}},
 		{nil, []string{"line_item_unblended_cost", "line_item_product_code", "resource_tags_user_team", "product_region"}},
 	} {
 		rd, err := OpenFile(t.Context(), path, func(o *ReadOptions) { o.Columns = tc.cols })

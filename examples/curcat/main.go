@@ -45,7 +45,12 @@ func (e usageError) Unwrap() error { return e.err }
 // partialError means the command ran but some deliveries failed (exit 1).
 type partialError struct{ n int }
 
-func (e partialError) Error() string { return fmt.Sprintf("%d deliveries could not be resolved", e.n) }
+func (e partialError) Error() string {
+	if e.n == 1 {
+		return "1 delivery could not be resolved"
+	}
+	return fmt.Sprintf("%d deliveries could not be resolved", e.n)
+}
 
 func main() {
 	os.Exit(exitCode(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
@@ -60,7 +65,9 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stderr, "curcat:", err)
 	var ue usageError
-	if errors.As(err, &ue) {
+	if errors.As(err, &ue) || errors.Is(err, curreader.ErrUnknownColumn) {
+		// A column name that is no column (-by, -cost, -columns) is bad
+		// input: a typo must never print a total of zero.
 		return exitBadInput
 	}
 	return exitFindings

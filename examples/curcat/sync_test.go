@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -86,4 +88,47 @@ func TestSync(t *testing.T) {
 	err = run(ctx, []string{"sync", "-bucket", bucket, "-endpoint", s.URL, "-path-style", "-state", state}, &out, &errOut)
 	assert.Equal(t, exitBadInput, exitCode(err, &errOut))
 	assert.Empty(t, out.String())
+}
+
+// TestTypoExitsBadInput: a column that is no column (-cost, -by,
+// -columns), in S3 mode and -file mode, exits 2 naming the closest real
+// name, and prints no total.
+func TestTypoExitsBadInput(t *testing.T) {
+	s := startS3(t)
+	ctx := t.Context()
+	res, err := curtest.Generate(ctx, curtest.S3Sink{Client: s, Bucket: bucket},
+		curtest.Spec{Kind: curtest.LegacyCUR, Name: "gen", Prefix: "cur", Bucket: bucket, Rows: 5, Seed: 4})
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "x.csv.gz")
+	body, ok := func() ([]byte, bool) {
+		out, err := s.Client.GetObject(ctx, getInput(bucket, res.Current(res.Periods()[0]).DataKeys[0]))
+		if err != nil {
+			return nil, false
+		}
+		defer out.Body.Close()
+		var b bytes.Buffer
+		_, err = b.ReadFrom(out.Body)
+		return b.Bytes(), err == nil
+	}()
+	require.True(t, ok)
+	require.NoError(t, os.WriteFile(file, body, 0o644))
+
+	period := res.Periods()[0]
+	for _, args := range [][]string{
+		{"sum", "-bucket", bucket, "-prefix", "cur", "-endpoint", s.URL, "-path-style", "-report", "gen", "-period", period, "-by", "lineItem/ProductCode", "-cost", "lineItem/UnblendedCosts", "-json"},
+		{"sum", "-bucket", bucket, "-prefix", "cur", "-endpoint", s.URL, "-path-style", "-report", "gen", "-period", period, "-by", "lineItem/ProductCod", "-json"},
+		{"rows", "-bucket", bucket, "-prefix", "cur", "-endpoint", s.URL, "-path-style", "-report", "gen", "-period", period, "-columns", "lineItem/UnblendedCost,lineItem/UsageAcountId"},
+		{"sum", "-file", file, "-by", "lineItem/ProductCode", "-cost", "lineItem/UnblendedCosts", "-json"},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(ctx, args, &out, &errOut)
+		require.Error(t, err, args)
+		assert.Equal(t, exitBadInput, exitCode(err, &errOut), "%v", args)
+		assert.Contains(t, errOut.String(), "closest: lineItem/", "%v", args)
+		assert.NotContains(t, out.String(), `"total"`, "no total is printed")
+	}
+}
+
+func getInput(bucket, key string) *s3.GetObjectInput {
+	return &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}
 }
