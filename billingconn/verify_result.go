@@ -3,7 +3,6 @@ package billingconn
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/curconnect/curconnect/curreader"
 	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/iampolicy"
+	"github.com/curconnect/curconnect/internal/awserr"
 )
 
 // CheckID names one verification step. IDs are stable: programs may switch
@@ -85,9 +85,9 @@ var (
 	// ErrAssumeRoleDenied: STS refused AssumeRole. STS answers the same
 	// AccessDenied whether the role does not exist, its trust policy does
 	// not trust the caller, or the external ID does not match.
-	ErrAssumeRoleDenied = fmt.Errorf("billingconn: assume role denied: %w", curerr.ErrAccessDenied)
+	ErrAssumeRoleDenied = awserr.New("billingconn: assume role denied", curerr.ErrAccessDenied)
 	// ErrNoDeliveryYet: no complete delivery under the prefix yet.
-	ErrNoDeliveryYet = fmt.Errorf("billingconn: no delivery yet: %w", curerr.ErrNotFound)
+	ErrNoDeliveryYet = awserr.New("billingconn: no delivery yet", curerr.ErrNotFound)
 )
 
 // CheckResult is the outcome of one verification step.

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
+	"github.com/curconnect/curconnect/internal/awserr"
 	"github.com/curconnect/curconnect/internal/colname"
 )
 
@@ -15,7 +16,7 @@ import (
 // otherwise read as absent everywhere and sum to zero. A documented column
 // that a delivery lacks is not an error (AWS leaves out the columns no usage
 // of the month touched): it reads as absent. It wraps curerr.ErrMalformed.
-var ErrUnknownColumn = fmt.Errorf("curreader: unknown column: %w", curerr.ErrMalformed)
+var ErrUnknownColumn = awserr.New("curreader: unknown column", curerr.ErrMalformed)
 
 // ColumnError names a column that is not known, and the closest names that
 // are (from the delivery and the documented columns).

@@ -1,9 +1,8 @@
 package curreader
 
 import (
-	"fmt"
-
 	"github.com/curconnect/curconnect/curreader/curerr"
+	"github.com/curconnect/curconnect/internal/awserr"
 	"github.com/curconnect/curconnect/internal/s3io"
 )
 
@@ -12,25 +11,25 @@ var (
 	// ErrManifestNotFound: a billing period has data but no top-level
 	// manifest, or the report has no billing period at all: nothing has
 	// been delivered completely yet (the first delivery can take 24 hours).
-	ErrManifestNotFound = fmt.Errorf("curreader: manifest not found: %w", curerr.ErrNotFound)
+	ErrManifestNotFound = awserr.New("curreader: manifest not found", curerr.ErrNotFound)
 	// ErrMalformedManifest: a manifest is not valid JSON or lacks what a
 	// delivery needs (data files, a billing period).
-	ErrMalformedManifest = fmt.Errorf("curreader: malformed manifest: %w", curerr.ErrMalformed)
+	ErrMalformedManifest = awserr.New("curreader: malformed manifest", curerr.ErrMalformed)
 	// ErrManifestEscapes: a manifest lists a data file in another bucket,
 	// outside the report's own prefix, with a ".." segment or an odd URI.
 	// Reading it could read someone else's data; it is refused.
-	ErrManifestEscapes = fmt.Errorf("curreader: manifest points outside its report: %w", curerr.ErrMalformed)
+	ErrManifestEscapes = awserr.New("curreader: manifest points outside its report", curerr.ErrMalformed)
 	// ErrFileMissing: a manifest lists a data file that does not exist.
-	ErrFileMissing = fmt.Errorf("curreader: listed data file missing: %w", curerr.ErrNotFound)
+	ErrFileMissing = awserr.New("curreader: listed data file missing", curerr.ErrNotFound)
 	// ErrReportNotFound: no report or export of that name under the prefix.
-	ErrReportNotFound = fmt.Errorf("curreader: report not found: %w", curerr.ErrNotFound)
+	ErrReportNotFound = awserr.New("curreader: report not found", curerr.ErrNotFound)
 	// ErrObjectChanged: a data file or manifest was replaced while it was
 	// read (its ETag changed): the bytes read so far belong to another
 	// version. AWS rewrites overwrite-mode deliveries in place; resolve
 	// the delivery again and read it anew.
 	ErrObjectChanged = s3io.ErrObjectChanged
 	// ErrPeriodNotFound: the report has no delivery for that billing period.
-	ErrPeriodNotFound = fmt.Errorf("curreader: billing period not found: %w", curerr.ErrNotFound)
+	ErrPeriodNotFound = awserr.New("curreader: billing period not found", curerr.ErrNotFound)
 )
 
 // ManifestError says which manifest (or, for ErrFileMissing, which data
@@ -49,11 +48,26 @@ type ManifestError struct {
 }
 
 func (e *ManifestError) Error() string {
-	s := "curreader: manifest s3://" + e.Bucket + "/" + e.Key
+	s := "curreader: manifest " + location(e.Bucket, e.Key)
 	if e.File != "" {
 		s += ": file " + e.File
 	}
+	switch e.kind {
+	case ErrMalformedManifest:
+		s += ": malformed"
+	case ErrManifestEscapes:
+		s += ": outside the report"
+	}
 	return s + ": " + e.Err.Error()
+}
+
+// location names an object: s3://bucket/key, or the key alone for a local
+// copy read without a bucket name.
+func location(bucket, key string) string {
+	if bucket == "" {
+		return key
+	}
+	return "s3://" + bucket + "/" + key
 }
 
 // Unwrap returns the cause and the specific sentinel.
@@ -71,7 +85,7 @@ type ListError struct {
 }
 
 func (e *ListError) Error() string {
-	return "curreader: list s3://" + e.Bucket + "/" + e.Prefix + ": " + e.Err.Error()
+	return "curreader: list " + location(e.Bucket, e.Prefix) + ": " + e.Err.Error()
 }
 
 // Unwrap returns the cause (classified: errors.Is(err, curerr.ErrAccessDenied)

@@ -80,7 +80,7 @@ func (m *manifestTime) UnmarshalJSON(b []byte) error {
 // ErrMalformedManifest.
 func parseLegacyManifest(data []byte) (*legacyManifest, error) {
 	if len(data) > maxManifestBytes {
-		return nil, fmt.Errorf("%w: %d bytes, over the limit of %d", ErrMalformedManifest, len(data), maxManifestBytes)
+		return nil, malformedManifest("%d bytes, over the limit of %d", len(data), maxManifestBytes)
 	}
 	var raw struct {
 		legacyManifest
@@ -91,7 +91,7 @@ func parseLegacyManifest(data []byte) (*legacyManifest, error) {
 		AdditionalArtifactKeys json.RawMessage `json:"additionalArtifactKeys"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformedManifest, err)
+		return nil, malformedManifest("%w", err)
 	}
 	m := raw.legacyManifest
 	if raw.BillingPeriod != nil {
@@ -104,12 +104,12 @@ func parseLegacyManifest(data []byte) (*legacyManifest, error) {
 	}
 	keys, err := parseArtifactKeys(raw.AdditionalArtifactKeys)
 	if err != nil {
-		return nil, fmt.Errorf("%w: additionalArtifactKeys: %w", ErrMalformedManifest, err)
+		return nil, malformedManifest("additionalArtifactKeys: %w", err)
 	}
 	m.AdditionalArtifactKeys = keys
 	for i, k := range m.ReportKeys {
 		if k == "" {
-			return nil, fmt.Errorf("%w: reportKeys[%d] is empty", ErrMalformedManifest, i)
+			return nil, malformedManifest("reportKeys[%d] is empty", i)
 		}
 	}
 	return &m, nil
@@ -179,7 +179,7 @@ type exportManifest struct {
 // ErrMalformedManifest.
 func parseExportManifest(data []byte) (*exportManifest, error) {
 	if len(data) > maxManifestBytes {
-		return nil, fmt.Errorf("%w: %d bytes, over the limit of %d", ErrMalformedManifest, len(data), maxManifestBytes)
+		return nil, malformedManifest("%d bytes, over the limit of %d", len(data), maxManifestBytes)
 	}
 	var raw struct {
 		ExportARN     string            `json:"exportArn"`
@@ -191,7 +191,7 @@ func parseExportManifest(data []byte) (*exportManifest, error) {
 		Compression   string            `json:"compression"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformedManifest, err)
+		return nil, malformedManifest("%w", err)
 	}
 	m := &exportManifest{ExportARN: raw.ExportARN, ExecutionID: raw.ExecutionID, Format: raw.Format, Compression: raw.Compression}
 	for i, c := range raw.Columns {
@@ -199,7 +199,7 @@ func parseExportManifest(data []byte) (*exportManifest, error) {
 		if err := json.Unmarshal(c, &col); err != nil {
 			var name string
 			if json.Unmarshal(c, &name) != nil {
-				return nil, fmt.Errorf("%w: columns[%d]: %w", ErrMalformedManifest, i, err)
+				return nil, malformedManifest("columns[%d]: %w", i, err)
 			}
 			col.Name = name
 		}
@@ -209,7 +209,7 @@ func parseExportManifest(data []byte) (*exportManifest, error) {
 	for i, d := range raw.DataFiles {
 		ref, err := parseDataFile(d)
 		if err != nil {
-			return nil, fmt.Errorf("%w: dataFiles[%d]: %w", ErrMalformedManifest, i, err)
+			return nil, malformedManifest("dataFiles[%d]: %w", i, err)
 		}
 		m.DataFiles = append(m.DataFiles, ref)
 	}
@@ -287,4 +287,16 @@ func parseExportPeriod(raw json.RawMessage) time.Time {
 
 func monthOf(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+}
+
+// manifestErr is a manifest parse error: its text is its own, and it wraps
+// ErrMalformedManifest (ManifestError, which names the manifest, says
+// "malformed" once).
+type manifestErr struct{ err error }
+
+func (e *manifestErr) Error() string   { return e.err.Error() }
+func (e *manifestErr) Unwrap() []error { return []error{e.err, ErrMalformedManifest} }
+
+func malformedManifest(format string, args ...any) error {
+	return &manifestErr{fmt.Errorf(format, args...)}
 }

@@ -14,15 +14,16 @@ import (
 	"sync/atomic"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
+	"github.com/curconnect/curconnect/internal/awserr"
 	"github.com/curconnect/curconnect/internal/colname"
 )
 
 // ErrMalformedRow: a data file's row cannot be read (bad CSV, a value
 // that is not a number where one is asked for). It wraps curerr.ErrMalformed.
-var ErrMalformedRow = fmt.Errorf("curreader: malformed row: %w", curerr.ErrMalformed)
+var ErrMalformedRow = awserr.New("curreader: malformed row", curerr.ErrMalformed)
 
 // ErrUnsupportedFormat: the reader cannot read this delivery's format.
-var ErrUnsupportedFormat = fmt.Errorf("curreader: unsupported format: %w", curerr.ErrMalformed)
+var ErrUnsupportedFormat = awserr.New("curreader: unsupported format", curerr.ErrMalformed)
 
 // ErrNotReady: the delivery is still being updated (Delivery.Ready false).
 var ErrNotReady = errors.New("curreader: delivery not ready")
@@ -163,8 +164,8 @@ type Reader struct {
 	// names it can judge only once a first header is read.
 	cols        *columnChecker
 	pendingCols []string
-	bytes  atomic.Int64
-	total  int64
+	bytes       atomic.Int64
+	total       int64
 
 	// one file at a time
 	next int
@@ -636,7 +637,7 @@ func newMeta(key string, header []string, p *projection) *Header {
 // NewFS. ctx governs every read.
 func (r *Resolver) Open(ctx context.Context, d *Delivery, optFns ...func(*ReadOptions)) (*Reader, error) {
 	if d == nil {
-		return nil, fmt.Errorf("curreader: open: nil delivery: %w", curerr.ErrMalformed)
+		return nil, awserr.New("curreader: open: nil delivery", curerr.ErrMalformed)
 	}
 	if b := r.st.bucketName(); b != "" && d.Bucket != "" && d.Bucket != b {
 		return nil, fmt.Errorf("curreader: open %s %s: the delivery is in bucket %q, the resolver reads %q: %w", d.Report, d.Period, d.Bucket, b, curerr.ErrMalformed)

@@ -239,7 +239,7 @@ func (r *Resolver) Find(ctx context.Context, prefix, name string) (Report, error
 	for i, rep := range reps {
 		names[i] = rep.Name
 	}
-	return Report{}, fmt.Errorf("%w: %q under s3://%s/%s (found: %s)", ErrReportNotFound, name, r.st.bucketName(), prefix, strings.Join(names, ", "))
+	return Report{}, fmt.Errorf("%w: %q under %s (found: %s)", ErrReportNotFound, name, location(r.st.bucketName(), prefix), strings.Join(names, ", "))
 }
 
 func (r *Resolver) index(ctx context.Context, rep *Report) (*reportIndex, error) {
@@ -251,7 +251,7 @@ func (r *Resolver) index(ctx context.Context, rep *Report) (*reportIndex, error)
 		return nil, err
 	}
 	if !ok {
-		return nil, fmt.Errorf("%w: nothing under s3://%s/%s", ErrReportNotFound, r.st.bucketName(), rep.Root)
+		return nil, fmt.Errorf("%w: nothing under %s", ErrReportNotFound, location(r.st.bucketName(), rep.Root))
 	}
 	rep.idx = again.idx
 	return rep.idx, nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/curreader/decimal"
+	"github.com/curconnect/curconnect/internal/awserr"
 )
 
 // Row is one row of a data file. It is valid only until the Reader moves
@@ -174,7 +175,7 @@ var timeLayouts = []string{
 }
 
 // ErrBadTime: a cell is not a time the reader knows.
-var ErrBadTime = fmt.Errorf("curreader: not a time: %w", curerr.ErrMalformed)
+var ErrBadTime = awserr.New("curreader: not a time", curerr.ErrMalformed)
 
 func parseTime(s string) (time.Time, error) {
 	for _, l := range timeLayouts {

@@ -5,15 +5,16 @@ import (
 	"fmt"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
+	"github.com/curconnect/curconnect/internal/awserr"
 )
 
 // ErrTooLarge reports a document over one of IAM's size limits, or over the
 // parser's own bound on input size and nesting. It wraps curerr.ErrMalformed.
-var ErrTooLarge = fmt.Errorf("iampolicy: too large: %w", curerr.ErrMalformed)
+var ErrTooLarge = awserr.New("iampolicy: too large", curerr.ErrMalformed)
 
 // ErrNoExternalID reports a cross-account trust built without an external ID
 // when the caller did not opt out with TrustOptions.AllowNoExternalID.
-var ErrNoExternalID = fmt.Errorf("iampolicy: an external ID is required for cross-account trust: %w", curerr.ErrMalformed)
+var ErrNoExternalID = awserr.New("iampolicy: an external ID is required for cross-account trust", curerr.ErrMalformed)
 
 func fieldErr(field, format string, args ...any) *curerr.FieldError {
 	return &curerr.FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}

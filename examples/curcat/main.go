@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/curconnect/curconnect/curreader"
 )
@@ -107,7 +108,9 @@ func (s *source) resolver(ctx context.Context) (*curreader.Resolver, error) {
 		}
 		return curreader.NewFS(os.DirFS(s.dir), ""), nil
 	case s.bucket != "":
-		cfg, err := config.LoadDefaultConfig(ctx)
+		// The SDK logs to os.Stderr by default (checksum notices at DEBUG and WARN);
+		// a program's stderr is for its own messages.
+		cfg, err := config.LoadDefaultConfig(ctx, config.WithLogger(logging.Nop{}))
 		if err != nil {
 			return nil, fmt.Errorf("load AWS configuration: %w", err)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
@@ -81,7 +82,9 @@ func startEmbedded(ctx context.Context, st *story) (*environment, error) {
 
 // connectReal loads the standard AWS configuration for a real bucket.
 func connectReal(ctx context.Context, st *story) (*environment, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
+	// The SDK logs to os.Stderr by default (checksum notices at DEBUG and WARN);
+	// a program's stderr is for its own messages.
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithLogger(logging.Nop{}))
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
 	}

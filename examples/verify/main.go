@@ -37,6 +37,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/curconnect/curconnect/billingconn"
 	"github.com/curconnect/curconnect/curreader/curerr"
@@ -164,7 +165,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usageError{err}
 	}
 
-	cfg, err := config.LoadDefaultConfig(ctx)
+	// The SDK logs to os.Stderr by default (checksum notices at DEBUG and WARN);
+	// a program's stderr is for its own messages.
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithLogger(logging.Nop{}))
 	if err != nil {
 		return fmt.Errorf("load the AWS configuration: %w", err)
 	}

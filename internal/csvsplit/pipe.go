@@ -228,7 +228,7 @@ func (p *Pipe) account(data []byte, c *chunk) error {
 	p.isize += uint32(len(data))
 	if c.trailer != nil {
 		if c.trailer.crc != p.crc || c.trailer.isize != p.isize {
-			return fmt.Errorf("csvsplit: gzip: %w", gzip.ErrChecksum)
+			return fmt.Errorf("csvsplit: %w (the data does not match the gzip trailer)", gzip.ErrChecksum)
 		}
 		p.crc, p.isize = 0, 0
 	}
@@ -292,7 +292,7 @@ func NewGzip(src io.Reader, opts *PipeOptions) (*Pipe, error) {
 		br = bufio.NewReaderSize(src, 64<<10)
 	}
 	if err := readGzipHeader(br); err != nil {
-		return nil, fmt.Errorf("csvsplit: gzip: %w", err)
+		return nil, fmt.Errorf("csvsplit: reading the gzip header: %w", err)
 	}
 	g := &gzipStream{br: br, fr: flate.NewReader(br)}
 	p := newPipe(opts)
