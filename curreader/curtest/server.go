@@ -21,18 +21,19 @@ import (
 )
 
 // A Server is an S3 server for tests, listening on 127.0.0.1 only, in the
-// manner of net/http/httptest.Server: start one, [Server.Generate]
-// deliveries into it, point the code under test at [Server.URL] or
+// manner of net/http/httptest.Server: start one, generate deliveries into
+// it with [Server.Generate], point the code under test at [Server.URL] or
 // [Server.Client], and compare what it reads with the [Result].
 //
 // It is [gofakes3] with its bbolt backend, whose paged listings with a
 // delimiter are exact (each common prefix once, whatever MaxKeys is). It
 // serves path-style requests for ListObjectsV2, GetObject (with Range),
-// HeadObject, PutObject and the other calls gofakes3 implements, in region
-// us-east-1. It accepts any credentials and checks no permissions. Objects
-// live in a temporary file that [Server.Close] removes, so a large
-// delivery does not sit in memory; a GetObject reads the whole object,
-// though: for reading at scale, use a real S3-compatible server.
+// HeadObject, PutObject and the other calls gofakes3 implements, as a
+// bucket in us-east-1. It accepts any credentials and checks no
+// permissions. Objects live in a temporary file that [Server.Close]
+// removes, not in the Go heap; each request holds its whole object in
+// memory, though, so for reading gigabytes use a real S3-compatible
+// server.
 //
 // A Server is safe for concurrent use.
 //

@@ -55,6 +55,11 @@ func TestServerListensOnLoopbackOnly(t *testing.T) {
 	require.Len(t, out.Buckets, 1)
 	assert.Equal(t, curtest.DefaultBucket, aws.ToString(out.Buckets[0].Name))
 	assert.Equal(t, "us-east-1", srv.Client().Options().Region)
+	loc, err := srv.Client().GetBucketLocation(t.Context(), &s3.GetBucketLocationInput{Bucket: aws.String(curtest.DefaultBucket)})
+	require.NoError(t, err)
+	assert.Empty(t, loc.LocationConstraint, "S3's answer for us-east-1")
+	_, err = srv.Client().HeadBucket(t.Context(), &s3.HeadBucketInput{Bucket: aws.String(curtest.DefaultBucket)})
+	require.NoError(t, err)
 }
 
 func TestServerBadInput(t *testing.T) {
