@@ -132,8 +132,10 @@ func (s *Server) Start() error {
 		return errors.New("curtest: server: closed")
 	case s.started:
 		return errors.New("curtest: server: already started")
-	case s.Config == nil || s.Config.Handler == nil || s.db == nil:
+	case s.db == nil:
 		return errors.New("curtest: server: not made by NewUnstartedServer")
+	case s.Config == nil || s.Config.Handler == nil:
+		return errors.New("curtest: server: Config.Handler is nil")
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -81,6 +81,12 @@ func TestServerBadInput(t *testing.T) {
 	srv.Close() // idempotent
 	require.Error(t, srv.Start(), "started after Close")
 
+	srv, err = curtest.NewUnstartedServer()
+	require.NoError(t, err)
+	srv.Config.Handler = nil
+	require.Error(t, srv.Start(), "no handler")
+	srv.Close()
+
 	var zero curtest.Server
 	require.Error(t, zero.Start(), "a Server not made by NewUnstartedServer")
 	zero.Close()
