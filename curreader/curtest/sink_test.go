@@ -12,7 +12,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/curconnect/curconnect/internal/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -85,15 +84,15 @@ func TestDirSinkDiscardsFailedWrites(t *testing.T) {
 
 func TestS3Sink(t *testing.T) {
 	const bucket = "billing-bucket"
-	srv := testutil.NewS3(t, bucket)
+	srv := newTestServer(t, bucket)
 	ref := NewMapSink()
 	keys := generateAll(t, ref)
 	// a tiny spool limit sends every body through a temporary file
 	for _, limit := range []int64{0, 10} {
-		sink := S3Sink{Client: srv.Client, Bucket: bucket, SpoolLimit: limit, TempDir: t.TempDir()}
+		sink := S3Sink{Client: srv.Client(), Bucket: bucket, SpoolLimit: limit, TempDir: t.TempDir()}
 		require.Equal(t, keys, generateAll(t, sink))
 		var listed []string
-		p := s3.NewListObjectsV2Paginator(srv.Client, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+		p := s3.NewListObjectsV2Paginator(srv.Client(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
 		for p.HasMorePages() {
 			page, err := p.NextPage(t.Context())
 			require.NoError(t, err)
@@ -103,7 +102,7 @@ func TestS3Sink(t *testing.T) {
 		}
 		assert.Equal(t, keys, listed)
 		for _, k := range []string{keys[0], keys[len(keys)-1]} {
-			out, err := srv.Client.GetObject(t.Context(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(k)})
+			out, err := srv.Client().GetObject(t.Context(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(k)})
 			require.NoError(t, err)
 			b, err := io.ReadAll(out.Body)
 			out.Body.Close()
@@ -114,15 +113,23 @@ func TestS3Sink(t *testing.T) {
 }
 
 func TestS3SinkKeepsDoubleSlashes(t *testing.T) {
-	srv := testutil.NewS3(t, "bkt")
-	res, err := Generate(t.Context(), S3Sink{Client: srv.Client, Bucket: "bkt"}, Spec{Kind: CUR2, Name: "sample-data-export", Prefix: "cost/", Bucket: "bkt", Rows: 2})
+	srv := newTestServer(t, "bkt")
+	res, err := Generate(t.Context(), S3Sink{Client: srv.Client(), Bucket: "bkt"}, Spec{Kind: CUR2, Name: "sample-data-export", Prefix: "cost/", Bucket: "bkt", Rows: 2})
 	require.NoError(t, err)
 	d := res.Current("2024-03")
 	require.NotNil(t, d)
-	out, err := srv.Client.HeadObject(t.Context(), &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String(d.DataKeys[0])})
+	out, err := srv.Client().HeadObject(t.Context(), &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String(d.DataKeys[0])})
 	require.NoError(t, err)
 	assert.Positive(t, aws.ToInt64(out.ContentLength))
 	assert.Contains(t, d.DataKeys[0], "cost//sample-data-export/")
+}
+
+func newTestServer(t *testing.T, buckets ...string) *Server {
+	t.Helper()
+	srv, err := NewServer(buckets...)
+	require.NoError(t, err)
+	t.Cleanup(srv.Close)
+	return srv
 }
 
 type failingPut struct{ err error }

@@ -22,8 +22,8 @@ const (
 	FOCUS12
 )
 
-// String returns the short name used by curcat list -json: "cur", "cur2",
-// "focus" (FOCUS 1.0 and 1.2 alike).
+// String returns the kind's short name, as curreader and curcat name
+// kinds: "cur", "cur2" or "focus" (FOCUS 1.0 and 1.2 alike).
 func (k Kind) String() string {
 	switch k {
 	case LegacyCUR:
@@ -109,22 +109,23 @@ const (
 )
 
 // Spec describes one delivery stream (one legacy report or one export) and
-// what AWS has delivered for it. The zero value of every field except Kind
-// and Name is a sensible default.
+// what AWS has delivered for it. Only Name is required: the zero value of
+// every other field is a sensible default (one month, 2024-03, of a legacy
+// CUR in gzip CSV, create-new, one file of 20 rows).
 type Spec struct {
-	// Kind is the kind of report.
+	// Kind is the kind of report or export. The zero value is LegacyCUR.
 	Kind Kind
 	// Name is the report or export name (ReportName / Export.Name). It must
 	// match [0-9A-Za-z!\-_.*'()]+.
 	Name string
-	// Bucket is the destination bucket, used in manifests and s3:// URIs.
-	// If empty, DefaultBucket.
+	// Bucket is the bucket that manifests and s3:// URIs name; write to the
+	// same one (S3Sink.Bucket). If empty, DefaultBucket.
 	Bucket string
 	// Prefix is the S3 prefix (S3Prefix). It is joined to the name with a
 	// "/", so a prefix ending in "/" yields "//" in keys, as AWS does. Empty
 	// means the report folder is at the bucket root.
 	Prefix string
-	// Account is the payer (owner) account ID. If empty, DefaultAccount.
+	// Account is the payer (owner) account ID. If empty, "111122223333".
 	Account string
 	// Versioning is the versioning mode.
 	Versioning Versioning
@@ -201,12 +202,15 @@ type Spec struct {
 	Restate bool
 }
 
-// Defaults used when a Spec field is zero.
+// DefaultBucket is the bucket of a Spec that names none, and the bucket a
+// [Server] holds when NewServer is given none.
+const DefaultBucket = "curtest-billing-111122223333"
+
+// Defaults of the other Spec fields; Result.Spec shows them filled in.
 const (
-	DefaultBucket  = "curtest-billing-111122223333"
-	DefaultAccount = "111122223333"
-	DefaultStart   = "2024-03"
-	DefaultRows    = 20
+	defaultAccount = "111122223333"
+	defaultStart   = "2024-03"
+	defaultRows    = 20
 )
 
 var (
@@ -222,10 +226,10 @@ func (s Spec) resolve() (Spec, time.Time, error) {
 		s.Bucket = DefaultBucket
 	}
 	if s.Account == "" {
-		s.Account = DefaultAccount
+		s.Account = defaultAccount
 	}
 	if s.Start == "" {
-		s.Start = DefaultStart
+		s.Start = defaultStart
 	}
 	if s.Months == 0 {
 		s.Months = 1
@@ -237,7 +241,7 @@ func (s Spec) resolve() (Spec, time.Time, error) {
 		s.Files = 1
 	}
 	if s.Rows == 0 {
-		s.Rows = DefaultRows
+		s.Rows = defaultRows
 	}
 	var errs []error
 	bad := func(field, format string, args ...any) {

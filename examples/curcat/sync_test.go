@@ -43,7 +43,8 @@ func TestSync(t *testing.T) {
 	s := startS3(t)
 	for k := range layout {
 		if strings.HasPrefix(k, "cur/broken/") {
-			s.Backend.DeleteObject(bucket, k) // only resolvable deliveries here
+			_, err := s.Client.DeleteObject(t.Context(), &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(k)}) // only resolvable deliveries here
+			require.NoError(t, err)
 		}
 	}
 	ctx := t.Context()

@@ -1,8 +1,8 @@
 // Command quickstart walks through connecting an AWS payer account to a
 // cost platform, end to end, with no AWS account and no network.
 //
-// It starts an in-memory S3 on 127.0.0.1 (gofakes3), lets curreader/curtest
-// deliver two months of a legacy Cost and Usage Report (create-new
+// It starts an embedded S3 on 127.0.0.1 (curreader/curtest's Server), lets
+// curtest deliver two months of a legacy Cost and Usage Report (create-new
 // versions, gzip CSV, several files, one month restated) and a CUR 2.0
 // export (Parquet) into it, and then does what a platform's onboarding does:
 // it prints the documents the customer creates (read policy, trust policy,

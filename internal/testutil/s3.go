@@ -5,8 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,46 +13,53 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3bolt"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/curconnect/curconnect/curreader/curtest"
 )
 
-// S3 is an in-process S3 (gofakes3 with the s3bolt backend) served over
-// httptest for one test, with request counting and injected denials.
+// S3 is curtest's in-process S3 [curtest.Server] for one test, with
+// request counting, injected denials and a hook for fault injectors in
+// front of it. Those belong to this package's tests, not to curtest's
+// public surface.
 type S3 struct {
 	// Client is an SDK client for the server (path style, static test
 	// credentials, checksums only when required).
 	Client *s3.Client
 	// URL is the server's base URL.
 	URL string
-	// Backend is the gofakes3 backend, for seeding and mutating objects
-	// without going through HTTP.
-	Backend gofakes3.Backend
 
-	handler http.Handler
+	handler http.Handler // the server's own, behind serve
+	seed    *s3.Client   // Put's client: its requests skip serve's bookkeeping
 	mu      sync.Mutex
 	counts  map[string]int
 	deny    []string
 	wrap    func(http.Handler) http.Handler
 }
 
-// NewS3 starts an in-process S3 holding the given buckets (created empty).
+// seedHeader marks Put's requests, which are neither counted, denied nor
+// wrapped: seeding a bucket is not part of what a test measures.
+const seedHeader = "X-Curconnect-Testutil-Seed"
+
+// NewS3 starts an in-process S3 holding the given buckets (created empty;
+// with none, curtest.DefaultBucket) and closes it when the test ends.
 func NewS3(t testing.TB, buckets ...string) *S3 {
 	t.Helper()
-	be, err := s3bolt.NewFile(filepath.Join(t.TempDir(), "s3.bolt"))
+	srv, err := curtest.NewUnstartedServer(buckets...)
 	if err != nil {
-		t.Fatalf("testutil: s3bolt: %v", err)
+		t.Fatalf("testutil: %v", err)
 	}
-	for _, b := range buckets {
-		if err := be.CreateBucket(b); err != nil {
-			t.Fatalf("testutil: create bucket %s: %v", b, err)
-		}
-	}
-	s := &S3{Backend: be, handler: gofakes3.New(be).Server(), counts: map[string]int{}}
-	srv := httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(srv.Close)
+	s := &S3{handler: srv.Config.Handler, counts: map[string]int{}}
+	srv.Config.Handler = http.HandlerFunc(s.serve)
+	if err := srv.Start(); err != nil {
+		t.Fatalf("testutil: %v", err)
+	}
 	s.URL = srv.URL
-	s.Client = NewS3Client(srv.URL)
+	s.Client = srv.Client()
+	s.seed = s3.New(s.Client.Options(), func(o *s3.Options) {
+		o.APIOptions = append(slices.Clip(o.APIOptions), smithyhttp.AddHeaderValue(seedHeader, "1"))
+	})
 	return s
 }
 
@@ -70,16 +76,18 @@ func NewS3Client(endpoint string) *s3.Client {
 	})
 }
 
-// Put stores an object.
+// Put stores an object. Its request is not counted, denied or wrapped.
 func (s *S3) Put(t testing.TB, bucket, key string, body []byte) {
 	t.Helper()
-	if _, err := s.Backend.PutObject(bucket, key, map[string]string{}, bytes.NewReader(body), int64(len(body)), nil); err != nil {
+	_, err := s.seed.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(body)})
+	if err != nil {
 		t.Fatalf("testutil: put s3://%s/%s: %v", bucket, key, err)
 	}
 }
 
 // PutObject stores an object; it satisfies the small Put interfaces of
-// generators (curtest's S3 sink).
+// generators (curtest's S3 sink). Unlike Put, it goes through the counting
+// and the wrapper like any request.
 func (s *S3) PutObject(ctx context.Context, in *s3.PutObjectInput, optFns ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
 	return s.Client.PutObject(ctx, in, optFns...)
 }
@@ -149,6 +157,10 @@ func operation(r *http.Request) (op, key string) {
 }
 
 func (s *S3) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get(seedHeader) != "" {
+		s.handler.ServeHTTP(w, r)
+		return
+	}
 	op, key := operation(r)
 	s.mu.Lock()
 	s.counts[op]++

@@ -1,5 +1,6 @@
 // Package testutil holds test harnesses shared by curconnect's packages: an
-// in-process S3 (gofakes3), a moto_server launcher, and helpers to find the
+// in-process S3 (curtest.Server with request counting and fault
+// injection), a moto_server launcher, and helpers to find the
 // external tools (cfn-lint, moto_server) that some tests need.
 package testutil
 
