@@ -44,7 +44,7 @@ func TestControlCharactersRefused(t *testing.T) {
 		{"read bucket", "acme-billing", func(s string) error { _, err := CURReadPolicy(s, "cur"); return err }},
 		{"read prefix", "cur", func(s string) error { _, err := CURReadPolicy("acme-billing", s); return err }},
 		{"KMS key ARN", "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", func(s string) error {
-			_, err := CURReadPolicy("acme-billing", "cur", func(o *ReadOptions) { o.KMSKeyARNs = []string{s} })
+			_, err := CURReadPolicy("acme-billing", "cur", func(o *ReadPolicyOptions) { o.KMSKeyARNs = []string{s} })
 			return err
 		}},
 		{"delivery account", "123456789012", func(s string) error { _, err := DeliveryBucketPolicy("acme-billing", s); return err }},

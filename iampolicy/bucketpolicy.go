@@ -14,8 +14,8 @@ const (
 // run in; their ARNs always name it, whatever the bucket's region.
 const BillingRegion = "us-east-1"
 
-// DeliveryOptions are the optional settings of DeliveryBucketPolicy.
-type DeliveryOptions struct {
+// DeliveryPolicyOptions are the optional settings of DeliveryBucketPolicy.
+type DeliveryPolicyOptions struct {
 	// Partition is the AWS partition: aws (default), aws-cn or aws-us-gov.
 	Partition string
 	// SkipLegacyCUR leaves out the statements for billingreports.amazonaws.com.
@@ -39,8 +39,8 @@ const (
 // on the bucket and s3:PutObject on bucket/*, each conditioned on
 // aws:SourceAccount (StringEquals) and aws:SourceArn (StringLike) so that
 // only that account's report definitions and exports can write.
-func DeliveryBucketPolicy(bucket, account string, optFns ...func(*DeliveryOptions)) (Policy, error) {
-	var o DeliveryOptions
+func DeliveryBucketPolicy(bucket, account string, optFns ...func(*DeliveryPolicyOptions)) (Policy, error) {
+	var o DeliveryPolicyOptions
 	for _, fn := range optFns {
 		fn(&o)
 	}
@@ -54,7 +54,7 @@ func DeliveryBucketPolicy(bucket, account string, optFns ...func(*DeliveryOption
 		}
 	}
 	if o.SkipLegacyCUR && o.SkipDataExports {
-		errs = append(errs, fieldErr("DeliveryOptions", "SkipLegacyCUR and SkipDataExports leave nothing to deliver"))
+		errs = append(errs, fieldErr("DeliveryPolicyOptions", "SkipLegacyCUR and SkipDataExports leave nothing to deliver"))
 	}
 	if err := joinFieldErrors(errs); err != nil {
 		return Policy{}, err
@@ -74,13 +74,13 @@ func DeliveryBucketPolicy(bucket, account string, optFns ...func(*DeliveryOption
 			"StringLike":   {"aws:SourceArn": Strings{s.sourceARN}},
 		}
 		p.Statement = append(p.Statement,
-			Statement{Sid: s.check, Effect: Allow, Principal: ServicePrincipal(s.principal),
+			Statement{Sid: s.check, Effect: EffectAllow, Principal: ServicePrincipal(s.principal),
 				Action: Strings{"s3:GetBucketAcl", "s3:GetBucketPolicy"}, Resource: Strings{s3BucketARN(o.Partition, bucket)}, Condition: cond},
-			Statement{Sid: s.write, Effect: Allow, Principal: ServicePrincipal(s.principal),
+			Statement{Sid: s.write, Effect: EffectAllow, Principal: ServicePrincipal(s.principal),
 				Action: Strings{"s3:PutObject"}, Resource: Strings{s3BucketARN(o.Partition, bucket) + "/*"}, Condition: cond},
 		)
 	}
-	if err := CheckSize(p, BucketPolicy); err != nil {
+	if err := CheckSize(p, QuotaBucketPolicy); err != nil {
 		return Policy{}, err
 	}
 	return p, nil

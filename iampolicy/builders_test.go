@@ -33,7 +33,7 @@ func fieldsOf(t *testing.T, err error) []string {
 func isFieldError(err error) bool { _, ok := err.(*curerr.FieldError); return ok }
 
 func TestCURReadPolicy(t *testing.T) {
-	p, err := CURReadPolicy("my-cur-bucket", "cur/", func(o *ReadOptions) {
+	p, err := CURReadPolicy("my-cur-bucket", "cur/", func(o *ReadPolicyOptions) {
 		o.KMSKeyARNs = []string{"arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}
 		o.ReportDefinitions = true
 		o.DataExports = true
@@ -50,14 +50,14 @@ func TestCURReadPolicy(t *testing.T) {
 	assert.Equal(t, Strings{"cur:DescribeReportDefinitions"}, bySid[SidReportDefinitions].Action)
 	assert.Len(t, bySid[SidDataExports].Action, 4)
 
-	p, err = CURReadPolicy("my-cur-bucket", "", func(o *ReadOptions) { o.Partition = PartitionChina })
+	p, err = CURReadPolicy("my-cur-bucket", "", func(o *ReadPolicyOptions) { o.Partition = PartitionChina })
 	require.NoError(t, err)
 	assert.Equal(t, Strings{"arn:aws-cn:s3:::my-cur-bucket/*"}, p.Statement[1].Resource)
 	assert.Len(t, p.Statement, 4)
 }
 
 func TestCURReadPolicyRefuses(t *testing.T) {
-	_, err := CURReadPolicy("My_Bucket", "has space", func(o *ReadOptions) {
+	_, err := CURReadPolicy("My_Bucket", "has space", func(o *ReadPolicyOptions) {
 		o.Partition = "aws-moon"
 		o.KMSKeyARNs = []string{"not-an-arn", "arn:aws:s3:::bucket", "arn:aws-cn:kms:cn-north-1:111122223333:key/x"}
 	})
@@ -101,17 +101,17 @@ func TestExternalID(t *testing.T) {
 func TestCrossAccountTrust(t *testing.T) {
 	cases := []struct {
 		trusted, want string
-		opt           func(*TrustOptions)
+		opt           func(*TrustPolicyOptions)
 	}{
 		{"451234325714", "arn:aws:iam::451234325714:root", nil},
-		{"012345678901", "arn:aws-us-gov:iam::012345678901:root", func(o *TrustOptions) { o.Partition = PartitionGovCloud }},
+		{"012345678901", "arn:aws-us-gov:iam::012345678901:root", func(o *TrustPolicyOptions) { o.Partition = PartitionGovCloud }},
 		{"arn:aws:iam::451234325714:role/platform-reader", "arn:aws:iam::451234325714:role/platform-reader", nil},
 		{"arn:aws:iam::451234325714:user/onboarding", "arn:aws:iam::451234325714:user/onboarding", nil},
-		{"arn:aws-cn:iam::451234325714:root", "arn:aws-cn:iam::451234325714:root", func(o *TrustOptions) { o.Partition = PartitionChina }},
+		{"arn:aws-cn:iam::451234325714:root", "arn:aws-cn:iam::451234325714:root", func(o *TrustPolicyOptions) { o.Partition = PartitionChina }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.trusted, func(t *testing.T) {
-			var opts []func(*TrustOptions)
+			var opts []func(*TrustPolicyOptions)
 			if tc.opt != nil {
 				opts = append(opts, tc.opt)
 			}
@@ -132,7 +132,7 @@ func TestCrossAccountTrustRefuses(t *testing.T) {
 	require.ErrorIs(t, err, ErrNoExternalID)
 	assert.Equal(t, []string{"external ID"}, fieldsOf(t, err))
 
-	p, err := CrossAccountTrust("451234325714", "", func(o *TrustOptions) { o.AllowNoExternalID = true })
+	p, err := CrossAccountTrust("451234325714", "", func(o *TrustPolicyOptions) { o.AllowNoExternalID = true })
 	require.NoError(t, err)
 	assert.Nil(t, p.Statement[0].Condition, "opting out leaves no condition")
 
@@ -166,13 +166,13 @@ func TestDeliveryBucketPolicy(t *testing.T) {
 	assert.Equal(t, Strings{DataExportsService}, p.Statement[2].Principal.Service)
 	assert.Equal(t, Strings{"arn:aws:bcm-data-exports:us-east-1:111122223333:export/*"}, p.Statement[3].Condition["StringLike"]["aws:SourceArn"])
 
-	p, err = DeliveryBucketPolicy("my-cur-bucket", "111122223333", func(o *DeliveryOptions) { o.SkipDataExports = true; o.Partition = PartitionGovCloud })
+	p, err = DeliveryBucketPolicy("my-cur-bucket", "111122223333", func(o *DeliveryPolicyOptions) { o.SkipDataExports = true; o.Partition = PartitionGovCloud })
 	require.NoError(t, err)
 	require.Len(t, p.Statement, 2)
 	assert.Equal(t, Strings{"arn:aws-us-gov:cur:us-east-1:111122223333:definition/*"}, p.Statement[0].Condition["StringLike"]["aws:SourceArn"])
 
-	_, err = DeliveryBucketPolicy("B", "1234", func(o *DeliveryOptions) { o.SkipDataExports = true; o.SkipLegacyCUR = true })
-	assert.ElementsMatch(t, []string{"bucket", "account ID", "DeliveryOptions"}, fieldsOf(t, err))
+	_, err = DeliveryBucketPolicy("B", "1234", func(o *DeliveryPolicyOptions) { o.SkipDataExports = true; o.SkipLegacyCUR = true })
+	assert.ElementsMatch(t, []string{"bucket", "account ID", "DeliveryPolicyOptions"}, fieldsOf(t, err))
 }
 
 func TestCheckSize(t *testing.T) {
@@ -180,13 +180,13 @@ func TestCheckSize(t *testing.T) {
 	require.NoError(t, err)
 	n, err := Size(p)
 	require.NoError(t, err)
-	require.Less(t, n, ManagedPolicy.Limit())
+	require.Less(t, n, QuotaManagedPolicy.Limit())
 
 	var keys []string
 	for range 80 {
 		keys = append(keys, "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab")
 	}
-	_, err = CURReadPolicy("b-b-b", "", func(o *ReadOptions) { o.KMSKeyARNs = keys })
+	_, err = CURReadPolicy("b-b-b", "", func(o *ReadPolicyOptions) { o.KMSKeyARNs = keys })
 	var se *SizeError
 	require.ErrorAs(t, err, &se)
 	require.ErrorIs(t, err, ErrTooLarge)
@@ -194,9 +194,9 @@ func TestCheckSize(t *testing.T) {
 	assert.Greater(t, se.Size, 6144)
 
 	// Whitespace does not count.
-	withSpace := Policy{Statement: []Statement{{Effect: Allow, Action: Strings{"s3:Get Object"}}}}
+	withSpace := Policy{Statement: []Statement{{Effect: EffectAllow, Action: Strings{"s3:Get Object"}}}}
 	a, _ := Size(withSpace)
-	b, _ := Size(Policy{Statement: []Statement{{Effect: Allow, Action: Strings{"s3:GetObject"}}}})
+	b, _ := Size(Policy{Statement: []Statement{{Effect: EffectAllow, Action: Strings{"s3:GetObject"}}}})
 	assert.Equal(t, b, a)
 }
 

@@ -230,7 +230,7 @@ func TestTemplatesCreateStacksInMoto(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, "CREATE_COMPLETE", stack.StackStatus, "reason: %s\nmoto: %s", stack.StackStatusReason, m.Output())
 
-			wantRead, err := iampolicy.CURReadPolicy(sc.bucket, sc.prefix, func(o *iampolicy.ReadOptions) {
+			wantRead, err := iampolicy.CURReadPolicy(sc.bucket, sc.prefix, func(o *iampolicy.ReadPolicyOptions) {
 				o.KMSKeyARNs = sc.in.KMSKeyARNs
 				o.ReportDefinitions = sc.in.ReportDefinitions
 				o.DataExports = sc.in.DataExports
@@ -269,7 +269,7 @@ func TestTemplatesCreateStacksInMoto(t *testing.T) {
 				r, err := iamc.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(roleName)})
 				require.NoError(t, err)
 				assert.Equal(t, roleARN, aws.ToString(r.Role.Arn))
-				wantTrust, err := iampolicy.CrossAccountTrust(sc.principal, sc.externalID, func(o *iampolicy.TrustOptions) {
+				wantTrust, err := iampolicy.CrossAccountTrust(sc.principal, sc.externalID, func(o *iampolicy.TrustPolicyOptions) {
 					o.AllowNoExternalID = sc.in.AllowNoExternalID
 				})
 				require.NoError(t, err)

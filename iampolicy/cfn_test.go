@@ -181,7 +181,7 @@ func TestTemplateResolvesToBuilderDocuments(t *testing.T) {
 			require.NoError(t, err)
 			res := resolveTemplate(t, tmpl, partition, gPayer, nil)
 
-			wantRead, err := iampolicy.CURReadPolicy(in.Bucket, in.Prefix, func(o *iampolicy.ReadOptions) {
+			wantRead, err := iampolicy.CURReadPolicy(in.Bucket, in.Prefix, func(o *iampolicy.ReadPolicyOptions) {
 				o.Partition = partition
 				o.KMSKeyARNs = in.KMSKeyARNs
 				o.ReportDefinitions = in.ReportDefinitions
@@ -202,7 +202,7 @@ func TestTemplateResolvesToBuilderDocuments(t *testing.T) {
 				assert.NotContains(t, tmpl.Parameters, iampolicy.ParamExternalID)
 				assert.NotContains(t, tmpl.Parameters, iampolicy.ParamTrustedPrincipal)
 			} else {
-				wantTrust, err := iampolicy.CrossAccountTrust(in.TrustedPrincipal, in.ExternalID, func(o *iampolicy.TrustOptions) {
+				wantTrust, err := iampolicy.CrossAccountTrust(in.TrustedPrincipal, in.ExternalID, func(o *iampolicy.TrustPolicyOptions) {
 					o.Partition = partition
 					o.AllowNoExternalID = in.AllowNoExternalID
 				})
@@ -227,7 +227,7 @@ func TestTemplateResolvesToBuilderDocuments(t *testing.T) {
 			}
 
 			if in.DeliveryBucketPolicy {
-				want, err := iampolicy.DeliveryBucketPolicy(in.Bucket, gPayer, func(o *iampolicy.DeliveryOptions) {
+				want, err := iampolicy.DeliveryBucketPolicy(in.Bucket, gPayer, func(o *iampolicy.DeliveryPolicyOptions) {
 					o.Partition = partition
 					o.SkipLegacyCUR = in.DeliverySkipLegacyCUR
 					o.SkipDataExports = in.DeliverySkipDataExports
@@ -344,7 +344,7 @@ func TestCloudFormationTemplateRefuses(t *testing.T) {
 		{"description with control character", func(in *iampolicy.TemplateInput) { in.Description = "a\x00b" }, []string{"Description"}, nil},
 		{"bucket policy options leave nothing", func(in *iampolicy.TemplateInput) {
 			in.DeliveryBucketPolicy, in.DeliverySkipLegacyCUR, in.DeliverySkipDataExports = true, true, true
-		}, []string{"DeliveryOptions"}, nil},
+		}, []string{"DeliveryPolicyOptions"}, nil},
 		{"every error at once", func(in *iampolicy.TemplateInput) {
 			*in = iampolicy.TemplateInput{Bucket: "B", TrustedPrincipal: "x", RoleName: "a b"}
 		}, []string{"RoleName", "bucket", "external ID", "trusted principal"}, iampolicy.ErrNoExternalID},

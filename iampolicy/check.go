@@ -148,7 +148,7 @@ func (s PolicySet) Check(required Policy, optFns ...func(*CheckOptions)) []Gap {
 	seen := map[[3]string]bool{}
 	for ri := range required.Statement {
 		rs := &required.Statement[ri]
-		if rs.Effect != Allow || len(rs.NotAction) > 0 || len(rs.NotResource) > 0 {
+		if rs.Effect != EffectAllow || len(rs.NotAction) > 0 || len(rs.NotResource) > 0 {
 			continue
 		}
 		principals := samplePrincipals(rs, o.Principal)

@@ -155,7 +155,7 @@ func TestCheckCURReadPolicy(t *testing.T) {
 			gaps := Check(customer, required)
 			assert.Equal(t, tc.want, summarize(gaps))
 			for _, g := range gaps {
-				assert.NotEqual(t, Allowed, g.Decision.Effect)
+				assert.NotEqual(t, OutcomeAllowed, g.Decision.Outcome)
 				assert.Equal(t, g.Explanation, g.String())
 				assert.NotEmpty(t, g.RequiredSid, "gaps name the required statement")
 				assert.NotEmpty(t, g.RequiredAction)
@@ -252,9 +252,9 @@ func TestCheckDeliveryBucketPolicy(t *testing.T) {
 }
 
 func TestCheckPolicySet(t *testing.T) {
-	required := pol(Statement{Sid: "Read", Effect: Allow, Action: Strings{"s3:GetObject"}, Resource: Strings{"arn:aws:s3:::b/*"}})
-	identity := pol(stmt(Allow, Strings{"s3:GetObject"}, Strings{"arn:aws:s3:::b/*"}))
-	bucketDeny := pol(Statement{Sid: "OnlyVPC", Effect: Deny, Principal: &Principal{Wildcard: true}, Action: Strings{"s3:*"}, Resource: Strings{"arn:aws:s3:::b/*"},
+	required := pol(Statement{Sid: "Read", Effect: EffectAllow, Action: Strings{"s3:GetObject"}, Resource: Strings{"arn:aws:s3:::b/*"}})
+	identity := pol(stmt(EffectAllow, Strings{"s3:GetObject"}, Strings{"arn:aws:s3:::b/*"}))
+	bucketDeny := pol(Statement{Sid: "OnlyVPC", Effect: EffectDeny, Principal: &Principal{Wildcard: true}, Action: Strings{"s3:*"}, Resource: Strings{"arn:aws:s3:::b/*"},
 		Condition: Condition{"StringNotEquals": {"aws:SourceVpce": {"vpce-1"}}}})
 	platform := "arn:aws:sts::444455556666:assumed-role/platform/s"
 	withPrincipal := func(o *CheckOptions) { o.Principal = platform }
@@ -275,7 +275,7 @@ func TestCheckPolicySet(t *testing.T) {
 	assert.Equal(t, GapCrossAccount, gaps[0].Kind)
 	assert.Contains(t, gaps[0].Explanation, "across accounts a resource policy must allow it too")
 
-	bucketAllowOther := pol(Statement{Effect: Allow, Principal: AWSPrincipal("111122223333"), Action: Strings{"s3:GetObject"}, Resource: Strings{"arn:aws:s3:::b/*"}})
+	bucketAllowOther := pol(Statement{Effect: EffectAllow, Principal: AWSPrincipal("111122223333"), Action: Strings{"s3:GetObject"}, Resource: Strings{"arn:aws:s3:::b/*"}})
 	gaps = PolicySet{Identity: []Policy{identity}, Resource: []Policy{bucketAllowOther}, CrossAccount: true}.Check(required, withPrincipal)
 	require.Len(t, gaps, 1)
 	assert.Equal(t, GapPrincipalMismatch, gaps[0].Kind, gaps[0].Explanation)

@@ -65,7 +65,7 @@ type TemplateInput struct {
 	ExternalID string
 	// AllowNoExternalID writes a trust without the sts:ExternalId condition
 	// (and no ExternalId parameter) when ExternalID is empty. See
-	// TrustOptions.AllowNoExternalID.
+	// TrustPolicyOptions.AllowNoExternalID.
 	AllowNoExternalID bool
 	// Partition is the partition of TrustedPrincipal (when an account ID)
 	// and of KMSKeyARNs: aws (default), aws-cn or aws-us-gov. The template
@@ -77,7 +77,7 @@ type TemplateInput struct {
 	// CloudFormation generates. A named role needs the
 	// CAPABILITY_NAMED_IAM acknowledgement; both need CAPABILITY_IAM.
 	RoleName string
-	// KMSKeyARNs, ReportDefinitions and DataExports are as in ReadOptions.
+	// KMSKeyARNs, ReportDefinitions and DataExports are as in ReadPolicyOptions.
 	KMSKeyARNs        []string
 	ReportDefinitions bool
 	DataExports       bool
@@ -99,7 +99,7 @@ type TemplateInput struct {
 	// it only for a bucket dedicated to billing reports.
 	DeliveryBucketPolicy bool
 	// DeliverySkipLegacyCUR and DeliverySkipDataExports are
-	// DeliveryOptions.SkipLegacyCUR and SkipDataExports for the bucket
+	// DeliveryPolicyOptions.SkipLegacyCUR and SkipDataExports for the bucket
 	// policy.
 	DeliverySkipLegacyCUR   bool
 	DeliverySkipDataExports bool
@@ -159,7 +159,7 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 	}
 	prefix := strings.TrimRight(in.Prefix, "/")
 
-	read, err := CURReadPolicy(in.Bucket, prefix, func(o *ReadOptions) {
+	read, err := CURReadPolicy(in.Bucket, prefix, func(o *ReadPolicyOptions) {
 		o.Partition = in.Partition
 		o.KMSKeyARNs = in.KMSKeyARNs
 		o.ReportDefinitions = in.ReportDefinitions
@@ -179,7 +179,7 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 			add(fieldErr("UserName", "%q is not an IAM user name (1 to 64 of letters, digits and +=,.@_-)", in.UserName))
 		}
 	} else {
-		trust, err = CrossAccountTrust(in.TrustedPrincipal, in.ExternalID, func(o *TrustOptions) {
+		trust, err = CrossAccountTrust(in.TrustedPrincipal, in.ExternalID, func(o *TrustPolicyOptions) {
 			o.Partition = in.Partition
 			o.AllowNoExternalID = in.AllowNoExternalID
 		})
@@ -193,7 +193,7 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 	if in.DeliveryBucketPolicy {
 		// The account is a placeholder: every field that names it is
 		// replaced with ${AWS::AccountId} below.
-		delivery, err = DeliveryBucketPolicy(in.Bucket, placeholderAccount, func(o *DeliveryOptions) {
+		delivery, err = DeliveryBucketPolicy(in.Bucket, placeholderAccount, func(o *DeliveryPolicyOptions) {
 			o.Partition = in.Partition
 			o.SkipLegacyCUR = in.DeliverySkipLegacyCUR
 			o.SkipDataExports = in.DeliverySkipDataExports

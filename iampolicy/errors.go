@@ -12,7 +12,7 @@ import (
 var ErrTooLarge = fmt.Errorf("iampolicy: too large: %w", curerr.ErrMalformed)
 
 // ErrNoExternalID reports a cross-account trust built without an external ID
-// when the caller did not opt out with TrustOptions.AllowNoExternalID.
+// when the caller did not opt out with TrustPolicyOptions.AllowNoExternalID.
 var ErrNoExternalID = fmt.Errorf("iampolicy: an external ID is required for cross-account trust: %w", curerr.ErrMalformed)
 
 func fieldErr(field, format string, args ...any) *curerr.FieldError {
@@ -21,8 +21,8 @@ func fieldErr(field, format string, args ...any) *curerr.FieldError {
 
 // SizeError reports a document longer than an IAM quota.
 type SizeError struct {
-	// Kind names the quota, e.g. "managed policy" or "role trust policy".
-	Kind string
+	// Quota is the quota the document is over.
+	Quota Quota
 	// Size is the document's length as IAM counts it (characters, without
 	// whitespace).
 	Size int
@@ -31,7 +31,7 @@ type SizeError struct {
 }
 
 func (e *SizeError) Error() string {
-	return fmt.Sprintf("iampolicy: %s is %d characters without whitespace, over IAM's limit of %d", e.Kind, e.Size, e.Limit)
+	return fmt.Sprintf("iampolicy: %s is %d characters without whitespace, over IAM's limit of %d", e.Quota, e.Size, e.Limit)
 }
 
 // Unwrap returns ErrTooLarge.

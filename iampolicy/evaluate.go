@@ -8,28 +8,29 @@ import (
 
 // Outcome is the answer of an evaluation: allowed, implicitly denied (no
 // statement allows the request) or explicitly denied (a Deny statement
-// matches it). The zero value is ImplicitDeny, IAM's default.
+// matches it). The zero value is [OutcomeImplicitDeny], IAM's default.
 type Outcome int
 
-// Outcomes of Evaluate.
+// Outcomes of [Evaluate].
 const (
-	// ImplicitDeny: no statement allows the request, and none denies it.
-	ImplicitDeny Outcome = iota
-	// Allowed: a statement allows the request and none denies it.
-	Allowed
-	// ExplicitDeny: a Deny statement matches the request. It overrides
-	// every Allow.
-	ExplicitDeny
+	// OutcomeImplicitDeny: no statement allows the request, and none
+	// denies it.
+	OutcomeImplicitDeny Outcome = iota
+	// OutcomeAllowed: a statement allows the request and none denies it.
+	OutcomeAllowed
+	// OutcomeExplicitDeny: a Deny statement matches the request. It
+	// overrides every Allow.
+	OutcomeExplicitDeny
 )
 
 // String returns "allowed", "implicit deny" or "explicit deny".
 func (o Outcome) String() string {
 	switch o {
-	case ImplicitDeny:
+	case OutcomeImplicitDeny:
 		return "implicit deny"
-	case Allowed:
+	case OutcomeAllowed:
 		return "allowed"
-	case ExplicitDeny:
+	case OutcomeExplicitDeny:
 		return "explicit deny"
 	}
 	return "Outcome(" + strconv.Itoa(int(o)) + ")"
@@ -69,12 +70,13 @@ type Request struct {
 // Decision is the result of an evaluation and the statement that decided
 // it.
 type Decision struct {
-	// Effect is the outcome.
-	Effect Outcome
+	// Outcome is the answer.
+	Outcome Outcome
 	// Statement is the deciding statement: the first Deny that matches
-	// for ExplicitDeny, the first Allow that matches for Allowed (for a
-	// cross-account request, the identity policy's Allow). It is nil for
-	// ImplicitDeny. It points into the evaluated policy.
+	// for OutcomeExplicitDeny, the first Allow that matches for
+	// OutcomeAllowed (for a cross-account request, the identity policy's
+	// Allow). It is nil for OutcomeImplicitDeny. It points into the
+	// evaluated policy.
 	Statement *Statement
 	// PolicyIndex and StatementIndex locate Statement: policies[i] for
 	// Evaluate, PolicySet.Identity[i] or PolicySet.Resource[i] (see
@@ -95,7 +97,7 @@ type Decision struct {
 
 // String describes the decision, naming the deciding statement.
 func (d Decision) String() string {
-	s := d.Effect.String()
+	s := d.Outcome.String()
 	if d.Statement != nil {
 		s += " by " + d.where()
 	}
@@ -105,8 +107,8 @@ func (d Decision) String() string {
 	return s
 }
 
-// IsAllowed reports whether Effect is Allowed.
-func (d Decision) IsAllowed() bool { return d.Effect == Allowed }
+// IsAllowed reports whether Outcome is [OutcomeAllowed].
+func (d Decision) IsAllowed() bool { return d.Outcome == OutcomeAllowed }
 
 func (d Decision) where() string {
 	return statementLabel(d.PolicyIndex, d.StatementIndex, d.ResourcePolicy, d.Statement)
@@ -192,7 +194,7 @@ func (s PolicySet) Evaluate(req Request) Decision {
 				if !m.targets() {
 					continue
 				}
-				if m.unsupported == "" && st.Effect != Allow && st.Effect != Deny {
+				if m.unsupported == "" && st.Effect != EffectAllow && st.Effect != EffectDeny {
 					m.unsupported = fmt.Sprintf("Effect %q is neither Allow nor Deny", st.Effect)
 				}
 				if m.unsupported != "" {
@@ -204,11 +206,11 @@ func (s PolicySet) Evaluate(req Request) Decision {
 				}
 				r := &ref{pi, si, resource, st}
 				switch {
-				case st.Effect == Deny && deny == nil:
+				case st.Effect == EffectDeny && deny == nil:
 					deny = r
-				case st.Effect == Allow && !resource && idAllow == nil:
+				case st.Effect == EffectAllow && !resource && idAllow == nil:
 					idAllow = r
-				case st.Effect == Allow && resource && resAllow == nil:
+				case st.Effect == EffectAllow && resource && resAllow == nil:
 					resAllow = r
 				}
 			}
@@ -217,7 +219,7 @@ func (s PolicySet) Evaluate(req Request) Decision {
 	scan(s.Identity, false)
 	scan(s.Resource, true)
 	set := func(o Outcome, r *ref, reason string) Decision {
-		d.Effect, d.Reason = o, reason
+		d.Outcome, d.Reason = o, reason
 		if r != nil {
 			d.Statement, d.PolicyIndex, d.StatementIndex, d.ResourcePolicy = r.st, r.pi, r.si, r.resource
 		}
@@ -226,19 +228,19 @@ func (s PolicySet) Evaluate(req Request) Decision {
 	what := describeRequest(req)
 	switch {
 	case deny != nil:
-		return set(ExplicitDeny, deny, "an explicit Deny matches "+what+" and overrides every Allow")
+		return set(OutcomeExplicitDeny, deny, "an explicit Deny matches "+what+" and overrides every Allow")
 	case s.CrossAccount && idAllow != nil && resAllow != nil:
-		return set(Allowed, idAllow, "an identity policy and a resource policy both allow "+what)
+		return set(OutcomeAllowed, idAllow, "an identity policy and a resource policy both allow "+what)
 	case s.CrossAccount && idAllow != nil:
-		return set(ImplicitDeny, nil, "an identity policy allows "+what+" but, across accounts, a resource policy must allow it too, and none does")
+		return set(OutcomeImplicitDeny, nil, "an identity policy allows "+what+" but, across accounts, a resource policy must allow it too, and none does")
 	case s.CrossAccount && resAllow != nil:
-		return set(ImplicitDeny, nil, "a resource policy allows "+what+" but, across accounts, an identity policy must allow it too, and none does")
+		return set(OutcomeImplicitDeny, nil, "a resource policy allows "+what+" but, across accounts, an identity policy must allow it too, and none does")
 	case idAllow != nil:
-		return set(Allowed, idAllow, "a statement allows "+what+" and none denies it")
+		return set(OutcomeAllowed, idAllow, "a statement allows "+what+" and none denies it")
 	case resAllow != nil:
-		return set(Allowed, resAllow, "a statement allows "+what+" and none denies it")
+		return set(OutcomeAllowed, resAllow, "a statement allows "+what+" and none denies it")
 	}
-	return set(ImplicitDeny, nil, "no statement allows "+what)
+	return set(OutcomeImplicitDeny, nil, "no statement allows "+what)
 }
 
 func describeRequest(req Request) string {

@@ -20,7 +20,7 @@ func ExampleEvaluate() {
 		{Action: "s3:PutObject", Resource: "arn:aws:s3:::my-cur-bucket/cur/x"},
 	} {
 		d := iampolicy.Evaluate(req, policy)
-		fmt.Println(req.Action, "->", d.Effect, d.StatementIndex)
+		fmt.Println(req.Action, "->", d.Outcome, d.StatementIndex)
 	}
 	// Output:
 	// s3:GetObject -> allowed 1
@@ -61,7 +61,7 @@ func ExampleEvaluate_trustPolicy() {
 			Principal: caller,
 			Context:   map[string][]string{"sts:ExternalId": {id}},
 		}, trust)
-		fmt.Println(id, d.Effect)
+		fmt.Println(id, d.Outcome)
 	}
 	// Output:
 	// ext-8f2c allowed
@@ -129,10 +129,10 @@ func ExamplePolicySet_Evaluate() {
 		Principal: "arn:aws:sts::451234325714:assumed-role/platform/session",
 		Context:   map[string][]string{"aws:SecureTransport": {"true"}},
 	}
-	fmt.Println(set.Evaluate(req).Effect)
+	fmt.Println(set.Evaluate(req).Outcome)
 	req.Context["aws:SecureTransport"] = []string{"false"}
 	d := set.Evaluate(req)
-	fmt.Println(d.Effect, d.Statement.Sid)
+	fmt.Println(d.Outcome, d.Statement.Sid)
 	// Output:
 	// allowed
 	// explicit deny TLSOnly

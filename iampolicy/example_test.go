@@ -12,7 +12,7 @@ import (
 )
 
 func ExampleCURReadPolicy() {
-	p, err := iampolicy.CURReadPolicy("my-cur-bucket", "cur", func(o *iampolicy.ReadOptions) {
+	p, err := iampolicy.CURReadPolicy("my-cur-bucket", "cur", func(o *iampolicy.ReadPolicyOptions) {
 		o.KMSKeyARNs = []string{"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}
 	})
 	if err != nil {
@@ -110,7 +110,7 @@ func ExampleCrossAccountTrust() {
 
 func ExampleDeliveryBucketPolicy() {
 	// Data Exports only; the account is the customer's payer account.
-	p, err := iampolicy.DeliveryBucketPolicy("my-cur-bucket", "111122223333", func(o *iampolicy.DeliveryOptions) {
+	p, err := iampolicy.DeliveryBucketPolicy("my-cur-bucket", "111122223333", func(o *iampolicy.DeliveryPolicyOptions) {
 		o.SkipLegacyCUR = true
 	})
 	if err != nil {

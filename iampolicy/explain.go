@@ -22,7 +22,7 @@ func (s PolicySet) explain(g *Gap, req Request) {
 		what += " by " + req.Principal
 	}
 	head := what + " is not allowed: "
-	if d.Effect == ExplicitDeny {
+	if d.Outcome == OutcomeExplicitDeny {
 		g.Kind = GapExplicitDeny
 		g.PolicyIndex, g.StatementIndex, g.ResourcePolicy = d.PolicyIndex, d.StatementIndex, d.ResourcePolicy
 		g.Explanation = head + "the explicit Deny in " + d.where() + " matches it and overrides every Allow; narrow or remove that Deny"
@@ -35,7 +35,7 @@ func (s PolicySet) explain(g *Gap, req Request) {
 			p := &policies[pi]
 			for si := range p.Statement {
 				st := &p.Statement[si]
-				if st.Effect != Allow {
+				if st.Effect != EffectAllow {
 					continue
 				}
 				cands = append(cands, candidate{pi, si, resource, st, e.matchStatement(p, st), p})

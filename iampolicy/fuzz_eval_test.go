@@ -59,15 +59,15 @@ func FuzzEvaluate(f *testing.F) {
 
 func checkDecision(t *testing.T, set PolicySet, d Decision) {
 	t.Helper()
-	switch d.Effect {
-	case ImplicitDeny:
+	switch d.Outcome {
+	case OutcomeImplicitDeny:
 		if d.Statement != nil || d.PolicyIndex != -1 || d.StatementIndex != -1 {
 			t.Fatalf("implicit deny names a statement: %+v", d)
 		}
 		return
-	case Allowed, ExplicitDeny:
+	case OutcomeAllowed, OutcomeExplicitDeny:
 	default:
-		t.Fatalf("unknown effect %v", d.Effect)
+		t.Fatalf("unknown effect %v", d.Outcome)
 	}
 	policies := set.Identity
 	if d.ResourcePolicy {
@@ -80,11 +80,11 @@ func checkDecision(t *testing.T, set PolicySet, d Decision) {
 	if d.Statement != &policies[d.PolicyIndex].Statement[d.StatementIndex] {
 		t.Fatalf("Statement does not point at the indexed statement: %+v", d)
 	}
-	want := Allow
-	if d.Effect == ExplicitDeny {
-		want = Deny
+	want := EffectAllow
+	if d.Outcome == OutcomeExplicitDeny {
+		want = EffectDeny
 	}
 	if d.Statement.Effect != want {
-		t.Fatalf("%v decided by a statement with Effect %q", d.Effect, d.Statement.Effect)
+		t.Fatalf("%v decided by a statement with Effect %q", d.Outcome, d.Statement.Effect)
 	}
 }

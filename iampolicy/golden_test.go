@@ -45,30 +45,30 @@ type policyCase struct {
 }
 
 func policyCases() []policyCase {
-	read := func(prefix string, fns ...func(*iampolicy.ReadOptions)) func() (iampolicy.Policy, error) {
+	read := func(prefix string, fns ...func(*iampolicy.ReadPolicyOptions)) func() (iampolicy.Policy, error) {
 		return func() (iampolicy.Policy, error) { return iampolicy.CURReadPolicy(gBucket, prefix, fns...) }
 	}
-	trust := func(principal, externalID string, fns ...func(*iampolicy.TrustOptions)) func() (iampolicy.Policy, error) {
+	trust := func(principal, externalID string, fns ...func(*iampolicy.TrustPolicyOptions)) func() (iampolicy.Policy, error) {
 		return func() (iampolicy.Policy, error) { return iampolicy.CrossAccountTrust(principal, externalID, fns...) }
 	}
-	delivery := func(fns ...func(*iampolicy.DeliveryOptions)) func() (iampolicy.Policy, error) {
+	delivery := func(fns ...func(*iampolicy.DeliveryPolicyOptions)) func() (iampolicy.Policy, error) {
 		return func() (iampolicy.Policy, error) { return iampolicy.DeliveryBucketPolicy(gBucket, gPayer, fns...) }
 	}
 	return []policyCase{
 		{"read_no_prefix", identityPolicy, read("")},
 		{"read_prefix", identityPolicy, read("cur/daily")},
 		{"read_prefix_trailing_slash", identityPolicy, read("cur/")},
-		{"read_kms", identityPolicy, read("cur", func(o *iampolicy.ReadOptions) { o.KMSKeyARNs = []string{gKMS} })},
-		{"read_all_options", identityPolicy, read("cur", func(o *iampolicy.ReadOptions) {
+		{"read_kms", identityPolicy, read("cur", func(o *iampolicy.ReadPolicyOptions) { o.KMSKeyARNs = []string{gKMS} })},
+		{"read_all_options", identityPolicy, read("cur", func(o *iampolicy.ReadPolicyOptions) {
 			o.KMSKeyARNs = []string{gKMS, gKMS2}
 			o.ReportDefinitions = true
 			o.DataExports = true
 		})},
-		{"read_aws_cn", identityPolicy, read("cur", func(o *iampolicy.ReadOptions) {
+		{"read_aws_cn", identityPolicy, read("cur", func(o *iampolicy.ReadPolicyOptions) {
 			o.Partition = iampolicy.PartitionChina
 			o.KMSKeyARNs = []string{gKMSCN}
 		})},
-		{"read_aws_us_gov", identityPolicy, read("cur", func(o *iampolicy.ReadOptions) {
+		{"read_aws_us_gov", identityPolicy, read("cur", func(o *iampolicy.ReadPolicyOptions) {
 			o.Partition = iampolicy.PartitionGovCloud
 			o.KMSKeyARNs = []string{gKMSGov}
 		})},
@@ -77,17 +77,17 @@ func policyCases() []policyCase {
 		{"trust_role_arn", trustPolicy, trust("arn:aws:iam::451234325714:role/platform-reader", gExternalID)},
 		{"trust_user_arn", trustPolicy, trust("arn:aws:iam::451234325714:user/platform", gExternalID)},
 		{"trust_root_arn", trustPolicy, trust("arn:aws:iam::451234325714:root", gExternalID)},
-		{"trust_no_external_id", trustPolicy, trust(gAccount, "", func(o *iampolicy.TrustOptions) { o.AllowNoExternalID = true })},
-		{"trust_aws_cn", trustPolicy, trust(gAccount, gExternalID, func(o *iampolicy.TrustOptions) { o.Partition = iampolicy.PartitionChina })},
-		{"trust_aws_us_gov", trustPolicy, trust("arn:aws-us-gov:iam::451234325714:role/platform", gExternalID, func(o *iampolicy.TrustOptions) {
+		{"trust_no_external_id", trustPolicy, trust(gAccount, "", func(o *iampolicy.TrustPolicyOptions) { o.AllowNoExternalID = true })},
+		{"trust_aws_cn", trustPolicy, trust(gAccount, gExternalID, func(o *iampolicy.TrustPolicyOptions) { o.Partition = iampolicy.PartitionChina })},
+		{"trust_aws_us_gov", trustPolicy, trust("arn:aws-us-gov:iam::451234325714:role/platform", gExternalID, func(o *iampolicy.TrustPolicyOptions) {
 			o.Partition = iampolicy.PartitionGovCloud
 		})},
 
 		{"delivery_both", resourcePolicy, delivery()},
-		{"delivery_legacy_only", resourcePolicy, delivery(func(o *iampolicy.DeliveryOptions) { o.SkipDataExports = true })},
-		{"delivery_exports_only", resourcePolicy, delivery(func(o *iampolicy.DeliveryOptions) { o.SkipLegacyCUR = true })},
-		{"delivery_aws_cn", resourcePolicy, delivery(func(o *iampolicy.DeliveryOptions) { o.Partition = iampolicy.PartitionChina })},
-		{"delivery_aws_us_gov", resourcePolicy, delivery(func(o *iampolicy.DeliveryOptions) { o.Partition = iampolicy.PartitionGovCloud })},
+		{"delivery_legacy_only", resourcePolicy, delivery(func(o *iampolicy.DeliveryPolicyOptions) { o.SkipDataExports = true })},
+		{"delivery_exports_only", resourcePolicy, delivery(func(o *iampolicy.DeliveryPolicyOptions) { o.SkipLegacyCUR = true })},
+		{"delivery_aws_cn", resourcePolicy, delivery(func(o *iampolicy.DeliveryPolicyOptions) { o.Partition = iampolicy.PartitionChina })},
+		{"delivery_aws_us_gov", resourcePolicy, delivery(func(o *iampolicy.DeliveryPolicyOptions) { o.Partition = iampolicy.PartitionGovCloud })},
 	}
 }
 

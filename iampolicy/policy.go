@@ -13,10 +13,16 @@ import (
 // this package sets it.
 const Version2012 = "2012-10-17"
 
-// Effect values.
+// Effect is a statement's Effect element: [EffectAllow] or [EffectDeny].
+// It is a string, so a policy with any other value still parses and
+// writes back as it was; [Policy.Validate] reports such a value, and
+// [Evaluate] treats the statement as not matching (with a [Warning]).
+type Effect string
+
+// Effects of a statement.
 const (
-	Allow = "Allow"
-	Deny  = "Deny"
+	EffectAllow Effect = "Allow"
+	EffectDeny  Effect = "Deny"
 )
 
 // Policy is an IAM policy document: an identity policy, a resource (bucket)
@@ -35,7 +41,7 @@ type Policy struct {
 // AWS documents and prints them.
 type Statement struct {
 	Sid          string     `json:"Sid,omitempty"`
-	Effect       string     `json:"Effect"`
+	Effect       Effect     `json:"Effect"`
 	Principal    *Principal `json:"Principal,omitempty"`
 	NotPrincipal *Principal `json:"NotPrincipal,omitempty"`
 	Action       Strings    `json:"Action,omitempty"`

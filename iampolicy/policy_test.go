@@ -20,31 +20,31 @@ func TestParseVariants(t *testing.T) {
 		{
 			name: "statement object, scalar fields",
 			in:   `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}`,
-			want: Policy{Version: Version2012, Statement: []Statement{{Effect: Allow, Action: Strings{"s3:GetObject"}, Resource: Strings{"arn:aws:s3:::b/*"}}}},
+			want: Policy{Version: Version2012, Statement: []Statement{{Effect: EffectAllow, Action: Strings{"s3:GetObject"}, Resource: Strings{"arn:aws:s3:::b/*"}}}},
 		},
 		{
 			name: "statement list, list fields, Id",
 			in:   `{"Version":"2012-10-17","Id":"p1","Statement":[{"Sid":"A","Effect":"Deny","NotAction":["s3:*","iam:*"],"NotResource":["arn:aws:s3:::b","arn:aws:s3:::b/*"]}]}`,
-			want: Policy{Version: Version2012, ID: "p1", Statement: []Statement{{Sid: "A", Effect: Deny, NotAction: Strings{"s3:*", "iam:*"}, NotResource: Strings{"arn:aws:s3:::b", "arn:aws:s3:::b/*"}}}},
+			want: Policy{Version: Version2012, ID: "p1", Statement: []Statement{{Sid: "A", Effect: EffectDeny, NotAction: Strings{"s3:*", "iam:*"}, NotResource: Strings{"arn:aws:s3:::b", "arn:aws:s3:::b/*"}}}},
 		},
 		{
 			name: "wildcard principal",
 			in:   `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}]}`,
-			want: Policy{Statement: []Statement{{Effect: Allow, Principal: &Principal{Wildcard: true}, Action: Strings{"sts:AssumeRole"}}}},
+			want: Policy{Statement: []Statement{{Effect: EffectAllow, Principal: &Principal{Wildcard: true}, Action: Strings{"sts:AssumeRole"}}}},
 		},
 		{
 			name: "principal map with every kind, NotPrincipal",
 			in: `{"Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:root","444455556666"],"Service":"billingreports.amazonaws.com","Federated":"cognito-identity.amazonaws.com","CanonicalUser":"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},"Action":"sts:AssumeRole"},` +
 				`{"Effect":"Deny","NotPrincipal":{"AWS":"*"},"Action":"s3:*","Resource":"*"}]}`,
 			want: Policy{Statement: []Statement{
-				{Effect: Allow, Principal: &Principal{AWS: Strings{"arn:aws:iam::111122223333:root", "444455556666"}, Service: Strings{"billingreports.amazonaws.com"}, Federated: Strings{"cognito-identity.amazonaws.com"}, CanonicalUser: Strings{"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"}}, Action: Strings{"sts:AssumeRole"}},
-				{Effect: Deny, NotPrincipal: &Principal{AWS: Strings{"*"}}, Action: Strings{"s3:*"}, Resource: Strings{"*"}},
+				{Effect: EffectAllow, Principal: &Principal{AWS: Strings{"arn:aws:iam::111122223333:root", "444455556666"}, Service: Strings{"billingreports.amazonaws.com"}, Federated: Strings{"cognito-identity.amazonaws.com"}, CanonicalUser: Strings{"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"}}, Action: Strings{"sts:AssumeRole"}},
+				{Effect: EffectDeny, NotPrincipal: &Principal{AWS: Strings{"*"}}, Action: Strings{"s3:*"}, Resource: Strings{"*"}},
 			}},
 		},
 		{
 			name: "condition with lists, bools and numbers",
 			in:   `{"Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::b","Condition":{"StringLike":{"s3:prefix":["cur/*","focus/*"]},"Bool":{"aws:SecureTransport":true},"NumericLessThan":{"s3:max-keys":1000}}}]}`,
-			want: Policy{Statement: []Statement{{Effect: Allow, Action: Strings{"s3:ListBucket"}, Resource: Strings{"arn:aws:s3:::b"}, Condition: Condition{
+			want: Policy{Statement: []Statement{{Effect: EffectAllow, Action: Strings{"s3:ListBucket"}, Resource: Strings{"arn:aws:s3:::b"}, Condition: Condition{
 				"StringLike":      {"s3:prefix": Strings{"cur/*", "focus/*"}},
 				"Bool":            {"aws:SecureTransport": Strings{"true"}},
 				"NumericLessThan": {"s3:max-keys": Strings{"1000"}},
@@ -71,7 +71,7 @@ func TestParseVariants(t *testing.T) {
 
 func TestJSONIsDeterministicAndUnescaped(t *testing.T) {
 	p := Policy{Version: Version2012, Statement: []Statement{{
-		Sid: "A", Effect: Allow, Principal: &Principal{Service: Strings{"b.amazonaws.com"}, AWS: Strings{"arn:aws:iam::111122223333:root"}},
+		Sid: "A", Effect: EffectAllow, Principal: &Principal{Service: Strings{"b.amazonaws.com"}, AWS: Strings{"arn:aws:iam::111122223333:root"}},
 		Action: Strings{"s3:GetObject"}, Resource: Strings{"arn:aws:s3:::b/<x>&y/*"},
 		Condition: Condition{"StringLike": {"z": Strings{"1"}, "a": Strings{"2", "3"}}, "Bool": {"k": Strings{"true"}}},
 	}}}
@@ -123,7 +123,7 @@ func TestValidate(t *testing.T) {
 
 	bad := Policy{Version: "2013-01-01", Statement: []Statement{
 		{Sid: "a-b", Effect: "allow", Action: Strings{"GetObject"}, NotAction: Strings{"s3:*"}, Resource: Strings{"bucket"}, NotResource: Strings{"*"}},
-		{Sid: "a-b", Effect: Allow, Principal: &Principal{}, NotPrincipal: &Principal{Wildcard: true}, Condition: Condition{"StringEquals": {}}},
+		{Sid: "a-b", Effect: EffectAllow, Principal: &Principal{}, NotPrincipal: &Principal{Wildcard: true}, Condition: Condition{"StringEquals": {}}},
 	}}
 	err = bad.Validate()
 	require.ErrorIs(t, err, curerr.ErrMalformed)

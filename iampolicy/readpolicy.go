@@ -7,8 +7,8 @@ import (
 	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
-// ReadOptions are the optional settings of CURReadPolicy.
-type ReadOptions struct {
+// ReadPolicyOptions are the optional settings of CURReadPolicy.
+type ReadPolicyOptions struct {
 	// Partition is the AWS partition: aws (default), aws-cn or aws-us-gov.
 	Partition string
 	// KMSKeyARNs are customer managed keys the bucket's objects are
@@ -46,8 +46,8 @@ const (
 // A trailing "/" on prefix is dropped (keys under "cur/" start with "cur//",
 // which "cur/*" still covers). All invalid inputs are reported at once as
 // joined *curerr.FieldError values.
-func CURReadPolicy(bucket, prefix string, optFns ...func(*ReadOptions)) (Policy, error) {
-	var o ReadOptions
+func CURReadPolicy(bucket, prefix string, optFns ...func(*ReadPolicyOptions)) (Policy, error) {
+	var o ReadPolicyOptions
 	for _, fn := range optFns {
 		fn(&o)
 	}
@@ -83,23 +83,23 @@ func CURReadPolicy(bucket, prefix string, optFns ...func(*ReadOptions)) (Policy,
 	}
 
 	p := Policy{Version: Version2012, Statement: []Statement{
-		{Sid: SidListBucket, Effect: Allow, Action: Strings{"s3:GetBucketLocation", "s3:ListBucket"}, Resource: Strings{s3BucketARN(o.Partition, bucket)}},
-		{Sid: SidGetObjects, Effect: Allow, Action: Strings{"s3:GetObject"}, Resource: Strings{s3ObjectsARN(o.Partition, bucket, prefix)}},
-		{Sid: SidOrganizations, Effect: Allow, Action: Strings{"organizations:Describe*", "organizations:List*"}, Resource: Strings{"*"}},
-		{Sid: SidCostExplorer, Effect: Allow, Action: Strings{"ce:GetReservationUtilization"}, Resource: Strings{"*"}},
+		{Sid: SidListBucket, Effect: EffectAllow, Action: Strings{"s3:GetBucketLocation", "s3:ListBucket"}, Resource: Strings{s3BucketARN(o.Partition, bucket)}},
+		{Sid: SidGetObjects, Effect: EffectAllow, Action: Strings{"s3:GetObject"}, Resource: Strings{s3ObjectsARN(o.Partition, bucket, prefix)}},
+		{Sid: SidOrganizations, Effect: EffectAllow, Action: Strings{"organizations:Describe*", "organizations:List*"}, Resource: Strings{"*"}},
+		{Sid: SidCostExplorer, Effect: EffectAllow, Action: Strings{"ce:GetReservationUtilization"}, Resource: Strings{"*"}},
 	}}
 	if len(o.KMSKeyARNs) > 0 {
-		p.Statement = append(p.Statement, Statement{Sid: SidKMSDecrypt, Effect: Allow, Action: Strings{"kms:Decrypt"}, Resource: Strings(o.KMSKeyARNs)})
+		p.Statement = append(p.Statement, Statement{Sid: SidKMSDecrypt, Effect: EffectAllow, Action: Strings{"kms:Decrypt"}, Resource: Strings(o.KMSKeyARNs)})
 	}
 	if o.ReportDefinitions {
-		p.Statement = append(p.Statement, Statement{Sid: SidReportDefinitions, Effect: Allow, Action: Strings{"cur:DescribeReportDefinitions"}, Resource: Strings{"*"}})
+		p.Statement = append(p.Statement, Statement{Sid: SidReportDefinitions, Effect: EffectAllow, Action: Strings{"cur:DescribeReportDefinitions"}, Resource: Strings{"*"}})
 	}
 	if o.DataExports {
-		p.Statement = append(p.Statement, Statement{Sid: SidDataExports, Effect: Allow,
+		p.Statement = append(p.Statement, Statement{Sid: SidDataExports, Effect: EffectAllow,
 			Action:   Strings{"bcm-data-exports:GetExecution", "bcm-data-exports:GetExport", "bcm-data-exports:ListExecutions", "bcm-data-exports:ListExports"},
 			Resource: Strings{"*"}})
 	}
-	if err := CheckSize(p, ManagedPolicy); err != nil {
+	if err := CheckSize(p, QuotaManagedPolicy); err != nil {
 		return Policy{}, err
 	}
 	return p, nil

@@ -9,8 +9,8 @@ import (
 // SidTrust is the Statement ID of CrossAccountTrust's statement.
 const SidTrust = "TrustPlatform"
 
-// TrustOptions are the optional settings of CrossAccountTrust.
-type TrustOptions struct {
+// TrustPolicyOptions are the optional settings of CrossAccountTrust.
+type TrustPolicyOptions struct {
 	// Partition is the AWS partition of the trusted account when it is
 	// given as an account ID: aws (default), aws-cn or aws-us-gov. When the
 	// trusted principal is an ARN, its partition must match.
@@ -28,8 +28,8 @@ type TrustOptions struct {
 // arn:<partition>:iam::<account>:root) or an IAM principal ARN (root, role or
 // user) — may call sts:AssumeRole when it passes the external ID
 // (StringEquals sts:ExternalId).
-func CrossAccountTrust(trusted, externalID string, optFns ...func(*TrustOptions)) (Policy, error) {
-	var o TrustOptions
+func CrossAccountTrust(trusted, externalID string, optFns ...func(*TrustPolicyOptions)) (Policy, error) {
+	var o TrustPolicyOptions
 	for _, fn := range optFns {
 		fn(&o)
 	}
@@ -62,7 +62,7 @@ func CrossAccountTrust(trusted, externalID string, optFns ...func(*TrustOptions)
 	switch {
 	case externalID == "" && o.AllowNoExternalID:
 	case externalID == "":
-		errs = append(errs, &curerr.FieldError{Field: "external ID", Msg: "is required (generate one with NewExternalID, or set TrustOptions.AllowNoExternalID to opt out)", Err: ErrNoExternalID})
+		errs = append(errs, &curerr.FieldError{Field: "external ID", Msg: "is required (generate one with NewExternalID, or set TrustPolicyOptions.AllowNoExternalID to opt out)", Err: ErrNoExternalID})
 	default:
 		if err := ValidateExternalID(externalID); err != nil {
 			errs = append(errs, err.(*curerr.FieldError))
@@ -71,12 +71,12 @@ func CrossAccountTrust(trusted, externalID string, optFns ...func(*TrustOptions)
 	if err := joinFieldErrors(errs); err != nil {
 		return Policy{}, err
 	}
-	st := Statement{Sid: SidTrust, Effect: Allow, Principal: AWSPrincipal(principal), Action: Strings{"sts:AssumeRole"}}
+	st := Statement{Sid: SidTrust, Effect: EffectAllow, Principal: AWSPrincipal(principal), Action: Strings{"sts:AssumeRole"}}
 	if externalID != "" {
 		st.Condition = Condition{"StringEquals": {"sts:ExternalId": Strings{externalID}}}
 	}
 	p := Policy{Version: Version2012, Statement: []Statement{st}}
-	if err := CheckSize(p, TrustPolicy); err != nil {
+	if err := CheckSize(p, QuotaTrustPolicy); err != nil {
 		return Policy{}, err
 	}
 	return p, nil

@@ -36,7 +36,7 @@ func (p Policy) validate() []*curerr.FieldError {
 	sids := map[string]int{}
 	for i, s := range p.Statement {
 		f := func(el string) string { return fmt.Sprintf("Statement[%d].%s", i, el) }
-		if s.Effect != Allow && s.Effect != Deny {
+		if s.Effect != EffectAllow && s.Effect != EffectDeny {
 			errs = append(errs, fieldErr(f("Effect"), "%q is not Allow or Deny", s.Effect))
 		}
 		if s.Sid != "" {

@@ -299,7 +299,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func (c *config) build() ([]byte, bool, error) {
 	switch c.output {
 	case outPolicy:
-		p, err := iampolicy.CURReadPolicy(c.bucket, c.prefix, func(o *iampolicy.ReadOptions) {
+		p, err := iampolicy.CURReadPolicy(c.bucket, c.prefix, func(o *iampolicy.ReadPolicyOptions) {
 			o.Partition = c.partition
 			o.KMSKeyARNs = c.kmsKeyARNs
 		})
@@ -309,14 +309,14 @@ func (c *config) build() ([]byte, bool, error) {
 		b, err := p.JSON()
 		return b, true, err
 	case outTrust:
-		p, err := iampolicy.CrossAccountTrust(c.trusted, c.externalID, func(o *iampolicy.TrustOptions) { o.Partition = c.partition })
+		p, err := iampolicy.CrossAccountTrust(c.trusted, c.externalID, func(o *iampolicy.TrustPolicyOptions) { o.Partition = c.partition })
 		if err != nil {
 			return nil, false, err
 		}
 		b, err := p.JSON()
 		return b, true, err
 	case outBucketPolicy:
-		p, err := iampolicy.DeliveryBucketPolicy(c.bucket, c.account, func(o *iampolicy.DeliveryOptions) { o.Partition = c.partition })
+		p, err := iampolicy.DeliveryBucketPolicy(c.bucket, c.account, func(o *iampolicy.DeliveryPolicyOptions) { o.Partition = c.partition })
 		if err != nil {
 			return nil, false, err
 		}

@@ -60,7 +60,7 @@ func TestOutputs(t *testing.T) {
 	require.NoError(t, err)
 	link, err := iampolicy.QuickCreateURL("us-east-1", tTemplate, "curconnect-billing-read", tmpl.ParameterDefaults())
 	require.NoError(t, err)
-	cn, err := iampolicy.CURReadPolicy(tBucket, "", func(o *iampolicy.ReadOptions) { o.Partition = iampolicy.PartitionChina })
+	cn, err := iampolicy.CURReadPolicy(tBucket, "", func(o *iampolicy.ReadPolicyOptions) { o.Partition = iampolicy.PartitionChina })
 	require.NoError(t, err)
 	cnJSON, err := cn.JSON()
 	require.NoError(t, err)
@@ -71,14 +71,14 @@ func TestOutputs(t *testing.T) {
 		want string
 	}{
 		{"policy", []string{"-bucket", tBucket, "-prefix", "cur", "-kms-key-arn", tKMS, "-kms-key-arn", tKMS2, "-output", "policy"},
-			mustJSON(iampolicy.CURReadPolicy(tBucket, "cur", func(o *iampolicy.ReadOptions) { o.KMSKeyARNs = []string{tKMS, tKMS2} }))},
+			mustJSON(iampolicy.CURReadPolicy(tBucket, "cur", func(o *iampolicy.ReadPolicyOptions) { o.KMSKeyARNs = []string{tKMS, tKMS2} }))},
 		{"policy aws-cn", []string{"-bucket", tBucket, "-partition", "aws-cn", "-output", "policy"}, string(cnJSON)},
 		{"trust for an account", append([]string{"-output", "trust"}, trust...),
 			mustJSON(iampolicy.CrossAccountTrust(tAccount, tExternalID))},
 		{"trust for a role", []string{"-trusted-principal", "arn:aws:iam::451234325714:role/reader", "-external-id", tExternalID, "-output", "trust"},
 			mustJSON(iampolicy.CrossAccountTrust("arn:aws:iam::451234325714:role/reader", tExternalID))},
 		{"trust aws-us-gov", append([]string{"-output", "trust", "-partition", "aws-us-gov"}, trust...),
-			mustJSON(iampolicy.CrossAccountTrust(tAccount, tExternalID, func(o *iampolicy.TrustOptions) { o.Partition = iampolicy.PartitionGovCloud }))},
+			mustJSON(iampolicy.CrossAccountTrust(tAccount, tExternalID, func(o *iampolicy.TrustPolicyOptions) { o.Partition = iampolicy.PartitionGovCloud }))},
 		{"bucket-policy", []string{"-bucket", tBucket, "-account", tPayer, "-output", "bucket-policy"},
 			mustJSON(iampolicy.DeliveryBucketPolicy(tBucket, tPayer))},
 		{"cfn-json", append([]string{"-bucket", tBucket, "-prefix", "cur", "-kms-key-arn", tKMS, "-kms-key-arn", tKMS2, "-output", "cfn-json"}, trust...), string(tmplJSON)},
