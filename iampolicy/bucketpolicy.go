@@ -4,17 +4,18 @@ import "github.com/curconnect/curconnect/curreader/curerr"
 
 // Service principals that deliver billing data into a bucket.
 const (
-	// BillingReportsService delivers legacy Cost and Usage Reports.
-	BillingReportsService = "billingreports.amazonaws.com"
-	// DataExportsService delivers Data Exports (CUR 2.0, FOCUS).
-	DataExportsService = "bcm-data-exports.amazonaws.com"
+	// billingReportsService delivers legacy Cost and Usage Reports.
+	billingReportsService = "billingreports.amazonaws.com"
+	// dataExportsService delivers Data Exports (CUR 2.0, FOCUS).
+	dataExportsService = "bcm-data-exports.amazonaws.com"
 )
 
 // BillingRegion is the only region the CUR and Data Exports control planes
-// run in; their ARNs always name it, whatever the bucket's region.
+// (and Organizations and Cost Explorer) answer in: their ARNs always name
+// it, whatever the bucket's region, and a client of those APIs must use it.
 const BillingRegion = "us-east-1"
 
-// DeliveryPolicyOptions are the optional settings of DeliveryBucketPolicy.
+// DeliveryPolicyOptions are the optional settings of [DeliveryBucketPolicy].
 type DeliveryPolicyOptions struct {
 	// Partition is the AWS partition: aws (default), aws-cn or aws-us-gov.
 	Partition string
@@ -62,10 +63,10 @@ func DeliveryBucketPolicy(bucket, account string, optFns ...func(*DeliveryPolicy
 	type svc struct{ check, write, principal, sourceARN string }
 	var svcs []svc
 	if !o.SkipLegacyCUR {
-		svcs = append(svcs, svc{SidCURCheckBucket, SidCURWrite, BillingReportsService, "arn:" + o.Partition + ":cur:" + BillingRegion + ":" + account + ":definition/*"})
+		svcs = append(svcs, svc{SidCURCheckBucket, SidCURWrite, billingReportsService, "arn:" + o.Partition + ":cur:" + BillingRegion + ":" + account + ":definition/*"})
 	}
 	if !o.SkipDataExports {
-		svcs = append(svcs, svc{SidDataExportsCheckBucket, SidDataExportsWrite, DataExportsService, "arn:" + o.Partition + ":bcm-data-exports:" + BillingRegion + ":" + account + ":export/*"})
+		svcs = append(svcs, svc{SidDataExportsCheckBucket, SidDataExportsWrite, dataExportsService, "arn:" + o.Partition + ":bcm-data-exports:" + BillingRegion + ":" + account + ":export/*"})
 	}
 	p := Policy{Version: Version2012}
 	for _, s := range svcs {
@@ -74,9 +75,9 @@ func DeliveryBucketPolicy(bucket, account string, optFns ...func(*DeliveryPolicy
 			"StringLike":   {"aws:SourceArn": Strings{s.sourceARN}},
 		}
 		p.Statement = append(p.Statement,
-			Statement{Sid: s.check, Effect: EffectAllow, Principal: ServicePrincipal(s.principal),
+			Statement{Sid: s.check, Effect: EffectAllow, Principal: servicePrincipal(s.principal),
 				Action: Strings{"s3:GetBucketAcl", "s3:GetBucketPolicy"}, Resource: Strings{s3BucketARN(o.Partition, bucket)}, Condition: cond},
-			Statement{Sid: s.write, Effect: EffectAllow, Principal: ServicePrincipal(s.principal),
+			Statement{Sid: s.write, Effect: EffectAllow, Principal: servicePrincipal(s.principal),
 				Action: Strings{"s3:PutObject"}, Resource: Strings{s3BucketARN(o.Partition, bucket) + "/*"}, Condition: cond},
 		)
 	}

@@ -21,6 +21,14 @@ import (
 	"github.com/curconnect/curconnect/internal/testutil"
 )
 
+// Logical IDs of the resources of the generated templates.
+const (
+	resRole         = "Role"
+	resUser         = "User"
+	resReadPolicy   = "ReadPolicy"
+	resBucketPolicy = "DeliveryBucketPolicy"
+)
+
 // fieldNames lists the Field of every *FieldError in err's tree.
 func fieldNames(err error) []string {
 	var out []string
@@ -188,14 +196,14 @@ func TestTemplateResolvesToBuilderDocuments(t *testing.T) {
 				o.DataExports = in.DataExports
 			})
 			require.NoError(t, err)
-			assert.Equal(t, wantRead, docOf(t, res, iampolicy.ResourceReadPolicy, "PolicyDocument"))
-			props := res[iampolicy.ResourceReadPolicy].(map[string]any)["Properties"].(map[string]any)
+			assert.Equal(t, wantRead, docOf(t, res, resReadPolicy, "PolicyDocument"))
+			props := res[resReadPolicy].(map[string]any)["Properties"].(map[string]any)
 
 			if in.LegacyUser {
-				assert.NotContains(t, res, iampolicy.ResourceRole)
-				assert.Equal(t, []any{"ref:" + iampolicy.ResourceUser}, props["Users"])
+				assert.NotContains(t, res, resRole)
+				assert.Equal(t, []any{"ref:" + resUser}, props["Users"])
 				assert.NotContains(t, props, "Roles")
-				user := res[iampolicy.ResourceUser].(map[string]any)["Properties"].(map[string]any)
+				user := res[resUser].(map[string]any)["Properties"].(map[string]any)
 				assert.Equal(t, iampolicy.DefaultUserName, user["UserName"])
 				assert.Contains(t, tmpl.Outputs, iampolicy.OutputUserARN)
 				assert.NotContains(t, tmpl.Outputs, iampolicy.OutputRoleARN)
@@ -207,9 +215,9 @@ func TestTemplateResolvesToBuilderDocuments(t *testing.T) {
 					o.AllowNoExternalID = in.AllowNoExternalID
 				})
 				require.NoError(t, err)
-				assert.Equal(t, wantTrust, docOf(t, res, iampolicy.ResourceRole, "AssumeRolePolicyDocument"))
-				assert.Equal(t, []any{"ref:" + iampolicy.ResourceRole}, props["Roles"])
-				role := res[iampolicy.ResourceRole].(map[string]any)["Properties"].(map[string]any)
+				assert.Equal(t, wantTrust, docOf(t, res, resRole, "AssumeRolePolicyDocument"))
+				assert.Equal(t, []any{"ref:" + resRole}, props["Roles"])
+				role := res[resRole].(map[string]any)["Properties"].(map[string]any)
 				wantName := in.RoleName
 				if wantName == "" {
 					wantName = iampolicy.DefaultRoleName
@@ -233,11 +241,11 @@ func TestTemplateResolvesToBuilderDocuments(t *testing.T) {
 					o.SkipDataExports = in.DeliverySkipDataExports
 				})
 				require.NoError(t, err)
-				assert.Equal(t, want, docOf(t, res, iampolicy.ResourceBucketPolicy, "PolicyDocument"))
-				bp := res[iampolicy.ResourceBucketPolicy].(map[string]any)["Properties"].(map[string]any)
+				assert.Equal(t, want, docOf(t, res, resBucketPolicy, "PolicyDocument"))
+				bp := res[resBucketPolicy].(map[string]any)["Properties"].(map[string]any)
 				assert.Equal(t, in.Bucket, bp["Bucket"])
 			} else {
-				assert.NotContains(t, res, iampolicy.ResourceBucketPolicy)
+				assert.NotContains(t, res, resBucketPolicy)
 			}
 
 			// No placeholder survives into the template.
@@ -269,15 +277,15 @@ func TestTemplateParametersOverride(t *testing.T) {
 			res := resolveTemplate(t, tmpl, iampolicy.PartitionAWS, gPayer, tc.params)
 			want, err := iampolicy.CURReadPolicy(tc.bucket, tc.prefix)
 			require.NoError(t, err)
-			assert.Equal(t, want, docOf(t, res, iampolicy.ResourceReadPolicy, "PolicyDocument"))
+			assert.Equal(t, want, docOf(t, res, resReadPolicy, "PolicyDocument"))
 			wantBP, err := iampolicy.DeliveryBucketPolicy(tc.bucket, gPayer)
 			require.NoError(t, err)
-			assert.Equal(t, wantBP, docOf(t, res, iampolicy.ResourceBucketPolicy, "PolicyDocument"))
+			assert.Equal(t, wantBP, docOf(t, res, resBucketPolicy, "PolicyDocument"))
 		})
 	}
 	t.Run("empty role name lets CloudFormation name the role", func(t *testing.T) {
 		res := resolveTemplate(t, tmpl, iampolicy.PartitionAWS, gPayer, map[string]string{"RoleName": ""})
-		role := res[iampolicy.ResourceRole].(map[string]any)["Properties"].(map[string]any)
+		role := res[resRole].(map[string]any)["Properties"].(map[string]any)
 		assert.NotContains(t, role, "RoleName")
 	})
 	t.Run("another trusted principal and external ID", func(t *testing.T) {
@@ -286,7 +294,7 @@ func TestTemplateParametersOverride(t *testing.T) {
 		})
 		want, err := iampolicy.CrossAccountTrust("arn:aws:iam::999988887777:role/reader", "other-id")
 		require.NoError(t, err)
-		assert.Equal(t, want, docOf(t, res, iampolicy.ResourceRole, "AssumeRolePolicyDocument"))
+		assert.Equal(t, want, docOf(t, res, resRole, "AssumeRolePolicyDocument"))
 	})
 }
 
@@ -415,7 +423,7 @@ func TestYAMLMatchesJSON(t *testing.T) {
 	props["Nested"] = []any{[]any{"a", []any{"b", map[string]any{}}}, []any{}, map[string]any{"k": []any{1, 2.5, true, false, nil}}}
 	props["Numbers"] = []any{0, -1, 1e21, 123456789012}
 	tmpl := &iampolicy.Template{
-		AWSTemplateFormatVersion: iampolicy.TemplateFormatVersion,
+		AWSTemplateFormatVersion: "2010-09-09",
 		Description:              strings.Join(trickyStrings, "|"),
 		Resources:                map[string]iampolicy.Resource{"R": {Type: "AWS::X::Y", Properties: props}},
 	}
@@ -443,7 +451,7 @@ func FuzzTemplateYAML(f *testing.F) {
 	f.Add("Fn::Sub", "\xff\xfe invalid utf-8")
 	f.Fuzz(func(t *testing.T, key, value string) {
 		tmpl := &iampolicy.Template{
-			AWSTemplateFormatVersion: iampolicy.TemplateFormatVersion,
+			AWSTemplateFormatVersion: "2010-09-09",
 			Description:              value,
 			Resources: map[string]iampolicy.Resource{key: {Type: value, Properties: map[string]any{
 				key: []any{value, map[string]any{key: value}, []any{value}},

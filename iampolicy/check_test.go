@@ -233,7 +233,7 @@ func TestCheckDeliveryBucketPolicy(t *testing.T) {
 	gaps := Check(legacyOnly, required)
 	require.Len(t, gaps, 3)
 	for _, g := range gaps {
-		assert.Equal(t, DataExportsService, g.Principal)
+		assert.Equal(t, dataExportsService, g.Principal)
 		assert.Equal(t, GapPrincipalMismatch, g.Kind)
 		assert.Contains(t, g.Explanation, "names other principals (billingreports.amazonaws.com)")
 	}
@@ -275,7 +275,7 @@ func TestCheckPolicySet(t *testing.T) {
 	assert.Equal(t, GapCrossAccount, gaps[0].Kind)
 	assert.Contains(t, gaps[0].Explanation, "across accounts a resource policy must allow it too")
 
-	bucketAllowOther := pol(Statement{Effect: EffectAllow, Principal: AWSPrincipal("111122223333"), Action: Strings{"s3:GetObject"}, Resource: Strings{"arn:aws:s3:::b/*"}})
+	bucketAllowOther := pol(Statement{Effect: EffectAllow, Principal: awsPrincipal("111122223333"), Action: Strings{"s3:GetObject"}, Resource: Strings{"arn:aws:s3:::b/*"}})
 	gaps = PolicySet{Identity: []Policy{identity}, Resource: []Policy{bucketAllowOther}, CrossAccount: true}.Check(required, withPrincipal)
 	require.Len(t, gaps, 1)
 	assert.Equal(t, GapPrincipalMismatch, gaps[0].Kind, gaps[0].Explanation)

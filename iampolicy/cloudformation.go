@@ -20,10 +20,10 @@ const (
 	ParamRoleName         = "RoleName"
 	ParamUserName         = "UserName"
 
-	ResourceRole         = "Role"
-	ResourceUser         = "User"
-	ResourceReadPolicy   = "ReadPolicy"
-	ResourceBucketPolicy = "DeliveryBucketPolicy"
+	resourceRole         = "Role"
+	resourceUser         = "User"
+	resourceReadPolicy   = "ReadPolicy"
+	resourceBucketPolicy = "DeliveryBucketPolicy"
 
 	OutputRoleARN   = "RoleARN"
 	OutputUserARN   = "UserARN"
@@ -140,7 +140,7 @@ var iamNameRE = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 // user — each defaulting to in's values, and its outputs are RoleARN (or
 // UserARN) and PolicyARN. Documents are built by the builders, so the same
 // rules and size checks apply; every invalid input is reported at once as
-// joined *curerr.FieldError values wrapping curerr.ErrMalformed.
+// joined [*curerr.FieldError] values wrapping [curerr.ErrMalformed].
 //
 // Creating the stack needs the CAPABILITY_NAMED_IAM acknowledgement while
 // RoleName (or UserName) is set.
@@ -213,7 +213,7 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 	}
 
 	t := &Template{
-		AWSTemplateFormatVersion: TemplateFormatVersion,
+		AWSTemplateFormatVersion: templateFormatVersion,
 		Parameters: map[string]Parameter{
 			ParamBucketName: {
 				Type:                  "String",
@@ -271,12 +271,12 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 			ConstraintDescription: "must be at most 64 letters, digits and +=,.@_-",
 		}
 		t.Conditions[condHasUserName] = cfnNotEmpty(ParamUserName)
-		t.Resources[ResourceUser] = Resource{Type: "AWS::IAM::User", Properties: map[string]any{
+		t.Resources[resourceUser] = Resource{Type: "AWS::IAM::User", Properties: map[string]any{
 			"UserName": cfnIf(condHasUserName, Ref(ParamUserName), Ref("AWS::NoValue")),
 		}}
 		policyProps["Description"] = "Read access to the billing reports for a cost platform's IAM user (curconnect)."
-		policyProps["Users"] = []any{Ref(ResourceUser)}
-		t.Outputs[OutputUserARN] = Output{Description: "ARN of the IAM user. Create its access key in the IAM console and hand it to the platform.", Value: GetAtt(ResourceUser, "Arn")}
+		policyProps["Users"] = []any{Ref(resourceUser)}
+		t.Outputs[OutputUserARN] = Output{Description: "ARN of the IAM user. Create its access key in the IAM console and hand it to the platform.", Value: GetAtt(resourceUser, "Arn")}
 		groups = append(groups, cfnParameterGroup("IAM user", ParamUserName))
 		labels[ParamUserName] = cfnLabel("IAM user name")
 	} else {
@@ -306,8 +306,8 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 				Description:           "External ID the platform passes when it assumes the role. It guards against the confused-deputy problem; it is not a password.",
 				Default:               in.ExternalID,
 				AllowedPattern:        externalIDPattern,
-				MinLength:             MinExternalIDLen,
-				MaxLength:             MaxExternalIDLen,
+				MinLength:             minExternalIDLen,
+				MaxLength:             maxExternalIDLen,
 				ConstraintDescription: "must be 2 to 1224 letters, digits and +=,.@:/-_",
 				NoEcho:                true,
 			}
@@ -328,17 +328,17 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 			return nil, err
 		}
 		t.Conditions[condHasRoleName] = cfnNotEmpty(ParamRoleName)
-		t.Resources[ResourceRole] = Resource{Type: "AWS::IAM::Role", Properties: map[string]any{
+		t.Resources[resourceRole] = Resource{Type: "AWS::IAM::Role", Properties: map[string]any{
 			"RoleName":                 cfnIf(condHasRoleName, Ref(ParamRoleName), Ref("AWS::NoValue")),
 			"Description":              "Lets a cost platform read the billing reports (curconnect).",
 			"AssumeRolePolicyDocument": trustDoc,
 		}}
 		policyProps["Description"] = "Read access to the billing reports for a cost platform's cross-account role (curconnect)."
-		policyProps["Roles"] = []any{Ref(ResourceRole)}
-		t.Outputs[OutputRoleARN] = Output{Description: "ARN of the role the cost platform assumes.", Value: GetAtt(ResourceRole, "Arn")}
+		policyProps["Roles"] = []any{Ref(resourceRole)}
+		t.Outputs[OutputRoleARN] = Output{Description: "ARN of the role the cost platform assumes.", Value: GetAtt(resourceRole, "Arn")}
 	}
-	t.Resources[ResourceReadPolicy] = Resource{Type: "AWS::IAM::ManagedPolicy", Properties: policyProps}
-	t.Outputs[OutputPolicyARN] = Output{Description: "ARN of the managed policy that grants the read access.", Value: Ref(ResourceReadPolicy)}
+	t.Resources[resourceReadPolicy] = Resource{Type: "AWS::IAM::ManagedPolicy", Properties: policyProps}
+	t.Outputs[OutputPolicyARN] = Output{Description: "ARN of the managed policy that grants the read access.", Value: Ref(resourceReadPolicy)}
 
 	if in.DeliveryBucketPolicy {
 		sourceAccount := Ref("AWS::AccountId")
@@ -362,7 +362,7 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 			return nil, err
 		}
 		t.Description += " It also sets the bucket policy that lets AWS deliver the reports, replacing any existing bucket policy."
-		t.Resources[ResourceBucketPolicy] = Resource{Type: "AWS::S3::BucketPolicy", Properties: map[string]any{
+		t.Resources[resourceBucketPolicy] = Resource{Type: "AWS::S3::BucketPolicy", Properties: map[string]any{
 			"Bucket":         Ref(ParamBucketName),
 			"PolicyDocument": doc,
 		}}

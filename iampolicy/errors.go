@@ -7,19 +7,22 @@ import (
 	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
-// ErrTooLarge reports a document over one of IAM's size limits, or over the
-// parser's own bound on input size and nesting. It wraps curerr.ErrMalformed.
+// ErrTooLarge reports a document over one of IAM's size quotas (see
+// [SizeError]), or over the parser's own bound on input size and nesting.
+// It wraps [curerr.ErrMalformed].
 var ErrTooLarge = fmt.Errorf("iampolicy: too large: %w", curerr.ErrMalformed)
 
-// ErrNoExternalID reports a cross-account trust built without an external ID
-// when the caller did not opt out with TrustPolicyOptions.AllowNoExternalID.
+// ErrNoExternalID reports a cross-account trust built without an external
+// ID when the caller did not opt out with
+// [TrustPolicyOptions.AllowNoExternalID]. It wraps [curerr.ErrMalformed].
 var ErrNoExternalID = fmt.Errorf("iampolicy: an external ID is required for cross-account trust: %w", curerr.ErrMalformed)
 
 func fieldErr(field, format string, args ...any) *curerr.FieldError {
 	return &curerr.FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
-// SizeError reports a document longer than an IAM quota.
+// SizeError reports a document longer than an IAM quota. It wraps
+// [ErrTooLarge], and so [curerr.ErrMalformed].
 type SizeError struct {
 	// Quota is the quota the document is over.
 	Quota Quota
@@ -34,7 +37,7 @@ func (e *SizeError) Error() string {
 	return fmt.Sprintf("iampolicy: %s is %d characters without whitespace, over IAM's limit of %d", e.Quota, e.Size, e.Limit)
 }
 
-// Unwrap returns ErrTooLarge.
+// Unwrap returns [ErrTooLarge].
 func (e *SizeError) Unwrap() error { return ErrTooLarge }
 
 // joinFieldErrors returns nil for none, or errors.Join of them.

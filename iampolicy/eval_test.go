@@ -109,7 +109,7 @@ func TestEvaluateMatching(t *testing.T) {
 			Request{Action: "s3:GetObject", Resource: bucket + "/abc"}, OutcomeImplicitDeny, -1},
 		{"variables are literal text in version 2008-10-17", []Policy{{Statement: []Statement{stmt(EffectAllow, Strings{"s3:GetObject"}, Strings{bucket + "/${aws:username}"})}}},
 			Request{Action: "s3:GetObject", Resource: bucket + "/${aws:username}", Context: map[string][]string{"aws:username": {"alice"}}}, OutcomeAllowed, 0},
-		{"trust policy without Resource", []Policy{pol(Statement{Effect: EffectAllow, Principal: AWSPrincipal("111122223333"), Action: Strings{"sts:AssumeRole"}})},
+		{"trust policy without Resource", []Policy{pol(Statement{Effect: EffectAllow, Principal: awsPrincipal("111122223333"), Action: Strings{"sts:AssumeRole"}})},
 			Request{Action: "sts:AssumeRole", Principal: "arn:aws:iam::111122223333:role/platform"}, OutcomeAllowed, 0},
 	}
 	for _, tc := range cases {
@@ -145,30 +145,30 @@ func TestEvaluatePrincipals(t *testing.T) {
 		caller    string
 		want      bool
 	}{
-		{"account ID covers a role", AWSPrincipal(acct), role, true},
-		{"account ID covers a session", AWSPrincipal(acct), session, true},
-		{"account ID covers a user", AWSPrincipal(acct), user, true},
-		{"account ID covers the root", AWSPrincipal(acct), root, true},
-		{"root ARN covers a role", AWSPrincipal(root), role, true},
-		{"root ARN covers a session", AWSPrincipal(root), session, true},
-		{"account does not cover another account", AWSPrincipal(acct), other, false},
-		{"role ARN covers the role", AWSPrincipal(role), role, true},
-		{"role ARN covers its sessions (path dropped in session ARN)", AWSPrincipal(role), session, true},
-		{"role ARN does not cover the account root", AWSPrincipal(role), root, false},
-		{"role ARN does not cover a user", AWSPrincipal(role), user, false},
-		{"role ARN does not cover a same-name role elsewhere", AWSPrincipal(role), other, false},
-		{"user ARN exact", AWSPrincipal(user), user, true},
-		{"user ARN does not cover another user", AWSPrincipal(user), "arn:aws:iam::" + acct + ":user/bob", false},
-		{"session ARN exact", AWSPrincipal(session), session, true},
-		{"session ARN does not cover the role", AWSPrincipal(session), role, false},
+		{"account ID covers a role", awsPrincipal(acct), role, true},
+		{"account ID covers a session", awsPrincipal(acct), session, true},
+		{"account ID covers a user", awsPrincipal(acct), user, true},
+		{"account ID covers the root", awsPrincipal(acct), root, true},
+		{"root ARN covers a role", awsPrincipal(root), role, true},
+		{"root ARN covers a session", awsPrincipal(root), session, true},
+		{"account does not cover another account", awsPrincipal(acct), other, false},
+		{"role ARN covers the role", awsPrincipal(role), role, true},
+		{"role ARN covers its sessions (path dropped in session ARN)", awsPrincipal(role), session, true},
+		{"role ARN does not cover the account root", awsPrincipal(role), root, false},
+		{"role ARN does not cover a user", awsPrincipal(role), user, false},
+		{"role ARN does not cover a same-name role elsewhere", awsPrincipal(role), other, false},
+		{"user ARN exact", awsPrincipal(user), user, true},
+		{"user ARN does not cover another user", awsPrincipal(user), "arn:aws:iam::" + acct + ":user/bob", false},
+		{"session ARN exact", awsPrincipal(session), session, true},
+		{"session ARN does not cover the role", awsPrincipal(session), role, false},
 		{"wildcard covers anyone", &Principal{Wildcard: true}, other, true},
 		{"wildcard covers anonymous", &Principal{Wildcard: true}, "", true},
-		{"AWS * covers anyone", AWSPrincipal("*"), user, true},
-		{"account does not cover anonymous", AWSPrincipal(acct), "", false},
-		{"service principal", ServicePrincipal(BillingReportsService), BillingReportsService, true},
-		{"other service", ServicePrincipal(BillingReportsService), DataExportsService, false},
-		{"service does not cover an account", ServicePrincipal(BillingReportsService), root, false},
-		{"bare account caller", AWSPrincipal(root), acct, true},
+		{"AWS * covers anyone", awsPrincipal("*"), user, true},
+		{"account does not cover anonymous", awsPrincipal(acct), "", false},
+		{"service principal", servicePrincipal(billingReportsService), billingReportsService, true},
+		{"other service", servicePrincipal(billingReportsService), dataExportsService, false},
+		{"service does not cover an account", servicePrincipal(billingReportsService), root, false},
+		{"bare account caller", awsPrincipal(root), acct, true},
 		{"federated", &Principal{Federated: Strings{"cognito-identity.amazonaws.com"}}, "cognito-identity.amazonaws.com", true},
 		{"canonical user", &Principal{CanonicalUser: Strings{"79a59df9"}}, "79a59df9", true},
 	}
@@ -200,7 +200,7 @@ func TestEvaluatePrincipals(t *testing.T) {
 		t.Run("NotPrincipal "+tc.name, func(t *testing.T) {
 			p := pol(
 				Statement{Effect: EffectAllow, Principal: &Principal{Wildcard: true}, Action: Strings{"s3:GetObject"}, Resource: Strings{"*"}},
-				Statement{Effect: EffectDeny, NotPrincipal: AWSPrincipal(tc.listed...), Action: Strings{"s3:*"}, Resource: Strings{"*"}},
+				Statement{Effect: EffectDeny, NotPrincipal: awsPrincipal(tc.listed...), Action: Strings{"s3:*"}, Resource: Strings{"*"}},
 			)
 			d := Evaluate(Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k", Principal: tc.caller}, p)
 			if tc.wantDeny {
@@ -212,7 +212,7 @@ func TestEvaluatePrincipals(t *testing.T) {
 	}
 	t.Run("NotPrincipal wildcard excludes everyone", func(t *testing.T) {
 		p := pol(Statement{Effect: EffectDeny, NotPrincipal: &Principal{Wildcard: true}, Action: Strings{"*"}, Resource: Strings{"*"}},
-			Statement{Effect: EffectAllow, Principal: AWSPrincipal("*"), Action: Strings{"*"}, Resource: Strings{"*"}})
+			Statement{Effect: EffectAllow, Principal: awsPrincipal("*"), Action: Strings{"*"}, Resource: Strings{"*"}})
 		assert.True(t, Evaluate(Request{Action: "s3:GetObject", Resource: "x", Principal: user}, p).IsAllowed())
 	})
 }
@@ -220,7 +220,7 @@ func TestEvaluatePrincipals(t *testing.T) {
 func TestEvaluateCrossAccountAndSets(t *testing.T) {
 	const obj = "arn:aws:s3:::b/k"
 	identity := pol(stmt(EffectAllow, Strings{"s3:GetObject"}, Strings{"arn:aws:s3:::b/*"}))
-	bucketPolicy := pol(Statement{Sid: "Platform", Effect: EffectAllow, Principal: AWSPrincipal("444455556666"), Action: Strings{"s3:GetObject"}, Resource: Strings{"arn:aws:s3:::b/*"}})
+	bucketPolicy := pol(Statement{Sid: "Platform", Effect: EffectAllow, Principal: awsPrincipal("444455556666"), Action: Strings{"s3:GetObject"}, Resource: Strings{"arn:aws:s3:::b/*"}})
 	denyBucket := pol(Statement{Sid: "DenyAll", Effect: EffectDeny, Principal: &Principal{Wildcard: true}, Action: Strings{"s3:*"}, Resource: Strings{"arn:aws:s3:::b/*"}})
 	req := Request{Action: "s3:GetObject", Resource: obj, Principal: "arn:aws:sts::444455556666:assumed-role/r/s"}
 

@@ -9,8 +9,8 @@ import (
 
 // External ID limits, as IAM and STS enforce them for sts:ExternalId.
 const (
-	MinExternalIDLen = 2
-	MaxExternalIDLen = 1224
+	minExternalIDLen = 2
+	maxExternalIDLen = 1224
 )
 
 var externalIDRE = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
@@ -23,7 +23,8 @@ func NewExternalID() string { return rand.Text() }
 
 // ValidateExternalID checks an external ID against IAM's rules: 2 to 1224
 // characters of letters, digits and +=,.@:/-_. The error names the field
-// "external ID" and wraps curerr.ErrMalformed; it never repeats the value.
+// "external ID" and wraps [curerr.ErrMalformed] (and [ErrNoExternalID]
+// when id is empty); it never repeats the value.
 func ValidateExternalID(id string) error {
 	if id == "" {
 		return &curerr.FieldError{Field: "external ID", Msg: "is empty", Err: ErrNoExternalID}
@@ -31,8 +32,8 @@ func ValidateExternalID(id string) error {
 	if err := checkPrintable("external ID", id); err != nil {
 		return err
 	}
-	if len(id) < MinExternalIDLen || len(id) > MaxExternalIDLen {
-		return fieldErr("external ID", "is %d characters; IAM allows %d to %d", len(id), MinExternalIDLen, MaxExternalIDLen)
+	if len(id) < minExternalIDLen || len(id) > maxExternalIDLen {
+		return fieldErr("external ID", "is %d characters; IAM allows %d to %d", len(id), minExternalIDLen, maxExternalIDLen)
 	}
 	if !externalIDRE.MatchString(id) {
 		return fieldErr("external ID", "has characters IAM does not allow (allowed: letters, digits and +=,.@:/-_)")

@@ -7,27 +7,28 @@ import (
 	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
-// Limits on what Parse reads, so a hostile document cannot exhaust memory
-// or the stack. IAM's own quotas are far smaller (see CheckSize).
-const (
-	// MaxDocumentBytes is the largest document Parse accepts.
-	MaxDocumentBytes = 1 << 20
-	// MaxNesting is the deepest JSON nesting Parse accepts. A valid IAM
-	// policy nests at most 5 levels (Statement, list, Condition, operator,
-	// values).
-	MaxNesting = 16
-)
+// MaxDocumentBytes is the largest document [Parse] accepts, so a hostile
+// document cannot exhaust memory. IAM's own quotas are far smaller (see
+// [CheckSize]); a caller reading a policy from a network can stop reading
+// after MaxDocumentBytes+1 bytes.
+const MaxDocumentBytes = 1 << 20
+
+// maxNesting is the deepest JSON nesting Parse accepts, so a hostile
+// document cannot exhaust the stack. A valid IAM policy nests at most 5
+// levels (Statement, list, Condition, operator, values).
+const maxNesting = 16
 
 // Parse reads an IAM policy document. It refuses documents over
-// MaxDocumentBytes or nested deeper than MaxNesting, unknown keys, and
-// wrong value types; the error wraps curerr.ErrMalformed (and ErrTooLarge for size
-// and depth). Parse checks syntax only: call Validate for IAM's rules.
+// [MaxDocumentBytes] or nested deeper than 16 levels (both errors wrap
+// [ErrTooLarge]), unknown keys and wrong value types; every error wraps
+// [curerr.ErrMalformed]. Parse checks syntax only: call [Policy.Validate]
+// for IAM's rules.
 func Parse(data []byte) (Policy, error) {
 	if len(data) > MaxDocumentBytes {
 		return Policy{}, fmt.Errorf("iampolicy: parse: document is %d bytes, over the limit of %d: %w", len(data), MaxDocumentBytes, ErrTooLarge)
 	}
-	if d := nestingDepth(data); d > MaxNesting {
-		return Policy{}, fmt.Errorf("iampolicy: parse: document nests %d levels deep, over the limit of %d: %w", d, MaxNesting, ErrTooLarge)
+	if d := nestingDepth(data); d > maxNesting {
+		return Policy{}, fmt.Errorf("iampolicy: parse: document nests %d levels deep, over the limit of %d: %w", d, maxNesting, ErrTooLarge)
 	}
 	var p Policy
 	if err := json.Unmarshal(data, &p); err != nil {

@@ -101,7 +101,7 @@ func TestParseRefuses(t *testing.T) {
 		{"unknown principal kind", `{"Statement":[{"Effect":"Allow","Principal":{"Robot":"x"},"Action":"sts:AssumeRole"}]}`, curerr.ErrMalformed},
 		{"object as action", `{"Statement":[{"Effect":"Allow","Action":{"a":1},"Resource":"*"}]}`, curerr.ErrMalformed},
 		{"null in list", `{"Statement":[{"Effect":"Allow","Action":[null],"Resource":"*"}]}`, curerr.ErrMalformed},
-		{"too deep", strings.Repeat("[", MaxNesting+1) + strings.Repeat("]", MaxNesting+1), ErrTooLarge},
+		{"too deep", strings.Repeat("[", maxNesting+1) + strings.Repeat("]", maxNesting+1), ErrTooLarge},
 		{"too big", `{"Id":"` + strings.Repeat("x", MaxDocumentBytes) + `"}`, ErrTooLarge},
 	}
 	for _, tc := range cases {

@@ -24,11 +24,11 @@ type Principal struct {
 	CanonicalUser Strings
 }
 
-// AWSPrincipal returns a principal for the given AWS account IDs or ARNs.
-func AWSPrincipal(arns ...string) *Principal { return &Principal{AWS: Strings(arns)} }
+// awsPrincipal returns a principal for the given AWS account IDs or ARNs.
+func awsPrincipal(arns ...string) *Principal { return &Principal{AWS: Strings(arns)} }
 
-// ServicePrincipal returns a principal for the given service names.
-func ServicePrincipal(services ...string) *Principal { return &Principal{Service: Strings(services)} }
+// servicePrincipal returns a principal for the given service names.
+func servicePrincipal(services ...string) *Principal { return &Principal{Service: Strings(services)} }
 
 // MarshalJSON writes "*" or an object with the kinds in sorted order.
 func (p Principal) MarshalJSON() ([]byte, error) {

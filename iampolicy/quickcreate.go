@@ -23,7 +23,7 @@ const (
 )
 
 // RegionPartition returns the partition of a region name: aws-cn for cn-*,
-// aws-us-gov for us-gov-*, aws otherwise. It returns a *curerr.FieldError for a
+// aws-us-gov for us-gov-*, aws otherwise. It returns a [*curerr.FieldError] for a
 // string that is not shaped like a region, and for the isolated partitions
 // (us-iso*), which this package does not write documents for.
 func RegionPartition(region string) (string, error) {
@@ -71,7 +71,7 @@ func consoleBase(region, partition string) string {
 // param_<Name>=<value>, in sorted order so the link is deterministic;
 // parameters left out keep the template's defaults. Every value is
 // percent-encoded. All invalid inputs are reported at once as joined
-// *curerr.FieldError values naming the field ("region", "templateURL",
+// [*curerr.FieldError] values naming the field ("region", "templateURL",
 // "stackName", "params[Name]").
 //
 // # External ID

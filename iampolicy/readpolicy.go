@@ -7,7 +7,7 @@ import (
 	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
-// ReadPolicyOptions are the optional settings of CURReadPolicy.
+// ReadPolicyOptions are the optional settings of [CURReadPolicy].
 type ReadPolicyOptions struct {
 	// Partition is the AWS partition: aws (default), aws-cn or aws-us-gov.
 	Partition string
@@ -45,7 +45,7 @@ const (
 //
 // A trailing "/" on prefix is dropped (keys under "cur/" start with "cur//",
 // which "cur/*" still covers). All invalid inputs are reported at once as
-// joined *curerr.FieldError values.
+// joined [*curerr.FieldError] values.
 func CURReadPolicy(bucket, prefix string, optFns ...func(*ReadPolicyOptions)) (Policy, error) {
 	var o ReadPolicyOptions
 	for _, fn := range optFns {

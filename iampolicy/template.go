@@ -7,9 +7,9 @@ import (
 	"fmt"
 )
 
-// TemplateFormatVersion is the only AWSTemplateFormatVersion CloudFormation
+// templateFormatVersion is the only AWSTemplateFormatVersion CloudFormation
 // knows.
-const TemplateFormatVersion = "2010-09-09"
+const templateFormatVersion = "2010-09-09"
 
 // Template is an AWS CloudFormation template: a typed top level with
 // untyped resource properties, enough to write (and read back) the templates
@@ -19,7 +19,8 @@ const TemplateFormatVersion = "2010-09-09"
 // A Template is a plain value tree: copy it before changing it if another
 // goroutine may read it.
 type Template struct {
-	// AWSTemplateFormatVersion is TemplateFormatVersion.
+	// AWSTemplateFormatVersion is "2010-09-09", the only version
+	// CloudFormation knows.
 	AWSTemplateFormatVersion string `json:"AWSTemplateFormatVersion"`
 	// Description is shown by the CloudFormation console (at most 1,024 bytes).
 	Description string `json:"Description,omitempty"`

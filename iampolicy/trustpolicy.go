@@ -9,7 +9,7 @@ import (
 // SidTrust is the Statement ID of CrossAccountTrust's statement.
 const SidTrust = "TrustPlatform"
 
-// TrustPolicyOptions are the optional settings of CrossAccountTrust.
+// TrustPolicyOptions are the optional settings of [CrossAccountTrust].
 type TrustPolicyOptions struct {
 	// Partition is the AWS partition of the trusted account when it is
 	// given as an account ID: aws (default), aws-cn or aws-us-gov. When the
@@ -71,7 +71,7 @@ func CrossAccountTrust(trusted, externalID string, optFns ...func(*TrustPolicyOp
 	if err := joinFieldErrors(errs); err != nil {
 		return Policy{}, err
 	}
-	st := Statement{Sid: SidTrust, Effect: EffectAllow, Principal: AWSPrincipal(principal), Action: Strings{"sts:AssumeRole"}}
+	st := Statement{Sid: SidTrust, Effect: EffectAllow, Principal: awsPrincipal(principal), Action: Strings{"sts:AssumeRole"}}
 	if externalID != "" {
 		st.Condition = Condition{"StringEquals": {"sts:ExternalId": Strings{externalID}}}
 	}

@@ -14,7 +14,7 @@ var (
 )
 
 // Validate checks p against IAM's grammar and returns every problem at
-// once, as joined *curerr.FieldError values naming the statement and element
+// once, as joined [*curerr.FieldError] values naming the statement and element
 // (e.g. "Statement[1].Effect"). It checks what holds for every kind of
 // policy: Version, Effect, one of Action/NotAction, at most one of
 // Resource/NotResource and of Principal/NotPrincipal, action syntax, unique
