@@ -7,21 +7,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// gapSummary is the part of a Gap a test compares.
-type gapSummary struct {
-	Action, Resource string
-	Kind             GapKind
-	Statement        int
-}
-
-func summarize(gaps []Gap) []gapSummary {
-	var out []gapSummary
-	for _, g := range gaps {
-		out = append(out, gapSummary{g.Action, g.Resource, g.Kind, g.StatementIndex})
-	}
-	return out
-}
-
 func TestCheckCURReadPolicy(t *testing.T) {
 	required, err := CURReadPolicy("cur-bucket", "reports")
 	require.NoError(t, err)
@@ -314,4 +299,15 @@ func TestCheckSamples(t *testing.T) {
 		"aws:SourceIp":        {"10.0.0.0"},
 		"aws:SecureTransport": {"true"},
 	}, ctx)
+}
+
+func BenchmarkCheck(b *testing.B) {
+	p, err := CURReadPolicy("cur-bucket", "reports")
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if gaps := Check(p, p); len(gaps) != 0 {
+			b.Fatal(gaps)
+		}
+	}
 }

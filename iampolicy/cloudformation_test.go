@@ -14,165 +14,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/iampolicy"
 	"github.com/curconnect/curconnect/internal/testutil"
 )
-
-// Logical IDs of the resources of the generated templates.
-const (
-	resRole         = "Role"
-	resUser         = "User"
-	resReadPolicy   = "ReadPolicy"
-	resBucketPolicy = "DeliveryBucketPolicy"
-)
-
-// fieldNames lists the Field of every *FieldError in err's tree.
-func fieldNames(err error) []string {
-	var out []string
-	var walk func(error)
-	walk = func(e error) {
-		if fe, ok := e.(*curerr.FieldError); ok {
-			out = append(out, fe.Field)
-			return
-		}
-		if j, ok := e.(interface{ Unwrap() []error }); ok {
-			for _, c := range j.Unwrap() {
-				walk(c)
-			}
-		} else if u := errors.Unwrap(e); u != nil {
-			walk(u)
-		}
-	}
-	walk(err)
-	sort.Strings(out)
-	return out
-}
-
-// cfnResolver evaluates the intrinsic functions the generated templates use
-// (Ref, Fn::Sub, Fn::If, Fn::Equals, Fn::Not, Fn::GetAtt, AWS::NoValue)
-// with given parameter values, as CloudFormation would, so a test can
-// compare the resolved documents with the builders' output.
-type cfnResolver struct {
-	t      *testing.T
-	params map[string]string
-	conds  map[string]any
-}
-
-// noValue marks a value removed by Ref AWS::NoValue.
-type noValue struct{}
-
-var subVarRE = regexp.MustCompile(`\$\{([^}]+)\}`)
-
-func (r *cfnResolver) value(name string) string {
-	if v, ok := r.params[name]; ok {
-		return v
-	}
-	r.t.Fatalf("reference to unknown parameter or pseudo parameter %q", name)
-	return ""
-}
-
-func (r *cfnResolver) condition(name string) bool {
-	c, ok := r.conds[name]
-	require.True(r.t, ok, "unknown condition %q", name)
-	b, ok := r.resolve(c).(bool)
-	require.True(r.t, ok, "condition %q is not boolean", name)
-	return b
-}
-
-func (r *cfnResolver) resolve(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		if len(x) == 1 {
-			for fn, arg := range x {
-				switch fn {
-				case "Ref":
-					name := arg.(string)
-					if name == "AWS::NoValue" {
-						return noValue{}
-					}
-					if _, ok := r.params[name]; !ok {
-						return "ref:" + name // a resource
-					}
-					return r.value(name)
-				case "Fn::Sub":
-					return subVarRE.ReplaceAllStringFunc(arg.(string), func(m string) string {
-						return r.value(m[2 : len(m)-1])
-					})
-				case "Fn::If":
-					a := arg.([]any)
-					require.Len(r.t, a, 3)
-					if r.condition(a[0].(string)) {
-						return r.resolve(a[1])
-					}
-					return r.resolve(a[2])
-				case "Fn::Equals":
-					a := arg.([]any)
-					require.Len(r.t, a, 2)
-					return r.resolve(a[0]) == r.resolve(a[1])
-				case "Fn::Not":
-					a := arg.([]any)
-					require.Len(r.t, a, 1)
-					return !r.resolve(a[0]).(bool)
-				case "Fn::GetAtt":
-					a := arg.([]any)
-					return "getatt:" + a[0].(string) + "." + a[1].(string)
-				}
-				require.False(r.t, strings.HasPrefix(fn, "Fn::"), "unhandled intrinsic %s", fn)
-			}
-		}
-		out := map[string]any{}
-		for k, e := range x {
-			if rv := r.resolve(e); rv != (noValue{}) {
-				out[k] = rv
-			}
-		}
-		return out
-	case []any:
-		out := []any{}
-		for _, e := range x {
-			if rv := r.resolve(e); rv != (noValue{}) {
-				out = append(out, rv)
-			}
-		}
-		return out
-	}
-	return v
-}
-
-// resolveTemplate returns the template's resources with every intrinsic
-// function evaluated, using the parameter defaults overridden by params.
-func resolveTemplate(t *testing.T, tmpl *iampolicy.Template, partition, account string, params map[string]string) map[string]any {
-	t.Helper()
-	values := tmpl.ParameterDefaults()
-	for k, v := range params {
-		values[k] = v
-	}
-	values["AWS::Partition"] = partition
-	values["AWS::AccountId"] = account
-	b, err := tmpl.JSON()
-	require.NoError(t, err)
-	var tree map[string]any
-	require.NoError(t, json.Unmarshal(b, &tree))
-	conds, _ := tree["Conditions"].(map[string]any)
-	r := &cfnResolver{t: t, params: values, conds: conds}
-	return r.resolve(tree["Resources"]).(map[string]any)
-}
-
-// docOf parses the policy document at resources[id].Properties[prop].
-func docOf(t *testing.T, resources map[string]any, id, prop string) iampolicy.Policy {
-	t.Helper()
-	res, ok := resources[id].(map[string]any)
-	require.True(t, ok, "no resource %s", id)
-	doc := res["Properties"].(map[string]any)[prop]
-	b, err := json.Marshal(doc)
-	require.NoError(t, err)
-	p, err := iampolicy.Parse(b)
-	require.NoError(t, err, "%s", b)
-	return p
-}
 
 // TestTemplateResolvesToBuilderDocuments evaluates every template variant's
 // intrinsic functions with its defaults and checks that the documents it
@@ -383,86 +229,34 @@ func TestTemplateDescriptionOverride(t *testing.T) {
 	assert.Equal(t, "Acme Cost: read billing data", tmpl.Description)
 }
 
-// trickyStrings are values YAML reads as something else unless quoted, or
-// that need escaping.
-var trickyStrings = []string{
-	"", "yes", "No", "on", "OFF", "y", "null", "~", "true", "0x1F", "1e3", "012", ".inf", "-.5", "2010-09-09",
-	" leading", "trailing ", "a: b", "a #c", "# c", "- d", "*e", "&f", "!g", "%h", "@i", "`j", "|k", ">l", "?m", "{n}", "[o]", ",p",
-	"line\nbreak", "tab\there", "cr\r", "\x00\x01\x1f\x7f", "\u0085nel", "\u2028\u2029", "\ufeffbom", "\u0080\u009f",
-	"é日本🙂", `"quoted" and \back\slash`, "${AWS::Partition}", "---", "...", "'single'",
-}
-
-// requireSameTree parses j as JSON and y as YAML and requires the same
-// tree. (JSON cannot simply be parsed as YAML: encoding/json leaves
-// characters such as U+0085 unescaped, which YAML forbids raw.)
-func requireSameTree(t *testing.T, j, y []byte) {
-	t.Helper()
-	var fromJSON any
-	require.NoError(t, json.Unmarshal(j, &fromJSON))
-	var fromYAML any
-	require.NoError(t, yaml.Unmarshal(y, &fromYAML), "%s", y)
-	// Normalise YAML's ints and maps through JSON.
-	b, err := json.Marshal(fromYAML)
-	require.NoError(t, err)
-	var norm any
-	require.NoError(t, json.Unmarshal(b, &norm))
-	require.Equal(t, fromJSON, norm)
-}
-
-// TestYAMLMatchesJSON checks the YAML emitter on strings and keys YAML would
-// misread, empty collections, nested lists and scalars of every type: the
-// YAML must parse to the same tree as the JSON.
-func TestYAMLMatchesJSON(t *testing.T) {
-	props := map[string]any{}
-	for i, s := range trickyStrings {
-		props["K"+strings.Repeat("x", i)] = s
-		props[s] = []any{s, map[string]any{s: s}}
-	}
-	props["Empty"] = map[string]any{}
-	props["EmptyList"] = []any{}
-	props["Nested"] = []any{[]any{"a", []any{"b", map[string]any{}}}, []any{}, map[string]any{"k": []any{1, 2.5, true, false, nil}}}
-	props["Numbers"] = []any{0, -1, 1e21, 123456789012}
-	tmpl := &iampolicy.Template{
-		AWSTemplateFormatVersion: "2010-09-09",
-		Description:              strings.Join(trickyStrings, "|"),
-		Resources:                map[string]iampolicy.Resource{"R": {Type: "AWS::X::Y", Properties: props}},
-	}
-	j, err := tmpl.JSON()
-	require.NoError(t, err)
-	y, err := tmpl.YAML()
-	require.NoError(t, err)
-	requireSameTree(t, j, y)
-	for _, line := range strings.Split(strings.TrimSuffix(string(y), "\n"), "\n") {
-		assert.NotContains(t, line, "\t", "YAML indentation never uses tabs")
-		assert.True(t, strings.TrimLeft(line, " ") != "", "no blank lines")
-	}
-	// Deterministic.
-	y2, err := tmpl.YAML()
-	require.NoError(t, err)
-	assert.Equal(t, y, y2)
-}
-
-// FuzzTemplateYAML checks that any string, as a key and as a value, comes
-// out of the YAML emitter as the same tree the JSON holds.
-func FuzzTemplateYAML(f *testing.F) {
-	for _, s := range trickyStrings {
-		f.Add(s, s)
-	}
-	f.Add("Fn::Sub", "\xff\xfe invalid utf-8")
-	f.Fuzz(func(t *testing.T, key, value string) {
-		tmpl := &iampolicy.Template{
-			AWSTemplateFormatVersion: "2010-09-09",
-			Description:              value,
-			Resources: map[string]iampolicy.Resource{key: {Type: value, Properties: map[string]any{
-				key: []any{value, map[string]any{key: value}, []any{value}},
-			}}},
+// TestTemplateDefaultsMeetParameterConstraints checks, for inputs at the
+// edges of what the builders accept, that every parameter default matches
+// its own AllowedPattern and length bounds, so the template creates as is.
+func TestTemplateDefaultsMeetParameterConstraints(t *testing.T) {
+	for _, in := range []iampolicy.TemplateInput{
+		{Bucket: "a.b-c", Prefix: "/a/b!*'()_-.//", TrustedPrincipal: "arn:aws:iam::123456789012:user/path/x+=,.@-_",
+			ExternalID: "+=,.@:/-_" + strings.Repeat("Z", 1215), RoleName: "r+=,.@-_" + strings.Repeat("x", 56)},
+		{Bucket: strings.Repeat("b", 63), Prefix: strings.Repeat("p", 256), TrustedPrincipal: "arn:aws-cn:iam::123456789012:role/a/b",
+			ExternalID: "ab", Partition: iampolicy.PartitionChina},
+		{Bucket: "abc", LegacyUser: true, UserName: "u@example.com"},
+	} {
+		tmpl, err := iampolicy.CloudFormationTemplate(in)
+		require.NoError(t, err)
+		require.NotEmpty(t, tmpl.Parameters)
+		for name, p := range tmpl.Parameters {
+			def, ok := p.Default.(string)
+			require.True(t, ok, "%s has a string default", name)
+			if p.AllowedPattern != "" {
+				assert.Regexp(t, regexp.MustCompile(p.AllowedPattern), def, "%s default", name)
+			}
+			if p.MinLength > 0 {
+				assert.GreaterOrEqual(t, len(def), p.MinLength, "%s default", name)
+			}
+			if p.MaxLength > 0 {
+				assert.LessOrEqual(t, len(def), p.MaxLength, "%s default", name)
+			}
 		}
-		j, err := tmpl.JSON()
-		require.NoError(t, err)
-		y, err := tmpl.YAML()
-		require.NoError(t, err)
-		requireSameTree(t, j, y)
-	})
+	}
 }
 
 // TestTemplatesLintClean runs cfn-lint once over every template variant, as
@@ -525,34 +319,4 @@ func TestTemplatesLintClean(t *testing.T) {
 	delete(byFile, "negative_control.yaml")
 	assert.Empty(t, byFile, "cfn-lint found errors or warnings in generated templates")
 	t.Logf("cfn-lint checked %d templates clean", len(files))
-}
-
-// TestTemplateDefaultsMeetParameterConstraints checks, for inputs at the
-// edges of what the builders accept, that every parameter default matches
-// its own AllowedPattern and length bounds, so the template creates as is.
-func TestTemplateDefaultsMeetParameterConstraints(t *testing.T) {
-	for _, in := range []iampolicy.TemplateInput{
-		{Bucket: "a.b-c", Prefix: "/a/b!*'()_-.//", TrustedPrincipal: "arn:aws:iam::123456789012:user/path/x+=,.@-_",
-			ExternalID: "+=,.@:/-_" + strings.Repeat("Z", 1215), RoleName: "r+=,.@-_" + strings.Repeat("x", 56)},
-		{Bucket: strings.Repeat("b", 63), Prefix: strings.Repeat("p", 256), TrustedPrincipal: "arn:aws-cn:iam::123456789012:role/a/b",
-			ExternalID: "ab", Partition: iampolicy.PartitionChina},
-		{Bucket: "abc", LegacyUser: true, UserName: "u@example.com"},
-	} {
-		tmpl, err := iampolicy.CloudFormationTemplate(in)
-		require.NoError(t, err)
-		require.NotEmpty(t, tmpl.Parameters)
-		for name, p := range tmpl.Parameters {
-			def, ok := p.Default.(string)
-			require.True(t, ok, "%s has a string default", name)
-			if p.AllowedPattern != "" {
-				assert.Regexp(t, regexp.MustCompile(p.AllowedPattern), def, "%s default", name)
-			}
-			if p.MinLength > 0 {
-				assert.GreaterOrEqual(t, len(def), p.MinLength, "%s default", name)
-			}
-			if p.MaxLength > 0 {
-				assert.LessOrEqual(t, len(def), p.MaxLength, "%s default", name)
-			}
-		}
-	}
 }

@@ -1,22 +1,10 @@
 package iampolicy_test
 
 import (
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/xml"
-	"fmt"
-	"io"
-	"net/http"
-	"net/url"
-	"sort"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -24,133 +12,6 @@ import (
 	"github.com/curconnect/curconnect/iampolicy"
 	"github.com/curconnect/curconnect/internal/testutil"
 )
-
-// cfnQuery calls CloudFormation's query API with SigV4-signed requests. The
-// module does not depend on the CloudFormation SDK client; the handful of
-// calls the tests need are plain form posts.
-type cfnQuery struct {
-	endpoint string
-	creds    aws.Credentials
-	region   string
-}
-
-func (c *cfnQuery) call(ctx context.Context, form url.Values, out any) error {
-	form.Set("Version", "2010-05-15")
-	body := form.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint+"/", strings.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	sum := sha256.Sum256([]byte(body))
-	if err := v4.NewSigner().SignHTTP(ctx, c.creds, req, hex.EncodeToString(sum[:]), "cloudformation", c.region, time.Now()); err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("cloudformation %s: HTTP %d: %s", form.Get("Action"), resp.StatusCode, data)
-	}
-	return xml.Unmarshal(data, out)
-}
-
-type cfnStack struct {
-	StackStatus       string
-	StackStatusReason string
-	Outputs           []struct {
-		OutputKey   string
-		OutputValue string
-	} `xml:"Outputs>member"`
-}
-
-func (c *cfnQuery) createStack(ctx context.Context, name, body string, params map[string]string) error {
-	form := url.Values{
-		"Action":                {"CreateStack"},
-		"StackName":             {name},
-		"TemplateBody":          {body},
-		"Capabilities.member.1": {"CAPABILITY_NAMED_IAM"},
-	}
-	i := 1
-	for _, k := range sortedParamKeys(params) {
-		form.Set("Parameters.member."+strconv.Itoa(i)+".ParameterKey", k)
-		form.Set("Parameters.member."+strconv.Itoa(i)+".ParameterValue", params[k])
-		i++
-	}
-	var out struct {
-		StackID string `xml:"CreateStackResult>StackId"`
-	}
-	if err := c.call(ctx, form, &out); err != nil {
-		return err
-	}
-	if out.StackID == "" {
-		return fmt.Errorf("CreateStack %s returned no StackId", name)
-	}
-	return nil
-}
-
-func sortedParamKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// waitStack polls DescribeStacks until the stack leaves CREATE_IN_PROGRESS.
-func (c *cfnQuery) waitStack(ctx context.Context, name string) (cfnStack, error) {
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		var out struct {
-			Stacks []cfnStack `xml:"DescribeStacksResult>Stacks>member"`
-		}
-		if err := c.call(ctx, url.Values{"Action": {"DescribeStacks"}, "StackName": {name}}, &out); err != nil {
-			return cfnStack{}, err
-		}
-		if len(out.Stacks) != 1 {
-			return cfnStack{}, fmt.Errorf("DescribeStacks %s: %d stacks", name, len(out.Stacks))
-		}
-		if s := out.Stacks[0]; s.StackStatus != "CREATE_IN_PROGRESS" || time.Now().After(deadline) {
-			return s, nil
-		}
-		select {
-		case <-ctx.Done():
-			return cfnStack{}, ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-}
-
-func (s cfnStack) output(key string) string {
-	for _, o := range s.Outputs {
-		if o.OutputKey == key {
-			return o.OutputValue
-		}
-	}
-	return ""
-}
-
-// iamDocument decodes a policy document as IAM returns it (URL-encoded).
-func iamDocument(t *testing.T, doc *string) iampolicy.Policy {
-	t.Helper()
-	require.NotNil(t, doc)
-	s := *doc
-	if strings.HasPrefix(s, "%") {
-		var err error
-		s, err = url.QueryUnescape(s)
-		require.NoError(t, err)
-	}
-	p, err := iampolicy.Parse([]byte(s))
-	require.NoError(t, err, "%s", s)
-	return p
-}
 
 // TestTemplatesCreateStacksInMoto creates a stack from every template
 // variant (JSON and YAML) in moto_server's CloudFormation, and checks that
