@@ -184,6 +184,7 @@ func TestCloudFormationTemplateRefuses(t *testing.T) {
 		{"bad prefix", func(in *iampolicy.TemplateInput) { in.Prefix = "a b" }, []string{"prefix"}, nil},
 		{"no trusted principal", func(in *iampolicy.TemplateInput) { in.TrustedPrincipal = "" }, []string{"trusted principal"}, nil},
 		{"principal is a bucket ARN", func(in *iampolicy.TemplateInput) { in.TrustedPrincipal = "arn:aws:s3:::b" }, []string{"trusted principal"}, nil},
+		{"wildcard principal", func(in *iampolicy.TemplateInput) { in.TrustedPrincipal = "arn:aws:iam::451234325714:role/*" }, []string{"trusted principal"}, nil},
 		{"no external ID", func(in *iampolicy.TemplateInput) { in.ExternalID = "" }, []string{"external ID"}, iampolicy.ErrNoExternalID},
 		{"bad external ID", func(in *iampolicy.TemplateInput) { in.ExternalID = "has space" }, []string{"external ID"}, nil},
 		{"bad partition", func(in *iampolicy.TemplateInput) { in.Partition = "aws-iso" }, []string{"partition", "partition"}, nil},

@@ -11,7 +11,7 @@ import (
 	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
-// Helpers shared by the tests of package
+// Helpers shared by the tests of package iampolicy (the internal tests).
 
 // fieldsOf returns the Field of every *curerr.FieldError joined in err.
 func fieldsOf(t *testing.T, err error) []string {

@@ -28,6 +28,12 @@ type TrustPolicyOptions struct {
 // arn:<partition>:iam::<account>:root) or an IAM principal ARN (root, role or
 // user) — may call sts:AssumeRole when it passes the external ID
 // (StringEquals sts:ExternalId).
+//
+// A trusted principal with a wildcard (* or ?) is refused: IAM does not let
+// a wildcard match part of a principal name or ARN and would refuse the
+// policy. Every invalid input is reported at once as joined
+// [*curerr.FieldError] values; a missing external ID also wraps
+// [ErrNoExternalID].
 func CrossAccountTrust(trusted, externalID string, optFns ...func(*TrustPolicyOptions)) (Policy, error) {
 	var o TrustPolicyOptions
 	for _, fn := range optFns {
@@ -42,6 +48,11 @@ func CrossAccountTrust(trusted, externalID string, optFns ...func(*TrustPolicyOp
 	}
 	principal := ""
 	switch {
+	case strings.ContainsAny(trusted, "*?"):
+		// IAM refuses a wildcard in part of a principal ARN ("you cannot
+		// use a wildcard to match part of a principal name or ARN"), and a
+		// bare "*" would trust everyone.
+		errs = append(errs, fieldErr("trusted principal", "%q holds a wildcard (* or ?); IAM does not let a wildcard match part of a principal, so name one role, one user or the account", trusted))
 	case accountRE.MatchString(trusted):
 		principal = "arn:" + o.Partition + ":iam::" + trusted + ":root"
 	case strings.HasPrefix(trusted, "arn:"):

@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
 func TestCrossAccountTrust(t *testing.T) {
@@ -58,4 +60,36 @@ func TestCrossAccountTrustRefuses(t *testing.T) {
 		_, err := CrossAccountTrust(tc.trusted, tc.ext)
 		assert.ElementsMatch(t, tc.fields, fieldsOf(t, err), tc.trusted)
 	}
+}
+
+// TestCrossAccountTrustRefusesWildcardPrincipal: IAM refuses a wildcard in
+// part of a principal ARN ("you cannot use a wildcard to match part of a
+// principal name or ARN"), so the builder refuses it up front, wherever the
+// wildcard sits, rather than write a policy IAM will not take.
+func TestCrossAccountTrustRefusesWildcardPrincipal(t *testing.T) {
+	for _, trusted := range []string{
+		"arn:aws:iam::123456789012:role/*",
+		"arn:aws:iam::123456789012:role/platform-*",
+		"arn:aws:iam::123456789012:user/onboard?",
+		"arn:aws:iam::123456789012:role/path/*/reader",
+		"arn:aws:iam::*:root",
+		"arn:aws:iam::12345678901?:root",
+		"arn:*:iam::123456789012:root",
+		"*",
+		"12345678901*",
+	} {
+		t.Run(trusted, func(t *testing.T) {
+			p, err := CrossAccountTrust(trusted, "ext-123")
+			require.ErrorIs(t, err, curerr.ErrMalformed)
+			var fe *curerr.FieldError
+			require.ErrorAs(t, err, &fe)
+			assert.Equal(t, "trusted principal", fe.Field)
+			assert.Contains(t, fe.Msg, "wildcard")
+			assert.Equal(t, []string{"trusted principal"}, fieldsOf(t, err), "one error for the principal")
+			assert.Empty(t, p.Statement)
+		})
+	}
+	// The refusal joins the other input errors.
+	_, err := CrossAccountTrust("arn:aws:iam::123456789012:role/*", "bad id!")
+	assert.ElementsMatch(t, []string{"trusted principal", "external ID"}, fieldsOf(t, err))
 }
