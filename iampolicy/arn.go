@@ -80,9 +80,11 @@ func validatePrincipalARN(field, s string) (ARN, error) {
 // account).
 func s3BucketARN(partition, bucket string) string { return "arn:" + partition + ":s3:::" + bucket }
 
+// s3ObjectsARN writes prefix with policyLiteral, so that the ARN covers
+// the keys under exactly that prefix even when it holds * or ?.
 func s3ObjectsARN(partition, bucket, prefix string) string {
 	if prefix == "" {
 		return s3BucketARN(partition, bucket) + "/*"
 	}
-	return s3BucketARN(partition, bucket) + "/" + prefix + "/*"
+	return s3BucketARN(partition, bucket) + "/" + policyLiteral(prefix) + "/*"
 }

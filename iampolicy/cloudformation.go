@@ -236,8 +236,16 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 		Outputs:    map[string]Output{},
 	}
 
+	// The prefix goes into the objects' ARN as CURReadPolicy writes it:
+	// each * as IAM's ${*}, so the grant is exactly the prefix (see
+	// policyLiteral). Fn::Sub would take ${*} for one of its own
+	// variables, and a parameter's value cannot be escaped inside it, so
+	// the prefix is split at each * and joined again with ${*}
+	// (Fn::Join and Fn::Split substitute nothing). ReportPrefix's
+	// AllowedPattern admits no ? or $, the other characters IAM would read
+	// specially.
 	objects := cfnIf(condHasReportPrefix,
-		Sub("arn:${AWS::Partition}:s3:::${"+ParamBucketName+"}/${"+ParamReportPrefix+"}/*"),
+		cfnJoin("", Sub("arn:${AWS::Partition}:s3:::${"+ParamBucketName+"}/"), cfnJoin("${*}", cfnSplit("*", Ref(ParamReportPrefix))), "/*"),
 		Sub("arn:${AWS::Partition}:s3:::${"+ParamBucketName+"}/*"))
 	bucketARN := Sub("arn:${AWS::Partition}:s3:::${" + ParamBucketName + "}")
 	readDoc, err := cfnDocument(read, func(s Statement, m map[string]any) {

@@ -76,6 +76,13 @@ func TestTemplatesCreateStacksInMoto(t *testing.T) {
 		},
 		bucket: "other-bucket", prefix: "billing/cur", principal: "arn:aws:iam::999988887777:role/reader", externalID: "other-external-id",
 	})
+	// A prefix typed with a * grants exactly that prefix: the stack writes
+	// it as ${*}, as CURReadPolicy does.
+	cases = append(cases, stackCase{
+		name: "override-prefix-with-star", in: base,
+		params: map[string]string{"ReportPrefix": "billing*/cur*", "RoleName": "override-prefix-with-star"},
+		bucket: base.Bucket, prefix: "billing*/cur*", principal: base.TrustedPrincipal, externalID: base.ExternalID, iamName: "override-prefix-with-star",
+	})
 
 	for _, sc := range cases {
 		t.Run(sc.name, func(t *testing.T) {

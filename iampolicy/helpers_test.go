@@ -83,6 +83,7 @@ func policyCases() []policyCase {
 		{"read_no_prefix", identityPolicy, read("")},
 		{"read_prefix", identityPolicy, read("cur/daily")},
 		{"read_prefix_trailing_slash", identityPolicy, read("cur/")},
+		{"read_prefix_with_star", identityPolicy, read("cur*/daily*")},
 		{"read_kms", identityPolicy, read("cur", func(o *iampolicy.ReadPolicyOptions) { o.KMSKeyARNs = []string{gKMS} })},
 		{"read_all_options", identityPolicy, read("cur", func(o *iampolicy.ReadPolicyOptions) {
 			o.KMSKeyARNs = []string{gKMS, gKMS2}
@@ -130,6 +131,7 @@ func templateCases() []templateCase {
 			Bucket: gBucket, TrustedPrincipal: "arn:aws:iam::451234325714:role/platform-reader", ExternalID: gExternalID,
 			RoleName: "billing-reader", KMSKeyARNs: []string{gKMS, gKMS2}, ReportDefinitions: true, DataExports: true,
 		}},
+		{"template_role_prefix_with_star", iampolicy.TemplateInput{Bucket: gBucket, Prefix: "cur*/daily*", TrustedPrincipal: gAccount, ExternalID: gExternalID}},
 		{"template_role_no_external_id", iampolicy.TemplateInput{Bucket: gBucket, Prefix: "cur", TrustedPrincipal: gAccount, AllowNoExternalID: true}},
 		{"template_role_aws_us_gov", iampolicy.TemplateInput{Bucket: gBucket, Prefix: "cur", TrustedPrincipal: gAccount, ExternalID: gExternalID,
 			Partition: iampolicy.PartitionGovCloud, KMSKeyARNs: []string{gKMSGov}}},
@@ -188,7 +190,8 @@ func fieldNames(err error) []string {
 }
 
 // cfnResolver evaluates the intrinsic functions the generated templates use
-// (Ref, Fn::Sub, Fn::If, Fn::Equals, Fn::Not, Fn::GetAtt, AWS::NoValue)
+// (Ref, Fn::Sub, Fn::Join, Fn::Split, Fn::If, Fn::Equals, Fn::Not,
+// Fn::GetAtt, AWS::NoValue)
 // with given parameter values, as CloudFormation would, so a test can
 // compare the resolved documents with the builders' output.
 type cfnResolver struct {
@@ -252,6 +255,22 @@ func (r *cfnResolver) resolve(v any) any {
 					a := arg.([]any)
 					require.Len(r.t, a, 1)
 					return !r.resolve(a[0]).(bool)
+				case "Fn::Join":
+					a := arg.([]any)
+					require.Len(r.t, a, 2)
+					var parts []string
+					for _, v := range r.resolve(a[1]).([]any) {
+						parts = append(parts, v.(string))
+					}
+					return strings.Join(parts, a[0].(string))
+				case "Fn::Split":
+					a := arg.([]any)
+					require.Len(r.t, a, 2)
+					var out []any
+					for _, v := range strings.Split(r.resolve(a[1]).(string), a[0].(string)) {
+						out = append(out, v)
+					}
+					return out
 				case "Fn::GetAtt":
 					a := arg.([]any)
 					return "getatt:" + a[0].(string) + "." + a[1].(string)

@@ -44,8 +44,12 @@ const (
 // report-definition and Data Exports calls.
 //
 // A trailing "/" on prefix is dropped (keys under "cur/" start with "cur//",
-// which "cur/*" still covers). All invalid inputs are reported at once as
-// joined [*curerr.FieldError] values.
+// which "cur/*" still covers). A * in prefix (S3 keys and report prefixes
+// may hold one) is written as IAM's policy variable ${*}, which stands for
+// a literal *: the prefix "cur*" grants bucket/cur${*}/*, the keys under
+// exactly "cur*/", not every key that "cur*/*" would match. The prefix must
+// pass [ValidatePrefix]. All invalid inputs are reported at once as joined
+// [*curerr.FieldError] values.
 func CURReadPolicy(bucket, prefix string, optFns ...func(*ReadPolicyOptions)) (Policy, error) {
 	var o ReadPolicyOptions
 	for _, fn := range optFns {

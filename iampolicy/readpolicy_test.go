@@ -38,3 +38,63 @@ func TestCURReadPolicyRefuses(t *testing.T) {
 	})
 	assert.ElementsMatch(t, []string{"partition", "bucket", "prefix", "KMSKeyARNs[0]", "KMSKeyARNs[1]", "KMSKeyARNs[2]"}, fieldsOf(t, err))
 }
+
+// TestCURReadPolicyPrefixWithStarGrantsExactlyThePrefix: S3 keys and report
+// prefixes may hold *, which in a Resource would be a wildcard and grant
+// more than the prefix. The builder writes it as IAM's ${*}, and the
+// grant, as the evaluator reads it, is exactly the keys under the prefix.
+func TestCURReadPolicyPrefixWithStarGrantsExactlyThePrefix(t *testing.T) {
+	const bucket = "arn:aws:s3:::cur-bucket"
+	for _, tc := range []struct {
+		prefix, resource string
+		allowed, denied  []string
+	}{
+		{"cur*", bucket + "/cur${*}/*",
+			[]string{"cur*/k", "cur*/a/b.csv.gz", "cur*//k"},
+			[]string{"cur/k", "curX/k", "cur-2026/k", "cur*x/k", "cur*"}},
+		{"cur*/daily*/", bucket + "/cur${*}/daily${*}/*",
+			[]string{"cur*/daily*/k"},
+			[]string{"cur/daily/k", "curA/dailyB/k", "cur*/daily/k", "cur*/dailyX/k"}},
+		{"*", bucket + "/${*}/*",
+			[]string{"*/k"},
+			[]string{"k", "a/k", "x*/k"}},
+		{"a(b)!'_.-*", bucket + "/a(b)!'_.-${*}/*",
+			[]string{"a(b)!'_.-*/k"},
+			[]string{"a(b)!'_.-/k", "a(b)!'_.-x/k"}},
+	} {
+		t.Run(tc.prefix, func(t *testing.T) {
+			p, err := CURReadPolicy("cur-bucket", tc.prefix)
+			require.NoError(t, err)
+			require.NoError(t, p.ValidateIdentity())
+			assert.Equal(t, Strings{tc.resource}, p.Statement[1].Resource)
+			for _, key := range tc.allowed {
+				d := Evaluate(Request{Action: "s3:GetObject", Resource: bucket + "/" + key}, p)
+				assert.True(t, d.IsAllowed(), "%s: %s", key, d)
+			}
+			for _, key := range tc.denied {
+				d := Evaluate(Request{Action: "s3:GetObject", Resource: bucket + "/" + key}, p)
+				assert.Equal(t, OutcomeImplicitDeny, d.Outcome, "%s: %s", key, d)
+			}
+			assert.Empty(t, Check(p, p), "the policy meets itself")
+
+			// A hand-written policy with the naive wildcard grants more, so
+			// it has no gap; one on the prefix without the star misses it.
+			naive := pol(stmt(EffectAllow, Strings{"s3:GetObject"}, Strings{bucket + "/" + tc.prefix + "*"}))
+			naive.Statement = append(naive.Statement, p.Statement[0], p.Statement[2], p.Statement[3])
+			assert.Empty(t, Check(naive, p))
+			narrow := pol(stmt(EffectAllow, Strings{"s3:GetObject"}, Strings{bucket + "/unrelated/*"}))
+			narrow.Statement = append(narrow.Statement, p.Statement[0], p.Statement[2], p.Statement[3])
+			gaps := Check(narrow, p)
+			require.Len(t, gaps, 1)
+			assert.Equal(t, GapPrefixMismatch, gaps[0].Kind, gaps[0].Explanation)
+		})
+	}
+}
+
+// TestCURReadPolicyRefusesQuestionMarkPrefix: a report definition's
+// S3Prefix admits no ?, so ValidatePrefix refuses it, and the builder with
+// it: a prefix is written exactly or not at all.
+func TestCURReadPolicyRefusesQuestionMarkPrefix(t *testing.T) {
+	_, err := CURReadPolicy("cur-bucket", "cur?")
+	assert.Equal(t, []string{"prefix"}, fieldsOf(t, err))
+}

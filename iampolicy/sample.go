@@ -53,14 +53,21 @@ func sampleResource(pattern string) string {
 
 // sampleString replaces the wildcards and policy variables of a pattern
 // with sample text: a trailing * with tail, other * and ${…} with
-// "example", ? with "x".
+// "example", ? with "x". The predefined ${*}, ${?} and ${$} stand for
+// their literal character, so they become it.
 func sampleString(pattern, tail string) string {
 	var b strings.Builder
 	for i := 0; i < len(pattern); i++ {
 		switch c := pattern[i]; {
 		case c == '$' && strings.HasPrefix(pattern[i:], "${") && strings.IndexByte(pattern[i:], '}') > 0:
-			b.WriteString("example")
-			i += strings.IndexByte(pattern[i:], '}')
+			end := i + strings.IndexByte(pattern[i:], '}')
+			switch v := pattern[i+2 : end]; v {
+			case "*", "?", "$":
+				b.WriteString(v)
+			default:
+				b.WriteString("example")
+			}
+			i = end
 		case c == '*' && i == len(pattern)-1:
 			b.WriteString(tail)
 		case c == '*':

@@ -103,6 +103,21 @@ func cfnIf(cond string, then, els any) map[string]any {
 	return map[string]any{"Fn::If": []any{cond, then, els}}
 }
 
+// cfnJoin is {"Fn::Join": [sep, list]}: values are the list's items, or
+// one value that is itself a list (such as cfnSplit's).
+func cfnJoin(sep string, values ...any) map[string]any {
+	var list any = values
+	if len(values) == 1 {
+		list = values[0]
+	}
+	return map[string]any{"Fn::Join": []any{sep, list}}
+}
+
+// cfnSplit is {"Fn::Split": [sep, value]}.
+func cfnSplit(sep string, value any) map[string]any {
+	return map[string]any{"Fn::Split": []any{sep, value}}
+}
+
 // cfnNotEmpty is the condition "parameter is not the empty string".
 func cfnNotEmpty(param string) map[string]any {
 	return map[string]any{"Fn::Not": []any{map[string]any{"Fn::Equals": []any{Ref(param), ""}}}}

@@ -2,6 +2,37 @@ package iampolicy
 
 import "strings"
 
+// Policy variables: ${aws:username} and friends, resolved from a request's
+// context when a policy is evaluated, and the predefined ${*}, ${?} and
+// ${$}, which stand for the characters that would otherwise be a wildcard
+// or start a variable. IAM documents them in "IAM policy elements:
+// Variables and tags" (Special characters); they work only in policies of
+// version 2012-10-17, which every builder writes.
+
+// policyLiteral writes s for a policy string (a Resource or a condition
+// value) so that IAM matches it literally: each *, ? and $ becomes ${*},
+// ${?} or ${$}. A builder that puts an S3 prefix into an ARN writes it
+// through policyLiteral, so a prefix holding * (legal in S3 keys and in
+// report prefixes) grants exactly that prefix rather than every key the
+// wildcard would match.
+func policyLiteral(s string) string {
+	if !strings.ContainsAny(s, "*?$") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '*', '?', '$':
+			b.WriteString("${")
+			b.WriteByte(c)
+			b.WriteByte('}')
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
 // expand resolves policy variables (${aws:username}, ${aws:PrincipalTag/team, 'default'},
 // ${*}, ${?}, ${$}) in a policy value from the request context and returns
 // an escaped glob: wildcards from the policy stay wildcards, characters

@@ -73,6 +73,8 @@ func TestOutputs(t *testing.T) {
 		{"policy", []string{"-bucket", tBucket, "-prefix", "cur", "-kms-key-arn", tKMS, "-kms-key-arn", tKMS2, "-output", "policy"},
 			mustJSON(iampolicy.CURReadPolicy(tBucket, "cur", func(o *iampolicy.ReadPolicyOptions) { o.KMSKeyARNs = []string{tKMS, tKMS2} }))},
 		{"policy aws-cn", []string{"-bucket", tBucket, "-partition", "aws-cn", "-output", "policy"}, string(cnJSON)},
+		{"policy for a prefix with a star", []string{"-bucket", tBucket, "-prefix", "cur*", "-output", "policy"},
+			mustJSON(iampolicy.CURReadPolicy(tBucket, "cur*"))},
 		{"trust for an account", append([]string{"-output", "trust"}, trust...),
 			mustJSON(iampolicy.CrossAccountTrust(tAccount, tExternalID))},
 		{"trust for a role", []string{"-trusted-principal", "arn:aws:iam::451234325714:role/reader", "-external-id", tExternalID, "-output", "trust"},
@@ -110,6 +112,31 @@ func TestQuickCreateURLFlags(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	assert.True(t, strings.HasPrefix(stdout, "https://console.amazonaws.cn/cloudformation/home?region=cn-north-1#"), stdout)
 	assert.Contains(t, stdout, url.QueryEscape("arn:aws-cn:iam::451234325714:root"))
+}
+
+// TestPrefixWithStarIsWrittenExactly: a -prefix holding * (legal in S3
+// keys) is written with IAM's ${*}, never as a wildcard that would grant
+// more than the prefix, in the policy and in the template's parameter
+// default (which the template escapes the same way when the stack is
+// created).
+func TestPrefixWithStarIsWrittenExactly(t *testing.T) {
+	stdout, stderr, code := runArgs(t, "-bucket", tBucket, "-prefix", "cur*/daily", "-output", "policy")
+	require.Equal(t, 0, code, stderr)
+	p, err := iampolicy.Parse([]byte(stdout))
+	require.NoError(t, err)
+	assert.Equal(t, iampolicy.Strings{"arn:aws:s3:::" + tBucket + "/cur${*}/daily/*"}, p.Statement[1].Resource)
+	assert.NotContains(t, stdout, "cur*/daily")
+	for key, want := range map[string]bool{"cur*/daily/k": true, "cur-2026/daily/k": false, "cur/daily/k": false} {
+		d := iampolicy.Evaluate(iampolicy.Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::" + tBucket + "/" + key}, p)
+		assert.Equal(t, want, d.IsAllowed(), "%s: %s", key, d)
+	}
+
+	stdout, stderr, code = runArgs(t, "-bucket", tBucket, "-prefix", "cur*/daily", "-trusted-account", tAccount, "-external-id", tExternalID, "-output", "cfn-json")
+	require.Equal(t, 0, code, stderr)
+	var tmpl iampolicy.Template
+	require.NoError(t, json.Unmarshal([]byte(stdout), &tmpl))
+	assert.Equal(t, "cur*/daily", tmpl.ParameterDefaults()[iampolicy.ParamReportPrefix])
+	assert.Contains(t, stdout, `"${*}"`, "the template joins the prefix's parts with ${*}")
 }
 
 func TestGenerateExternalID(t *testing.T) {
@@ -182,6 +209,8 @@ func TestBadInput(t *testing.T) {
 		{"policy without -bucket", []string{"-output", "policy"}},
 		{"invalid bucket", []string{"-bucket", "My_Bucket", "-output", "policy"}},
 		{"invalid prefix", []string{"-bucket", tBucket, "-prefix", "a b", "-output", "policy"}},
+		{"prefix with a question mark", []string{"-bucket", tBucket, "-prefix", "cur?", "-output", "policy"}},
+		{"template for a prefix with a question mark", append([]string{"-bucket", tBucket, "-prefix", "cur?", "-output", "cfn-json"}, trust...)},
 		{"invalid partition", []string{"-bucket", tBucket, "-partition", "aws-iso", "-output", "policy"}},
 		{"KMS key in another partition", []string{"-bucket", tBucket, "-partition", "aws-cn", "-kms-key-arn", tKMS, "-output", "policy"}},
 		{"KMS key that is not an ARN", []string{"-bucket", tBucket, "-kms-key-arn", "key-1", "-output", "policy"}},
