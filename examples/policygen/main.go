@@ -21,7 +21,16 @@
 // -template-url, where the template is hosted (an S3 https URL).
 //
 // With -generate-external-id the new external ID is printed on stderr (or in
-// the -json object): store it with the customer's connection. -json prints
+// the -json object): store it with the customer's connection. An
+// -external-id shorter than 16 characters is accepted (a platform may use an
+// ID the customer already has, such as the organization ID) with a warning
+// on stderr: a short or well-known ID exposes the role to the
+// confused-deputy problem (see iampolicy.ExternalIDWarning).
+//
+// A -trusted-principal with a wildcard is refused (IAM does not let a
+// wildcard match part of a principal). A * in -prefix is written as IAM's
+// ${*}, so the grant is exactly that prefix; a ? is refused, as report
+// prefixes do not allow it. -json prints
 // one object {"output", "externalId", "document"} instead of the bare
 // document. -endpoint and -path-style are accepted, as by every curconnect
 // program, but policygen makes no AWS calls.
@@ -115,6 +124,7 @@ type config struct {
 	endpoint                         string // accepted, unused
 	pathStyle, jsonOut               bool
 	trusted                          string // the chosen trusted principal
+	usesExternalID                   bool   // the output carries the external ID
 	generatedID                      string // set when -generate-external-id made one
 	regionSet                        bool
 }
@@ -246,6 +256,7 @@ func (c *config) validate() error {
 			return badInput("-region %s is in partition %s, not %s (set -partition)", c.region, p, c.partition)
 		}
 	}
+	c.usesExternalID = needTrust
 	if needTrust && c.generateExternalID {
 		c.generatedID = iampolicy.NewExternalID()
 		c.externalID = c.generatedID
@@ -272,6 +283,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if c.generatedID != "" && !c.jsonOut {
 		fmt.Fprintf(stderr, "policygen: generated external ID %s: store it with the customer's connection; the platform passes it to sts:AssumeRole\n", c.generatedID)
+	}
+	if c.usesExternalID && c.generatedID == "" {
+		if w := iampolicy.ExternalIDWarning(c.externalID); w != "" {
+			fmt.Fprintf(stderr, "policygen: warning: -external-id: %s\n", w)
+		}
 	}
 	if !c.jsonOut {
 		_, err := stdout.Write(doc)

@@ -139,6 +139,42 @@ func TestPrefixWithStarIsWrittenExactly(t *testing.T) {
 	assert.Contains(t, stdout, `"${*}"`, "the template joins the prefix's parts with ${*}")
 }
 
+// TestShortExternalIDWarns: an -external-id shorter than 16 characters (an
+// organization ID, as Optima's own flow uses) is accepted, with a warning
+// on stderr that names the confused-deputy risk; a long one is not warned
+// about, and an output that does not carry the ID says nothing.
+func TestShortExternalIDWarns(t *testing.T) {
+	const short = "o-a1b2c3d4e5"
+	for _, out := range []string{"trust", "cfn-json", "cfn-yaml", "quick-create-url"} {
+		t.Run(out, func(t *testing.T) {
+			args := []string{"-bucket", tBucket, "-trusted-account", tAccount, "-external-id", short, "-output", out, "-template-url", tTemplate}
+			stdout, stderr, code := runArgs(t, args...)
+			require.Equal(t, 0, code, stderr)
+			assert.NotEmpty(t, stdout)
+			assert.Contains(t, stderr, "warning")
+			assert.Contains(t, stderr, "confused-deputy")
+			assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %s", stderr)
+
+			_, stderr, code = runArgs(t, append(args, "-json")...)
+			require.Equal(t, 0, code, stderr)
+			assert.Contains(t, stderr, "confused-deputy", "the warning goes to stderr with -json too")
+		})
+	}
+	stdout, stderr, code := runArgs(t, "-trusted-account", tAccount, "-external-id", short, "-output", "trust")
+	require.Equal(t, 0, code, stderr)
+	p, err := iampolicy.Parse([]byte(stdout))
+	require.NoError(t, err)
+	assert.Equal(t, iampolicy.Strings{short}, p.Statement[0].Condition["StringEquals"]["sts:ExternalId"], "the short ID is used as given")
+
+	_, stderr, code = runArgs(t, "-trusted-account", tAccount, "-external-id", tExternalID, "-output", "trust")
+	require.Equal(t, 0, code, stderr)
+	assert.Empty(t, stderr, "no warning for a 26-character ID")
+
+	_, stderr, code = runArgs(t, "-bucket", tBucket, "-trusted-account", tAccount, "-external-id", short, "-output", "policy")
+	require.Equal(t, 0, code, stderr)
+	assert.Empty(t, stderr, "the read policy does not carry the external ID")
+}
+
 func TestGenerateExternalID(t *testing.T) {
 	args := []string{"-trusted-account", tAccount, "-generate-external-id", "-output", "trust"}
 	stdout, stderr, code := runArgs(t, args...)
