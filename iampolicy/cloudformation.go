@@ -45,12 +45,16 @@ const (
 
 // TemplateInput describes the stack CloudFormationTemplate writes. The
 // template's parameters default to these values, so it creates as is; a
-// customer may still change them in the console.
+// customer may still change them in the console. With Hosted, the template
+// serves every customer instead, and the customer's own values come from
+// the quick-create link or the console.
 type TemplateInput struct {
-	// Bucket is the billing bucket (required).
+	// Bucket is the billing bucket. Required, unless Hosted is set, when it
+	// must be empty.
 	Bucket string
 	// Prefix is the report path prefix; empty grants the whole bucket. A
-	// trailing "/" is dropped.
+	// trailing "/" is dropped. A * in it is written as IAM's ${*} when the
+	// stack is created, as CURReadPolicy writes it.
 	Prefix string
 	// TrustedPrincipal is the platform's 12-digit account ID (written as
 	// arn:<partition>:iam::<account>:root) or an IAM principal ARN (root,
@@ -58,7 +62,8 @@ type TemplateInput struct {
 	// empty.
 	TrustedPrincipal string
 	// ExternalID is the external ID the platform passes to sts:AssumeRole.
-	// Required unless AllowNoExternalID or LegacyUser is set. It is the
+	// Required unless AllowNoExternalID, LegacyUser or Hosted is set (with
+	// Hosted it must be empty). It is the
 	// ExternalId parameter's default (NoEcho), so it is visible to anyone
 	// who can read the template: it guards against the confused deputy, it
 	// is not a password.
@@ -74,8 +79,9 @@ type TemplateInput struct {
 	Partition string
 	// RoleName is the RoleName parameter's default. If empty,
 	// DefaultRoleName. A customer who clears the parameter gets a name
-	// CloudFormation generates. A named role needs the
-	// CAPABILITY_NAMED_IAM acknowledgement; both need CAPABILITY_IAM.
+	// CloudFormation generates (unless Hosted, which fixes the name). A
+	// named role needs the CAPABILITY_NAMED_IAM acknowledgement; both need
+	// CAPABILITY_IAM.
 	RoleName string
 	// KMSKeyARNs, ReportDefinitions and DataExports are as in ReadPolicyOptions.
 	KMSKeyARNs        []string
@@ -106,6 +112,27 @@ type TemplateInput struct {
 	// Description replaces the template's description (at most 1,024
 	// bytes, printable).
 	Description string
+	// Hosted writes a template to host once (as an S3 object) for every
+	// customer, each opening it through a quick-create link (see
+	// QuickCreateURL):
+	//
+	//   - Bucket and ExternalID must be empty. The BucketName and
+	//     ExternalId parameters have no default, only their constraints:
+	//     the link passes param_ExternalId, the external ID the platform
+	//     made for that customer, and param_BucketName when the platform
+	//     knows the bucket; otherwise the customer fills it in on the
+	//     quick-create page, and CloudFormation refuses to create the
+	//     stack without it.
+	//   - Prefix, if set, is ReportPrefix's default for every customer;
+	//     the link or the customer may set another.
+	//   - The RoleName parameter allows only RoleName (DefaultRoleName if
+	//     empty), so the platform knows the role's ARN once the stack
+	//     exists, without asking the customer to copy it: see RoleARN.
+	//   - KMSKeyARNs, LegacyUser and AllowNoExternalID are refused: a KMS
+	//     key belongs to one customer, the legacy user's access key is
+	//     handed over by hand anyway, and every customer's role needs its
+	//     own external ID.
+	Hosted bool
 }
 
 // Constraints written into the template's parameters. They mirror the
@@ -137,10 +164,12 @@ var iamNameRE = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 //
 // Its parameters are BucketName, ReportPrefix, TrustedPrincipal, ExternalId
 // (NoEcho) and RoleName — or BucketName, ReportPrefix and UserName for the
-// user — each defaulting to in's values, and its outputs are RoleARN (or
-// UserARN) and PolicyARN. Documents are built by the builders, so the same
-// rules and size checks apply; every invalid input is reported at once as
-// joined [*curerr.FieldError] values wrapping [curerr.ErrMalformed].
+// user — each defaulting to in's values (with [TemplateInput.Hosted],
+// BucketName and ExternalId have no default and RoleName is fixed), and
+// its outputs are RoleARN (or UserARN) and PolicyARN. Documents are built
+// by the builders, so the same rules and size checks apply; every invalid
+// input is reported at once as joined [*curerr.FieldError] values wrapping
+// [curerr.ErrMalformed].
 //
 // Creating the stack needs the CAPABILITY_NAMED_IAM acknowledgement while
 // RoleName (or UserName) is set.
@@ -159,7 +188,31 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 	}
 	prefix := strings.TrimRight(in.Prefix, "/")
 
-	read, err := CURReadPolicy(in.Bucket, prefix, func(o *ReadPolicyOptions) {
+	// A hosted template names no bucket or external ID: the documents are
+	// built with placeholders, and every field that holds one is replaced
+	// with a Ref or Fn::Sub of its parameter below.
+	bucket, externalID := in.Bucket, in.ExternalID
+	if in.Hosted {
+		const why = "a hosted template serves every customer: "
+		if in.Bucket != "" {
+			add(fieldErr("Bucket", why+"leave it empty; the link passes param_BucketName, or the customer fills it in"))
+		}
+		if in.ExternalID != "" {
+			add(fieldErr("ExternalID", why+"leave it empty and pass each customer's in the link (param_ExternalId)"))
+		}
+		if in.AllowNoExternalID {
+			add(fieldErr("AllowNoExternalID", why+"each customer's role needs its own external ID"))
+		}
+		if len(in.KMSKeyARNs) > 0 {
+			add(fieldErr("KMSKeyARNs", why+"a KMS key belongs to one customer; write a template per customer for a bucket encrypted with SSE-KMS"))
+		}
+		if in.LegacyUser {
+			add(fieldErr("LegacyUser", why+"it creates the cross-account role (a legacy user's access key is handed over by hand anyway)"))
+		}
+		bucket, externalID = placeholderBucket, placeholderExternalID
+	}
+
+	read, err := CURReadPolicy(bucket, prefix, func(o *ReadPolicyOptions) {
 		o.Partition = in.Partition
 		o.KMSKeyARNs = in.KMSKeyARNs
 		o.ReportDefinitions = in.ReportDefinitions
@@ -179,7 +232,7 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 			add(fieldErr("UserName", "%q is not an IAM user name (1 to 64 of letters, digits and +=,.@_-)", in.UserName))
 		}
 	} else {
-		trust, err = CrossAccountTrust(in.TrustedPrincipal, in.ExternalID, func(o *TrustPolicyOptions) {
+		trust, err = CrossAccountTrust(in.TrustedPrincipal, externalID, func(o *TrustPolicyOptions) {
 			o.Partition = in.Partition
 			o.AllowNoExternalID = in.AllowNoExternalID
 		})
@@ -193,7 +246,7 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 	if in.DeliveryBucketPolicy {
 		// The account is a placeholder: every field that names it is
 		// replaced with ${AWS::AccountId} below.
-		delivery, err = DeliveryBucketPolicy(in.Bucket, placeholderAccount, func(o *DeliveryPolicyOptions) {
+		delivery, err = DeliveryBucketPolicy(bucket, placeholderAccount, func(o *DeliveryPolicyOptions) {
 			o.Partition = in.Partition
 			o.SkipLegacyCUR = in.DeliverySkipLegacyCUR
 			o.SkipDataExports = in.DeliverySkipDataExports
@@ -218,7 +271,7 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 			ParamBucketName: {
 				Type:                  "String",
 				Description:           "Name of the S3 bucket AWS delivers the billing reports to.",
-				Default:               in.Bucket,
+				Default:               optionalDefault(in.Bucket, !in.Hosted),
 				AllowedPattern:        bucketPattern,
 				ConstraintDescription: "must be an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens",
 			},
@@ -306,13 +359,21 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 			MaxLength:             64,
 			ConstraintDescription: "must be at most 64 letters, digits and +=,.@_-",
 		}
+		if in.Hosted {
+			t.Parameters[ParamRoleName] = Parameter{
+				Type:          "String",
+				Description:   "Name of the IAM role. It is fixed, so that the cost platform finds the role without asking for its ARN.",
+				Default:       in.RoleName,
+				AllowedValues: []string{in.RoleName},
+			}
+		}
 		trustParams := []string{ParamTrustedPrincipal}
 		labels[ParamTrustedPrincipal] = cfnLabel("Trusted principal ARN")
-		if in.ExternalID != "" {
+		if externalID != "" {
 			t.Parameters[ParamExternalID] = Parameter{
 				Type:                  "String",
 				Description:           "External ID the platform passes when it assumes the role. It guards against the confused-deputy problem; it is not a password.",
-				Default:               in.ExternalID,
+				Default:               optionalDefault(in.ExternalID, !in.Hosted),
 				AllowedPattern:        externalIDPattern,
 				MinLength:             minExternalIDLen,
 				MaxLength:             maxExternalIDLen,
@@ -335,9 +396,13 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 		if err != nil {
 			return nil, err
 		}
-		t.Conditions[condHasRoleName] = cfnNotEmpty(ParamRoleName)
+		var roleName any = Ref(ParamRoleName) // fixed and never empty when hosted
+		if !in.Hosted {
+			t.Conditions[condHasRoleName] = cfnNotEmpty(ParamRoleName)
+			roleName = cfnIf(condHasRoleName, Ref(ParamRoleName), Ref("AWS::NoValue"))
+		}
 		t.Resources[resourceRole] = Resource{Type: "AWS::IAM::Role", Properties: map[string]any{
-			"RoleName":                 cfnIf(condHasRoleName, Ref(ParamRoleName), Ref("AWS::NoValue")),
+			"RoleName":                 roleName,
 			"Description":              "Lets a cost platform read the billing reports (curconnect).",
 			"AssumeRolePolicyDocument": trustDoc,
 		}}
@@ -385,9 +450,52 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 	return t, nil
 }
 
-// placeholderAccount stands for ${AWS::AccountId} while the bucket policy is
-// built; no field that holds it survives into the template.
-const placeholderAccount = "000000000000"
+// RoleARN returns the ARN of the role a stack created from a
+// [CloudFormationTemplate] template has:
+// arn:<partition>:iam::<account>:role/<roleName>, where account is the
+// customer's account the stack was created in (the payer account) and
+// roleName the stack's RoleName parameter: [TemplateInput.RoleName], or
+// [DefaultRoleName], and fixed to it in a Hosted template. The template
+// creates the role without a path, so a platform knows the ARN from what
+// it already has, instead of asking the customer to copy the stack's
+// RoleARN output. An empty partition means aws. Every invalid input is
+// reported at once as joined [*curerr.FieldError] values.
+func RoleARN(partition, account, roleName string) (string, error) {
+	if partition == "" {
+		partition = PartitionAWS
+	}
+	var errs []*curerr.FieldError
+	for _, err := range []error{ValidatePartition(partition), ValidateAccountID(account)} {
+		if err != nil {
+			errs = append(errs, err.(*curerr.FieldError))
+		}
+	}
+	if !iamNameRE.MatchString(roleName) {
+		errs = append(errs, fieldErr("role name", "%q is not an IAM role name (1 to 64 of letters, digits and +=,.@_-)", roleName))
+	}
+	if err := joinFieldErrors(errs); err != nil {
+		return "", err
+	}
+	return "arn:" + partition + ":iam::" + account + ":role/" + roleName, nil
+}
+
+// Placeholders stand for ${AWS::AccountId}, and for a hosted template's
+// bucket and external ID, while the documents are built; no field that
+// holds one survives into the template.
+const (
+	placeholderAccount    = "000000000000"
+	placeholderBucket     = "placeholder-bucket"
+	placeholderExternalID = "placeholder-external-id"
+)
+
+// optionalDefault is a parameter's Default: value, or none (nil, so the
+// parameter must be given) when set is false.
+func optionalDefault(value string, set bool) any {
+	if !set {
+		return nil
+	}
+	return value
+}
 
 func cfnLabel(s string) map[string]any { return map[string]any{"default": s} }
 

@@ -23,6 +23,41 @@ import (
 // the resource and still completes the stack), so the bucket policy of the
 // bucket-policy variants is proven by TestTemplateResolvesToBuilderDocuments
 // and cfn-lint only.
+// TestHostedTemplateNeedsTheCustomersValues: CloudFormation (moto_server's)
+// refuses to create a stack from a hosted template unless the bucket and
+// the external ID are given, so no stack can come out with another
+// customer's values or none.
+func TestHostedTemplateNeedsTheCustomersValues(t *testing.T) {
+	m := testutil.StartMoto(t)
+	ctx := t.Context()
+	cfg := m.AWSConfig()
+	creds, err := cfg.Credentials.Retrieve(ctx)
+	require.NoError(t, err)
+	cfn := &cfnQuery{endpoint: m.Endpoint, creds: creds, region: cfg.Region}
+	tmpl, err := iampolicy.CloudFormationTemplate(iampolicy.TemplateInput{TrustedPrincipal: gAccount, Hosted: true})
+	require.NoError(t, err)
+	body, err := tmpl.YAML()
+	require.NoError(t, err)
+	for name, params := range map[string]map[string]string{
+		"no-external-id": {iampolicy.ParamBucketName: gBucket},
+		"no-bucket":      {iampolicy.ParamExternalID: gExternalID},
+	} {
+		err := cfn.createStack(ctx, name, string(body), params)
+		var ce *cfnError
+		require.ErrorAs(t, err, &ce, name)
+		assert.Equal(t, "ValidationError", ce.Code, "%s: %s", name, ce.Message)
+	}
+	require.NoError(t, cfn.createStack(ctx, "complete", string(body), map[string]string{
+		iampolicy.ParamBucketName: gBucket, iampolicy.ParamExternalID: gExternalID,
+	}))
+	stack, err := cfn.waitStack(ctx, "complete")
+	require.NoError(t, err)
+	require.Equal(t, "CREATE_COMPLETE", stack.StackStatus, stack.StackStatusReason)
+	want, err := iampolicy.RoleARN("", testutil.MotoAccountID, iampolicy.DefaultRoleName)
+	require.NoError(t, err)
+	assert.Equal(t, want, stack.output(iampolicy.OutputRoleARN))
+}
+
 func TestTemplatesCreateStacksInMoto(t *testing.T) {
 	m := testutil.StartMoto(t)
 	ctx := t.Context()
@@ -56,13 +91,23 @@ func TestTemplatesCreateStacksInMoto(t *testing.T) {
 			if tc.in.LegacyUser {
 				nameParam = iampolicy.ParamUserName
 			}
-			cases = append(cases, stackCase{
+			sc := stackCase{
 				name: name, in: tc.in, yaml: asYAML,
 				// Each stack needs its own IAM name; passing it also
 				// proves that parameter values reach the resources.
 				params: map[string]string{nameParam: name},
 				bucket: tc.in.Bucket, prefix: tc.in.Prefix, principal: tc.in.TrustedPrincipal, externalID: tc.in.ExternalID, iamName: name,
-			})
+			}
+			if tc.in.Hosted {
+				// A hosted template fixes the role name, so each stack's
+				// template is written with its own; the customer's bucket
+				// and external ID come as parameters, as from a
+				// quick-create link.
+				sc.in.RoleName = name
+				sc.bucket, sc.externalID = "customer-"+format+"-bucket", "customer-"+format+"-external-id"
+				sc.params = map[string]string{iampolicy.ParamBucketName: sc.bucket, iampolicy.ParamExternalID: sc.externalID}
+			}
+			cases = append(cases, sc)
 		}
 	}
 	// Console-style overrides: another bucket, prefix, principal and
@@ -128,6 +173,11 @@ func TestTemplatesCreateStacksInMoto(t *testing.T) {
 			} else {
 				roleARN := stack.output(iampolicy.OutputRoleARN)
 				require.NotEmpty(t, roleARN, "output RoleARN")
+				if sc.in.Hosted {
+					derived, err := iampolicy.RoleARN(iampolicy.PartitionAWS, testutil.MotoAccountID, sc.in.RoleName)
+					require.NoError(t, err)
+					assert.Equal(t, derived, roleARN, "the platform derives the role's ARN without the stack's output")
+				}
 				roleName := roleARN[strings.LastIndex(roleARN, "/")+1:]
 				if sc.iamName != "" {
 					assert.Equal(t, sc.iamName, roleName)

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -33,7 +34,14 @@ func TestTemplateResolvesToBuilderDocuments(t *testing.T) {
 			}
 			tmpl, err := iampolicy.CloudFormationTemplate(in)
 			require.NoError(t, err)
-			res := resolveTemplate(t, tmpl, partition, gPayer, nil)
+			var params map[string]string
+			if in.Hosted {
+				// A hosted template has no bucket or external ID of its
+				// own: the quick-create link supplies them.
+				params = map[string]string{iampolicy.ParamBucketName: gBucket, iampolicy.ParamExternalID: gExternalID}
+				in.Bucket, in.ExternalID = gBucket, gExternalID
+			}
+			res := resolveTemplate(t, tmpl, partition, gPayer, params)
 
 			wantRead, err := iampolicy.CURReadPolicy(in.Bucket, in.Prefix, func(o *iampolicy.ReadPolicyOptions) {
 				o.Partition = partition
@@ -320,4 +328,128 @@ func TestTemplatesLintClean(t *testing.T) {
 	delete(byFile, "negative_control.yaml")
 	assert.Empty(t, byFile, "cfn-lint found errors or warnings in generated templates")
 	t.Logf("cfn-lint checked %d templates clean", len(files))
+}
+
+// TestHostedTemplate: a hosted template holds no customer's bucket or
+// external ID (not even as a placeholder), requires both as parameters,
+// fixes the role name, and, given two customers' values, creates each
+// one's documents exactly as the builders write them.
+func TestHostedTemplate(t *testing.T) {
+	tmpl, err := iampolicy.CloudFormationTemplate(iampolicy.TemplateInput{TrustedPrincipal: gAccount, Prefix: "cur", Hosted: true})
+	require.NoError(t, err)
+
+	bucket := tmpl.Parameters[iampolicy.ParamBucketName]
+	assert.Nil(t, bucket.Default, "no bucket default: the link or the customer gives it")
+	assert.NotEmpty(t, bucket.AllowedPattern)
+	ext := tmpl.Parameters[iampolicy.ParamExternalID]
+	assert.Nil(t, ext.Default, "no external ID default: the link gives each customer's")
+	assert.True(t, ext.NoEcho)
+	assert.Equal(t, 2, ext.MinLength)
+	assert.NotEmpty(t, ext.AllowedPattern)
+	role := tmpl.Parameters[iampolicy.ParamRoleName]
+	assert.Equal(t, []string{iampolicy.DefaultRoleName}, role.AllowedValues, "the role name is fixed")
+	assert.Equal(t, iampolicy.DefaultRoleName, role.Default)
+	assert.Equal(t, map[string]string{
+		iampolicy.ParamReportPrefix:     "cur",
+		iampolicy.ParamTrustedPrincipal: "arn:aws:iam::451234325714:root",
+		iampolicy.ParamRoleName:         iampolicy.DefaultRoleName,
+	}, tmpl.ParameterDefaults())
+
+	j, err := tmpl.JSON()
+	require.NoError(t, err)
+	for _, placeholder := range []string{"placeholder", "000000000000"} {
+		assert.NotContains(t, string(j), placeholder)
+	}
+	assert.NotContains(t, string(j), `"Default": ""`, "no empty default stands in for a required value")
+
+	for _, customer := range []struct{ bucket, prefix, externalID, account string }{
+		{"acme-billing", "cur", "Q4M7ZK2XWJ3N5R6T7V2YB4C5DE", "111122223333"},
+		{"globex-cur", "", "o-a1b2c3d4e5", "444455556666"},
+	} {
+		res := resolveTemplate(t, tmpl, iampolicy.PartitionAWS, customer.account, map[string]string{
+			iampolicy.ParamBucketName: customer.bucket, iampolicy.ParamReportPrefix: customer.prefix, iampolicy.ParamExternalID: customer.externalID,
+		})
+		wantRead, err := iampolicy.CURReadPolicy(customer.bucket, customer.prefix)
+		require.NoError(t, err)
+		assert.Equal(t, wantRead, docOf(t, res, resReadPolicy, "PolicyDocument"))
+		wantTrust, err := iampolicy.CrossAccountTrust(gAccount, customer.externalID)
+		require.NoError(t, err)
+		assert.Equal(t, wantTrust, docOf(t, res, resRole, "AssumeRolePolicyDocument"))
+		props := res[resRole].(map[string]any)["Properties"].(map[string]any)
+		assert.Equal(t, iampolicy.DefaultRoleName, props["RoleName"])
+	}
+}
+
+func TestHostedTemplateRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		edit   func(*iampolicy.TemplateInput)
+		fields []string
+	}{
+		{"a bucket", func(in *iampolicy.TemplateInput) { in.Bucket = gBucket }, []string{"Bucket"}},
+		{"an external ID", func(in *iampolicy.TemplateInput) { in.ExternalID = gExternalID }, []string{"ExternalID"}},
+		{"no external ID at all", func(in *iampolicy.TemplateInput) { in.AllowNoExternalID = true }, []string{"AllowNoExternalID"}},
+		{"a KMS key", func(in *iampolicy.TemplateInput) { in.KMSKeyARNs = []string{gKMS} }, []string{"KMSKeyARNs"}},
+		{"the legacy user", func(in *iampolicy.TemplateInput) { in.LegacyUser = true; in.TrustedPrincipal = "" }, []string{"LegacyUser"}},
+		{"no trusted principal", func(in *iampolicy.TemplateInput) { in.TrustedPrincipal = "" }, []string{"trusted principal"}},
+		{"a bad role name", func(in *iampolicy.TemplateInput) { in.RoleName = "a b" }, []string{"RoleName"}},
+		{"everything at once", func(in *iampolicy.TemplateInput) {
+			in.Bucket, in.ExternalID, in.KMSKeyARNs = gBucket, gExternalID, []string{gKMS}
+		}, []string{"Bucket", "ExternalID", "KMSKeyARNs"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := iampolicy.TemplateInput{TrustedPrincipal: gAccount, Hosted: true}
+			tc.edit(&in)
+			tmpl, err := iampolicy.CloudFormationTemplate(in)
+			assert.Nil(t, tmpl)
+			require.ErrorIs(t, err, curerr.ErrMalformed)
+			assert.Equal(t, tc.fields, fieldNames(err))
+			assert.NotContains(t, err.Error(), gExternalID, "errors never repeat the external ID")
+		})
+	}
+}
+
+func TestRoleARN(t *testing.T) {
+	for _, tc := range []struct{ partition, account, name, want string }{
+		{"", "111122223333", iampolicy.DefaultRoleName, "arn:aws:iam::111122223333:role/curconnect-billing-read"},
+		{iampolicy.PartitionAWS, "012345678901", "acme+=,.@_-read", "arn:aws:iam::012345678901:role/acme+=,.@_-read"},
+		{iampolicy.PartitionChina, "111122223333", "r", "arn:aws-cn:iam::111122223333:role/r"},
+		{iampolicy.PartitionGovCloud, "111122223333", "r", "arn:aws-us-gov:iam::111122223333:role/r"},
+	} {
+		got, err := iampolicy.RoleARN(tc.partition, tc.account, tc.name)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, got)
+		a, err := iampolicy.ParseARN(got)
+		require.NoError(t, err)
+		assert.Equal(t, "role/"+tc.name, a.Resource)
+	}
+	_, err := iampolicy.RoleARN("aws-moon", "1234", "a/b")
+	require.ErrorIs(t, err, curerr.ErrMalformed)
+	assert.Equal(t, []string{"account ID", "partition", "role name"}, fieldNames(err))
+	_, err = iampolicy.RoleARN("", "111122223333", strings.Repeat("r", 65))
+	assert.Equal(t, []string{"role name"}, fieldNames(err))
+}
+
+// TestTemplateParametersRefuseWhatBuildersRefuse: a hosted template's
+// values come from a link or the console, so the parameters' constraints
+// are the only check before IAM: each refuses the values the builders
+// refuse.
+func TestTemplateParametersRefuseWhatBuildersRefuse(t *testing.T) {
+	tmpl, err := iampolicy.CloudFormationTemplate(iampolicy.TemplateInput{TrustedPrincipal: gAccount, Hosted: true})
+	require.NoError(t, err)
+	for param, values := range map[string][]string{
+		iampolicy.ParamBucketName:       {"", "My_Bucket", "ab", "-lead", strings.Repeat("b", 64)},
+		iampolicy.ParamReportPrefix:     {"cur/", "a b", "cur?", "cur$x", strings.Repeat("p", 257)},
+		iampolicy.ParamExternalID:       {"", "Q", "has space", "semi;colon", strings.Repeat("x", 1225)},
+		iampolicy.ParamTrustedPrincipal: {"arn:aws:iam::123456789012:role/*", "arn:aws:iam::*:root", "*", "451234325714", "arn:aws:s3:::b"},
+		iampolicy.ParamRoleName:         {"", "other-name"},
+	} {
+		p := tmpl.Parameters[param]
+		for _, v := range values {
+			ok := (p.AllowedPattern == "" || regexp.MustCompile(p.AllowedPattern).MatchString(v)) &&
+				(p.MinLength == 0 || len(v) >= p.MinLength) && (p.MaxLength == 0 || len(v) <= p.MaxLength) &&
+				(len(p.AllowedValues) == 0 || slices.Contains(p.AllowedValues, v))
+			assert.False(t, ok, "%s accepts %q", param, v)
+		}
+	}
 }

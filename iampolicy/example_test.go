@@ -236,8 +236,10 @@ func ExampleQuickCreateURL() {
 		log.Fatal(err)
 	}
 	// Host tmpl.YAML() at this S3 URL, then hand the customer the link.
-	// Passing every parameter lets one hosted template serve every
-	// customer; the external ID is not a secret in IAM's model.
+	// This template is this customer's: its parameters default to the
+	// customer's values, and passing them in the link as well shows them
+	// on the page (the external ID is not a secret in IAM's model). See
+	// the hosted example for one template that serves every customer.
 	link, err := iampolicy.QuickCreateURL("us-east-1",
 		"https://my-templates.s3.us-east-1.amazonaws.com/curconnect/role.yaml",
 		"curconnect-billing", tmpl.ParameterDefaults())
@@ -378,4 +380,40 @@ func ExamplePolicySet_Evaluate() {
 	// Output:
 	// allowed
 	// explicit deny TLSOnly
+}
+
+// A platform hosts one template for every customer, links each customer to
+// it with that customer's external ID (and bucket, when the platform knows
+// it), and derives the role's ARN once the stack exists.
+func ExampleQuickCreateURL_hosted() {
+	// Once: the hosted template, whose YAML the platform uploads to S3.
+	tmpl, err := iampolicy.CloudFormationTemplate(iampolicy.TemplateInput{TrustedPrincipal: "451234325714", Hosted: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("defaults:", tmpl.ParameterDefaults())
+
+	// Per customer. In production the external ID comes from
+	// iampolicy.NewExternalID and is stored with the connection.
+	link, err := iampolicy.QuickCreateURL("us-east-1",
+		"https://my-templates.s3.us-east-1.amazonaws.com/curconnect/hosted.yaml", "curconnect-billing",
+		map[string]string{
+			iampolicy.ParamExternalID: "Q4M7ZK2XWJ3N5R6T7V2YB4C5DE",
+			iampolicy.ParamBucketName: "acme-billing",
+		})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(link)
+
+	// Once the customer has created the stack in their payer account.
+	roleARN, err := iampolicy.RoleARN(iampolicy.PartitionAWS, "111122223333", iampolicy.DefaultRoleName)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(roleARN)
+	// Output:
+	// defaults: map[ReportPrefix: RoleName:curconnect-billing-read TrustedPrincipal:arn:aws:iam::451234325714:root]
+	// https://us-east-1.console.aws.amazon.com/cloudformation/home?region=us-east-1#/stacks/quickcreate?templateURL=https%3A%2F%2Fmy-templates.s3.us-east-1.amazonaws.com%2Fcurconnect%2Fhosted.yaml&stackName=curconnect-billing&param_BucketName=acme-billing&param_ExternalId=Q4M7ZK2XWJ3N5R6T7V2YB4C5DE
+	// arn:aws:iam::111122223333:role/curconnect-billing-read
 }

@@ -138,6 +138,9 @@ func templateCases() []templateCase {
 		{"template_user", iampolicy.TemplateInput{Bucket: gBucket, Prefix: "cur", LegacyUser: true}},
 		{"template_bucket_policy", iampolicy.TemplateInput{Bucket: gBucket, Prefix: "cur", TrustedPrincipal: gAccount, ExternalID: gExternalID,
 			DeliveryBucketPolicy: true}},
+		{"template_hosted", iampolicy.TemplateInput{TrustedPrincipal: gAccount, Hosted: true}},
+		{"template_hosted_options", iampolicy.TemplateInput{Prefix: "cur*", TrustedPrincipal: "arn:aws:iam::451234325714:role/platform-reader",
+			RoleName: "acme-billing-read", ReportDefinitions: true, DataExports: true, DeliveryBucketPolicy: true, Hosted: true}},
 		{"template_bucket_policy_exports_only", iampolicy.TemplateInput{Bucket: gBucket, TrustedPrincipal: gAccount, ExternalID: gExternalID,
 			DeliveryBucketPolicy: true, DeliverySkipLegacyCUR: true}},
 	}
@@ -360,9 +363,29 @@ func (c *cfnQuery) call(ctx context.Context, form url.Values, out any) error {
 		return err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("cloudformation %s: HTTP %d: %s", form.Get("Action"), resp.StatusCode, data)
+		e := &cfnError{Action: form.Get("Action"), Status: resp.StatusCode, Body: string(data)}
+		var x struct {
+			Code    string `xml:"Error>Code"`
+			Message string `xml:"Error>Message"`
+		}
+		if xml.Unmarshal(data, &x) == nil {
+			e.Code, e.Message = x.Code, x.Message
+		}
+		return e
 	}
 	return xml.Unmarshal(data, out)
+}
+
+// cfnError is an error answer of CloudFormation's query API.
+type cfnError struct {
+	Action        string
+	Status        int
+	Code, Message string
+	Body          string
+}
+
+func (e *cfnError) Error() string {
+	return fmt.Sprintf("cloudformation %s: HTTP %d: %s", e.Action, e.Status, e.Body)
 }
 
 type cfnStack struct {
