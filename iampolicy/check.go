@@ -138,7 +138,8 @@ func Check(policy Policy, required Policy, optFns ...func(*CheckOptions)) []Gap 
 	return PolicySet{Identity: []Policy{policy}}.Check(required, optFns...)
 }
 
-// Check is Check against every policy of the set.
+// Check is [Check] against the set as a whole: a gap is a sample request
+// that [PolicySet.Evaluate] does not allow.
 func (s PolicySet) Check(required Policy, optFns ...func(*CheckOptions)) []Gap {
 	var o CheckOptions
 	for _, fn := range optFns {

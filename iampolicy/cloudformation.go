@@ -10,8 +10,8 @@ import (
 	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
-// Names of the parameters, resources and outputs of the templates
-// CloudFormationTemplate writes.
+// Names of the parameters of the templates CloudFormationTemplate writes,
+// as a quick-create link passes them (see QuickCreateURL).
 const (
 	ParamBucketName       = "BucketName"
 	ParamReportPrefix     = "ReportPrefix"
@@ -19,15 +19,22 @@ const (
 	ParamExternalID       = "ExternalId"
 	ParamRoleName         = "RoleName"
 	ParamUserName         = "UserName"
+)
 
+// Names of the outputs of the templates CloudFormationTemplate writes, as
+// DescribeStacks returns them once the stack exists.
+const (
+	OutputRoleARN   = "RoleARN"
+	OutputUserARN   = "UserARN"
+	OutputPolicyARN = "PolicyARN"
+)
+
+// Logical IDs of the resources of the templates.
+const (
 	resourceRole         = "Role"
 	resourceUser         = "User"
 	resourceReadPolicy   = "ReadPolicy"
 	resourceBucketPolicy = "DeliveryBucketPolicy"
-
-	OutputRoleARN   = "RoleARN"
-	OutputUserARN   = "UserARN"
-	OutputPolicyARN = "PolicyARN"
 )
 
 // Default names of the role and user a template creates.

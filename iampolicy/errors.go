@@ -29,7 +29,7 @@ type SizeError struct {
 	// Size is the document's length as IAM counts it (characters, without
 	// whitespace).
 	Size int
-	// Limit is the quota.
+	// Limit is the quota's limit in characters (Quota.Limit()).
 	Limit int
 }
 

@@ -40,3 +40,26 @@ func TestStringsUnmarshal(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, `["x","y"]`, string(b))
 }
+
+// TestEffect: Effect is a string type, so the JSON is IAM's; a value other
+// than Allow or Deny still parses and writes back unchanged, for Validate
+// to report and Evaluate to warn about.
+func TestEffect(t *testing.T) {
+	b, err := Policy{Statement: []Statement{{Effect: EffectDeny, Action: Strings{"s3:*"}, Resource: Strings{"*"}}}}.CompactJSON()
+	require.NoError(t, err)
+	assert.Equal(t, `{"Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}`, string(b))
+
+	const doc = `{"Version":"2012-10-17","Statement":[{"Effect":"Permit","Action":"s3:GetObject","Resource":"*"}]}`
+	p, err := Parse([]byte(doc))
+	require.NoError(t, err)
+	assert.Equal(t, Effect("Permit"), p.Statement[0].Effect)
+	back, err := p.CompactJSON()
+	require.NoError(t, err)
+	assert.Equal(t, doc, string(back))
+
+	assert.Equal(t, []string{"Statement[0].Effect"}, fieldsOf(t, p.Validate()))
+	d := Evaluate(Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k"}, p)
+	assert.Equal(t, OutcomeImplicitDeny, d.Outcome)
+	require.Len(t, d.Warnings, 1)
+	assert.Contains(t, d.Warnings[0].Msg, `Effect "Permit"`)
+}
