@@ -44,8 +44,8 @@ type Parameter struct {
 	// Description is shown next to the input in the console.
 	Description string `json:"Description,omitempty"`
 	// Default is the value used when the stack does not set one. A nil
-	// Default is omitted; an empty string is written, so the parameter
-	// stays optional.
+	// Default is omitted, so the stack cannot be created without a value;
+	// an empty string is written, so the parameter stays optional.
 	Default any `json:"Default,omitempty"`
 	// AllowedPattern is a regular expression the whole value must match.
 	AllowedPattern string `json:"AllowedPattern,omitempty"`
@@ -140,10 +140,11 @@ func (t *Template) JSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// YAML returns the template as YAML: the same tree as JSON, keys in the same
-// order, block style with two-space indentation, every string double-quoted
-// (so no value is ever read back as a number, boolean or null). The output
-// is deterministic, and CloudFormation and cfn-lint accept it as is.
+// YAML returns the template as YAML, written by go.yaml.in/yaml/v3: the
+// same tree as JSON, keys in the same order, block style with two-space
+// indentation, every string value double-quoted (so no value is ever read
+// back as a number, boolean or null, by YAML 1.1 or 1.2 readers). The
+// output is deterministic, and CloudFormation and cfn-lint accept it as is.
 func (t *Template) YAML() ([]byte, error) {
 	j, err := t.JSON()
 	if err != nil {
