@@ -124,5 +124,5 @@ func ExampleVerification_Err() {
 	// Output:
 	// false true
 	// true false
-	// billingconn: check manifest s3://acme-billing/cur/: billingconn: no delivery yet: not found
+	// billingconn: check manifest s3://acme-billing/cur/: no delivery yet
 }

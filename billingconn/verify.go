@@ -43,7 +43,7 @@ type VerifyOptions struct {
 	// report-definition step, when the platform already has it; otherwise
 	// the step discovers it with the CUR and Data Exports clients (which
 	// need cur:DescribeReportDefinitions and bcm-data-exports:ListExports
-	// and GetExport: iampolicy.ReadOptions.ReportDefinitions and
+	// and GetExport: iampolicy.ReadPolicyOptions.ReportDefinitions and
 	// DataExports).
 	Definition *Definition
 	// Policies are the role's identity policies, if the platform knows them
@@ -55,7 +55,7 @@ type VerifyOptions struct {
 	// ReadOptions are the options the role's read policy was generated
 	// with (KMS keys, partition); the statement a failure names comes
 	// from iampolicy.CURReadPolicy with these options.
-	ReadOptions []func(*iampolicy.ReadOptions)
+	ReadOptions []func(*iampolicy.ReadPolicyOptions)
 	// RoleSessionName is AssumeRole's session name; if empty,
 	// DefaultRoleSessionName.
 	RoleSessionName string
@@ -359,7 +359,7 @@ func defaultRemediation(id CheckID, retry bool) string {
 	case retry:
 		return "Verify again later: AWS answered with throttling, a server error or a network error."
 	case id == CheckReportDefinition:
-		return "The report-definition step reads the definitions in us-east-1 with cur:DescribeReportDefinitions, bcm-data-exports:ListExports and GetExport (iampolicy.ReadOptions.ReportDefinitions and DataExports); or pass the definition in VerifyOptions.Definition to check it offline."
+		return "The report-definition step reads the definitions in us-east-1 with cur:DescribeReportDefinitions, bcm-data-exports:ListExports and GetExport (iampolicy.ReadPolicyOptions.ReportDefinitions and DataExports); or pass the definition in VerifyOptions.Definition to check it offline."
 	}
 	return "See the message for AWS's answer."
 }
@@ -416,7 +416,7 @@ func retryable(err error) bool {
 
 // requiredPolicy is the read policy the connection's role should have.
 func (v *verifier) requiredPolicy() (iampolicy.Policy, error) {
-	opts := append([]func(*iampolicy.ReadOptions){func(o *iampolicy.ReadOptions) {
+	opts := append([]func(*iampolicy.ReadPolicyOptions){func(o *iampolicy.ReadPolicyOptions) {
 		o.Partition = v.partition
 		o.ReportDefinitions = len(v.profiles) > 0
 		o.DataExports = len(v.profiles) > 0

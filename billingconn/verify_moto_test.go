@@ -232,7 +232,7 @@ func setupMotoVerify(t *testing.T) *motoVerify {
 	}
 	deny := full
 	deny.Statement = append(append([]iampolicy.Statement(nil), full.Statement...), iampolicy.Statement{
-		Sid: "DenyBillingBucket", Effect: iampolicy.Deny, Action: iampolicy.Strings{"s3:*"},
+		Sid: "DenyBillingBucket", Effect: iampolicy.EffectDeny, Action: iampolicy.Strings{"s3:*"},
 		Resource: iampolicy.Strings{"arn:aws:s3:::" + vBucket, "arn:aws:s3:::" + vBucket + "/*"},
 	})
 	for name, p := range map[string]iampolicy.Policy{"cur-reader": full, "no-getobject": noGet, "deny-bucket": deny, "fresh-reader": read("fresh")} {

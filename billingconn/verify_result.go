@@ -192,9 +192,9 @@ func (e *CheckError) Error() string {
 		s += " " + e.Resource
 	}
 	if e.Err != nil {
-		s += ": " + e.Err.Error()
+		s += ": " + strings.TrimPrefix(e.Err.Error(), "billingconn: ")
 	} else if e.sentinel != nil {
-		s += ": " + e.sentinel.Error()
+		s += ": " + strings.TrimPrefix(e.sentinel.Error(), "billingconn: ")
 	}
 	if e.redact != nil {
 		s = e.redact.Replace(s)

@@ -457,7 +457,7 @@ func TestVerifyCouldNotRun(t *testing.T) {
 
 func TestCheckErrorText(t *testing.T) {
 	e := &CheckError{Check: CheckManifest, Resource: "s3://b/k", Err: ErrNoDeliveryYet}
-	assert.Equal(t, "billingconn: check manifest s3://b/k: billingconn: no delivery yet: not found", e.Error())
+	assert.Equal(t, "billingconn: check manifest s3://b/k: no delivery yet", e.Error())
 	assert.ErrorIs(t, e, curerr.ErrNotFound)
 	assert.False(t, strings.HasSuffix(e.Error(), "."))
 }

@@ -7,21 +7,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// gapSummary is the part of a Gap a test compares.
-type gapSummary struct {
-	Action, Resource string
-	Kind             GapKind
-	Statement        int
-}
-
-func summarize(gaps []Gap) []gapSummary {
-	var out []gapSummary
-	for _, g := range gaps {
-		out = append(out, gapSummary{g.Action, g.Resource, g.Kind, g.StatementIndex})
-	}
-	return out
-}
-
 func TestCheckCURReadPolicy(t *testing.T) {
 	required, err := CURReadPolicy("cur-bucket", "reports")
 	require.NoError(t, err)
@@ -155,7 +140,7 @@ func TestCheckCURReadPolicy(t *testing.T) {
 			gaps := Check(customer, required)
 			assert.Equal(t, tc.want, summarize(gaps))
 			for _, g := range gaps {
-				assert.NotEqual(t, Allowed, g.Decision.Effect)
+				assert.NotEqual(t, OutcomeAllowed, g.Decision.Outcome)
 				assert.Equal(t, g.Explanation, g.String())
 				assert.NotEmpty(t, g.RequiredSid, "gaps name the required statement")
 				assert.NotEmpty(t, g.RequiredAction)
@@ -233,7 +218,7 @@ func TestCheckDeliveryBucketPolicy(t *testing.T) {
 	gaps := Check(legacyOnly, required)
 	require.Len(t, gaps, 3)
 	for _, g := range gaps {
-		assert.Equal(t, DataExportsService, g.Principal)
+		assert.Equal(t, dataExportsService, g.Principal)
 		assert.Equal(t, GapPrincipalMismatch, g.Kind)
 		assert.Contains(t, g.Explanation, "names other principals (billingreports.amazonaws.com)")
 	}
@@ -252,9 +237,9 @@ func TestCheckDeliveryBucketPolicy(t *testing.T) {
 }
 
 func TestCheckPolicySet(t *testing.T) {
-	required := pol(Statement{Sid: "Read", Effect: Allow, Action: Strings{"s3:GetObject"}, Resource: Strings{"arn:aws:s3:::b/*"}})
-	identity := pol(stmt(Allow, Strings{"s3:GetObject"}, Strings{"arn:aws:s3:::b/*"}))
-	bucketDeny := pol(Statement{Sid: "OnlyVPC", Effect: Deny, Principal: &Principal{Wildcard: true}, Action: Strings{"s3:*"}, Resource: Strings{"arn:aws:s3:::b/*"},
+	required := pol(Statement{Sid: "Read", Effect: EffectAllow, Action: Strings{"s3:GetObject"}, Resource: Strings{"arn:aws:s3:::b/*"}})
+	identity := pol(stmt(EffectAllow, Strings{"s3:GetObject"}, Strings{"arn:aws:s3:::b/*"}))
+	bucketDeny := pol(Statement{Sid: "OnlyVPC", Effect: EffectDeny, Principal: &Principal{Wildcard: true}, Action: Strings{"s3:*"}, Resource: Strings{"arn:aws:s3:::b/*"},
 		Condition: Condition{"StringNotEquals": {"aws:SourceVpce": {"vpce-1"}}}})
 	platform := "arn:aws:sts::444455556666:assumed-role/platform/s"
 	withPrincipal := func(o *CheckOptions) { o.Principal = platform }
@@ -275,7 +260,7 @@ func TestCheckPolicySet(t *testing.T) {
 	assert.Equal(t, GapCrossAccount, gaps[0].Kind)
 	assert.Contains(t, gaps[0].Explanation, "across accounts a resource policy must allow it too")
 
-	bucketAllowOther := pol(Statement{Effect: Allow, Principal: AWSPrincipal("111122223333"), Action: Strings{"s3:GetObject"}, Resource: Strings{"arn:aws:s3:::b/*"}})
+	bucketAllowOther := pol(Statement{Effect: EffectAllow, Principal: awsPrincipal("111122223333"), Action: Strings{"s3:GetObject"}, Resource: Strings{"arn:aws:s3:::b/*"}})
 	gaps = PolicySet{Identity: []Policy{identity}, Resource: []Policy{bucketAllowOther}, CrossAccount: true}.Check(required, withPrincipal)
 	require.Len(t, gaps, 1)
 	assert.Equal(t, GapPrincipalMismatch, gaps[0].Kind, gaps[0].Explanation)
@@ -314,4 +299,15 @@ func TestCheckSamples(t *testing.T) {
 		"aws:SourceIp":        {"10.0.0.0"},
 		"aws:SecureTransport": {"true"},
 	}, ctx)
+}
+
+func BenchmarkCheck(b *testing.B) {
+	p, err := CURReadPolicy("cur-bucket", "reports")
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if gaps := Check(p, p); len(gaps) != 0 {
+			b.Fatal(gaps)
+		}
+	}
 }

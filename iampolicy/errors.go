@@ -8,34 +8,37 @@ import (
 	"github.com/curconnect/curconnect/internal/awserr"
 )
 
-// ErrTooLarge reports a document over one of IAM's size limits, or over the
-// parser's own bound on input size and nesting. It wraps curerr.ErrMalformed.
+// ErrTooLarge reports a document over one of IAM's size quotas (see
+// [SizeError]), or over the parser's own bound on input size and nesting.
+// It wraps [curerr.ErrMalformed].
 var ErrTooLarge = awserr.New("iampolicy: too large", curerr.ErrMalformed)
 
-// ErrNoExternalID reports a cross-account trust built without an external ID
-// when the caller did not opt out with TrustOptions.AllowNoExternalID.
+// ErrNoExternalID reports a cross-account trust built without an external
+// ID when the caller did not opt out with
+// [TrustPolicyOptions.AllowNoExternalID]. It wraps [curerr.ErrMalformed].
 var ErrNoExternalID = awserr.New("iampolicy: an external ID is required for cross-account trust", curerr.ErrMalformed)
 
 func fieldErr(field, format string, args ...any) *curerr.FieldError {
 	return &curerr.FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
-// SizeError reports a document longer than an IAM quota.
+// SizeError reports a document longer than an IAM quota. It wraps
+// [ErrTooLarge], and so [curerr.ErrMalformed].
 type SizeError struct {
-	// Kind names the quota, e.g. "managed policy" or "role trust policy".
-	Kind string
+	// Quota is the quota the document is over.
+	Quota Quota
 	// Size is the document's length as IAM counts it (characters, without
 	// whitespace).
 	Size int
-	// Limit is the quota.
+	// Limit is the quota's limit in characters (Quota.Limit()).
 	Limit int
 }
 
 func (e *SizeError) Error() string {
-	return fmt.Sprintf("iampolicy: %s is %d characters without whitespace, over IAM's limit of %d", e.Kind, e.Size, e.Limit)
+	return fmt.Sprintf("iampolicy: %s is %d characters without whitespace, over IAM's limit of %d", e.Quota, e.Size, e.Limit)
 }
 
-// Unwrap returns ErrTooLarge.
+// Unwrap returns [ErrTooLarge].
 func (e *SizeError) Unwrap() error { return ErrTooLarge }
 
 // joinFieldErrors returns nil for none, or errors.Join of them.

@@ -7,18 +7,22 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-
-	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
 // Version2012 is the current IAM policy language version. Every builder in
 // this package sets it.
 const Version2012 = "2012-10-17"
 
-// Effect values.
+// Effect is a statement's Effect element: [EffectAllow] or [EffectDeny].
+// It is a string, so a policy with any other value still parses and
+// writes back as it was; [Policy.Validate] reports such a value, and
+// [Evaluate] treats the statement as not matching (with a [Warning]).
+type Effect string
+
+// Effects of a statement.
 const (
-	Allow = "Allow"
-	Deny  = "Deny"
+	EffectAllow Effect = "Allow"
+	EffectDeny  Effect = "Deny"
 )
 
 // Policy is an IAM policy document: an identity policy, a resource (bucket)
@@ -37,7 +41,7 @@ type Policy struct {
 // AWS documents and prints them.
 type Statement struct {
 	Sid          string     `json:"Sid,omitempty"`
-	Effect       string     `json:"Effect"`
+	Effect       Effect     `json:"Effect"`
 	Principal    *Principal `json:"Principal,omitempty"`
 	NotPrincipal *Principal `json:"NotPrincipal,omitempty"`
 	Action       Strings    `json:"Action,omitempty"`
@@ -122,101 +126,6 @@ func scalarString(data []byte) (string, error) {
 	}
 }
 
-// Principal is the Principal or NotPrincipal element: either the wildcard
-// "*" (Wildcard true, the maps empty) or a map of principal kinds to values.
-type Principal struct {
-	// Wildcard is the bare "*" principal (everyone). {"AWS": "*"} is
-	// written as AWS: Strings{"*"} instead.
-	Wildcard bool
-	// AWS holds account IDs, account root ARNs, role, user and
-	// assumed-role ARNs.
-	AWS Strings
-	// Service holds service principals such as billingreports.amazonaws.com.
-	Service Strings
-	// Federated holds identity providers.
-	Federated Strings
-	// CanonicalUser holds S3 canonical user IDs.
-	CanonicalUser Strings
-}
-
-// AWSPrincipal returns a principal for the given AWS account IDs or ARNs.
-func AWSPrincipal(arns ...string) *Principal { return &Principal{AWS: Strings(arns)} }
-
-// ServicePrincipal returns a principal for the given service names.
-func ServicePrincipal(services ...string) *Principal { return &Principal{Service: Strings(services)} }
-
-// MarshalJSON writes "*" or an object with the kinds in sorted order.
-func (p Principal) MarshalJSON() ([]byte, error) {
-	if p.Wildcard {
-		return []byte(`"*"`), nil
-	}
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	first := true
-	for _, kv := range []struct {
-		k string
-		v Strings
-	}{{"AWS", p.AWS}, {"CanonicalUser", p.CanonicalUser}, {"Federated", p.Federated}, {"Service", p.Service}} {
-		if len(kv.v) == 0 {
-			continue
-		}
-		if !first {
-			buf.WriteByte(',')
-		}
-		first = false
-		b, err := kv.v.MarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		fmt.Fprintf(&buf, "%q:", kv.k)
-		buf.Write(b)
-	}
-	buf.WriteByte('}')
-	return buf.Bytes(), nil
-}
-
-// UnmarshalJSON reads "*" or an object of principal kinds.
-func (p *Principal) UnmarshalJSON(data []byte) error {
-	data = bytes.TrimSpace(data)
-	if len(data) > 0 && data[0] == '"' {
-		var s string
-		if err := json.Unmarshal(data, &s); err != nil {
-			return err
-		}
-		if s != "*" {
-			return fmt.Errorf("a principal string must be \"*\", found %q", s)
-		}
-		*p = Principal{Wildcard: true}
-		return nil
-	}
-	var m map[string]Strings
-	if err := json.Unmarshal(data, &m); err != nil {
-		return err
-	}
-	var out Principal
-	for k, v := range m {
-		switch k {
-		case "AWS":
-			out.AWS = v
-		case "Service":
-			out.Service = v
-		case "Federated":
-			out.Federated = v
-		case "CanonicalUser":
-			out.CanonicalUser = v
-		default:
-			return fmt.Errorf("unknown principal type %q", k)
-		}
-	}
-	*p = out
-	return nil
-}
-
-// IsZero reports whether p names no principal at all.
-func (p *Principal) IsZero() bool {
-	return p == nil || (!p.Wildcard && len(p.AWS)+len(p.Service)+len(p.Federated)+len(p.CanonicalUser) == 0)
-}
-
 // UnmarshalJSON reads a statement and refuses unknown keys, so a typo such
 // as "Principle" is an error rather than a silently broader policy.
 func (s *Statement) UnmarshalJSON(data []byte) error {
@@ -262,66 +171,6 @@ func (p *Policy) UnmarshalJSON(data []byte) error {
 	}
 	*p = out
 	return nil
-}
-
-// Limits on what Parse reads, so a hostile document cannot exhaust memory
-// or the stack. IAM's own quotas are far smaller (see CheckSize).
-const (
-	// MaxDocumentBytes is the largest document Parse accepts.
-	MaxDocumentBytes = 1 << 20
-	// MaxNesting is the deepest JSON nesting Parse accepts. A valid IAM
-	// policy nests at most 5 levels (Statement, list, Condition, operator,
-	// values).
-	MaxNesting = 16
-)
-
-// Parse reads an IAM policy document. It refuses documents over
-// MaxDocumentBytes or nested deeper than MaxNesting, unknown keys, and
-// wrong value types; the error wraps curerr.ErrMalformed (and ErrTooLarge for size
-// and depth). Parse checks syntax only: call Validate for IAM's rules.
-func Parse(data []byte) (Policy, error) {
-	if len(data) > MaxDocumentBytes {
-		return Policy{}, fmt.Errorf("iampolicy: parse: document is %d bytes, over the limit of %d: %w", len(data), MaxDocumentBytes, ErrTooLarge)
-	}
-	if d := nestingDepth(data); d > MaxNesting {
-		return Policy{}, fmt.Errorf("iampolicy: parse: document nests %d levels deep, over the limit of %d: %w", d, MaxNesting, ErrTooLarge)
-	}
-	var p Policy
-	if err := json.Unmarshal(data, &p); err != nil {
-		return Policy{}, fmt.Errorf("iampolicy: parse: %w: %w", curerr.ErrMalformed, err)
-	}
-	return p, nil
-}
-
-// nestingDepth returns the deepest [ / { nesting outside strings.
-func nestingDepth(data []byte) int {
-	depth, maxDepth := 0, 0
-	inStr, esc := false, false
-	for _, c := range data {
-		if inStr {
-			switch {
-			case esc:
-				esc = false
-			case c == '\\':
-				esc = true
-			case c == '"':
-				inStr = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inStr = true
-		case '{', '[':
-			depth++
-			if depth > maxDepth {
-				maxDepth = depth
-			}
-		case '}', ']':
-			depth--
-		}
-	}
-	return maxDepth
 }
 
 // JSON returns the document indented by two spaces, without HTML escaping,

@@ -23,7 +23,7 @@ const (
 )
 
 // RegionPartition returns the partition of a region name: aws-cn for cn-*,
-// aws-us-gov for us-gov-*, aws otherwise. It returns a *curerr.FieldError for a
+// aws-us-gov for us-gov-*, aws otherwise. It returns a [*curerr.FieldError] for a
 // string that is not shaped like a region, and for the isolated partitions
 // (us-iso*), which this package does not write documents for.
 func RegionPartition(region string) (string, error) {
@@ -71,21 +71,44 @@ func consoleBase(region, partition string) string {
 // param_<Name>=<value>, in sorted order so the link is deterministic;
 // parameters left out keep the template's defaults. Every value is
 // percent-encoded. All invalid inputs are reported at once as joined
-// *curerr.FieldError values naming the field ("region", "templateURL",
+// [*curerr.FieldError] values naming the field ("region", "templateURL",
 // "stackName", "params[Name]").
 //
-// # External ID
+// # The quick-create flow
 //
-// The link carries exactly the parameters in params, and nothing else. A
-// template from [CloudFormationTemplate] already defaults ExternalId, so
-// the link works without it; platforms commonly pass param_ExternalId
-// anyway, so that one hosted template serves every customer. That is
-// acceptable: in IAM's model the external ID is not a secret (it guards
-// against the confused-deputy problem, and the customer can read it in the
-// role's trust policy), and the template marks the parameter NoEcho so the
-// console masks it after creation. Do remember that a link ends up in
-// browser history, chat logs and e-mail: leave ExternalId out of params and
-// bake it into the template's default when that matters.
+// A platform hosts one template for every customer and hands each customer
+// a link with that customer's values:
+//
+//  1. Once: write the template with [CloudFormationTemplate] and
+//     [TemplateInput.Hosted] (TrustedPrincipal is the platform's) and upload
+//     its YAML to S3. Its BucketName and ExternalId parameters have no
+//     default, and its RoleName is fixed.
+//  2. Per customer: make an external ID with [NewExternalID], store it
+//     with the connection, and call QuickCreateURL with
+//     params[ParamExternalID] set to it and, when the platform knows them,
+//     params[ParamBucketName] and params[ParamReportPrefix]. What the link
+//     leaves out, the customer fills in on the quick-create page;
+//     CloudFormation refuses to create the stack without BucketName or
+//     ExternalId.
+//  3. Once the stack exists, [RoleARN] gives the role's ARN from the
+//     partition, the customer's account and [DefaultRoleName] (or the
+//     TemplateInput.RoleName the template was written with): the platform
+//     assumes the role with the external ID without asking the customer
+//     to copy the stack's RoleARN output.
+//
+// A template written for one customer (Hosted unset) defaults every
+// parameter to that customer's values instead, so its link needs no
+// params; [Template.ParameterDefaults] gives them when a link should show
+// them anyway.
+//
+// The link carries exactly the parameters in params, and nothing else.
+// Passing param_ExternalId is acceptable: in IAM's model the external ID is
+// not a secret (it guards against the confused-deputy problem, and the
+// customer can read it in the role's trust policy), and the template marks
+// the parameter NoEcho so the console masks it after creation. Do remember
+// that a link ends up in browser history, chat logs and e-mail: write a
+// template per customer, with the external ID as its default, when that
+// matters.
 func QuickCreateURL(region, templateURL, stackName string, params map[string]string) (string, error) {
 	var errs []*curerr.FieldError
 	partition, err := RegionPartition(region)

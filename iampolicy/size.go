@@ -1,58 +1,65 @@
 package iampolicy
 
-import "unicode"
-
-// Kind names the IAM quota a document must fit.
-type Kind int
-
-// Document kinds, each with IAM's default size quota (characters, not
-// counting whitespace).
-const (
-	// ManagedPolicy: a customer managed policy, 6,144 characters.
-	ManagedPolicy Kind = iota
-	// TrustPolicy: a role trust policy, 2,048 characters by default
-	// (raisable to 4,096 through Service Quotas; CheckSize uses the default).
-	TrustPolicy
-	// RoleInlinePolicy: all inline policies of a role together, 10,240.
-	RoleInlinePolicy
-	// UserInlinePolicy: all inline policies of a user together, 2,048.
-	UserInlinePolicy
-	// BucketPolicy: an S3 bucket policy, 20 KB.
-	BucketPolicy
+import (
+	"strconv"
+	"unicode"
 )
 
-// Limit returns the kind's quota in characters.
-func (k Kind) Limit() int {
-	switch k {
-	case ManagedPolicy:
+// Quota names an IAM size quota a document must fit: the kind of document
+// decides which one applies.
+type Quota int
+
+// IAM's default size quotas, in characters not counting whitespace.
+const (
+	// QuotaManagedPolicy: a customer managed policy, 6,144 characters.
+	QuotaManagedPolicy Quota = iota
+	// QuotaTrustPolicy: a role trust policy, 2,048 characters by default
+	// (raisable to 4,096 through Service Quotas; CheckSize uses the
+	// default).
+	QuotaTrustPolicy
+	// QuotaRoleInlinePolicy: all inline policies of a role together,
+	// 10,240 characters.
+	QuotaRoleInlinePolicy
+	// QuotaUserInlinePolicy: all inline policies of a user together,
+	// 2,048 characters.
+	QuotaUserInlinePolicy
+	// QuotaBucketPolicy: an S3 bucket policy, 20 KB.
+	QuotaBucketPolicy
+)
+
+// Limit returns the quota in characters, or 0 for an unknown Quota.
+func (q Quota) Limit() int {
+	switch q {
+	case QuotaManagedPolicy:
 		return 6144
-	case TrustPolicy:
+	case QuotaTrustPolicy:
 		return 2048
-	case RoleInlinePolicy:
+	case QuotaRoleInlinePolicy:
 		return 10240
-	case UserInlinePolicy:
+	case QuotaUserInlinePolicy:
 		return 2048
-	case BucketPolicy:
+	case QuotaBucketPolicy:
 		return 20 * 1024
 	}
 	return 0
 }
 
-// String names the kind.
-func (k Kind) String() string {
-	switch k {
-	case ManagedPolicy:
+// String names the kind of document the quota is for, e.g. "managed
+// policy".
+func (q Quota) String() string {
+	switch q {
+	case QuotaManagedPolicy:
 		return "managed policy"
-	case TrustPolicy:
+	case QuotaTrustPolicy:
 		return "role trust policy"
-	case RoleInlinePolicy:
+	case QuotaRoleInlinePolicy:
 		return "role inline policy"
-	case UserInlinePolicy:
+	case QuotaUserInlinePolicy:
 		return "user inline policy"
-	case BucketPolicy:
+	case QuotaBucketPolicy:
 		return "bucket policy"
 	}
-	return "unknown policy kind"
+	return "Quota(" + strconv.Itoa(int(q)) + ")"
 }
 
 // Size returns the document's length as IAM counts it: the characters of
@@ -71,16 +78,16 @@ func Size(p Policy) (int, error) {
 	return n, nil
 }
 
-// CheckSize returns a *SizeError (wrapping ErrTooLarge) when p is over the
-// quota of kind, so a platform learns it before a customer meets the
-// console's LimitExceeded.
-func CheckSize(p Policy, kind Kind) error {
+// CheckSize returns a [*SizeError] (wrapping [ErrTooLarge]) when p is over
+// quota q, so a platform learns it before a customer meets the console's
+// LimitExceeded.
+func CheckSize(p Policy, q Quota) error {
 	n, err := Size(p)
 	if err != nil {
 		return err
 	}
-	if n > kind.Limit() {
-		return &SizeError{Kind: kind.String(), Size: n, Limit: kind.Limit()}
+	if n > q.Limit() {
+		return &SizeError{Quota: q, Size: n, Limit: q.Limit()}
 	}
 	return nil
 }

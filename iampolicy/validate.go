@@ -14,7 +14,7 @@ var (
 )
 
 // Validate checks p against IAM's grammar and returns every problem at
-// once, as joined *curerr.FieldError values naming the statement and element
+// once, as joined [*curerr.FieldError] values naming the statement and element
 // (e.g. "Statement[1].Effect"). It checks what holds for every kind of
 // policy: Version, Effect, one of Action/NotAction, at most one of
 // Resource/NotResource and of Principal/NotPrincipal, action syntax, unique
@@ -36,7 +36,7 @@ func (p Policy) validate() []*curerr.FieldError {
 	sids := map[string]int{}
 	for i, s := range p.Statement {
 		f := func(el string) string { return fmt.Sprintf("Statement[%d].%s", i, el) }
-		if s.Effect != Allow && s.Effect != Deny {
+		if s.Effect != EffectAllow && s.Effect != EffectDeny {
 			errs = append(errs, fieldErr(f("Effect"), "%q is not Allow or Deny", s.Effect))
 		}
 		if s.Sid != "" {

@@ -8,30 +8,22 @@ import (
 	"io"
 	"regexp"
 	"strconv"
-	"unicode/utf8"
+
+	yaml "go.yaml.in/yaml/v3"
 )
 
-// This file holds a small YAML emitter for JSON-shaped trees (objects,
-// arrays, strings, numbers, booleans, null). It exists so that templates can
-// be written as YAML without a YAML dependency. It reads the JSON encoding of
-// a value and writes the same tree in YAML block style, so the YAML and JSON
-// forms of a template always carry identical content, with keys in the same
-// order.
+// YAML output: the template's JSON encoding, read as a token stream so that
+// object keys keep their order, becomes a yaml.Node tree that
+// go.yaml.in/yaml/v3 writes. The YAML and JSON forms therefore always hold
+// the same tree with keys in the same order.
 //
-// Every string is written double-quoted with JSON-style escapes, which is
-// valid YAML 1.1 and 1.2 and sidesteps YAML's implicit typing ("yes", "on",
-// "1e3", "null", "0x1F" stay strings) and indicator pitfalls (": ", " #",
-// leading "-", "*", "&", "!"). Characters YAML does not allow unescaped
-// (C0 and C1 controls, DEL, line separators, BOM, non-characters) are
-// escaped; invalid UTF-8 becomes U+FFFD, as encoding/json does.
-
-// yamlNode is one value of the tree, with object keys in document order.
-type yamlNode struct {
-	kind   byte // 'o' object, 'a' array, 's' string, 'l' literal (number, true, false, null)
-	keys   []string
-	values []*yamlNode
-	text   string
-}
+// Every string value is a double-quoted scalar, which sidesteps YAML's
+// implicit typing ("yes", "on", "1e3", "null", "0x1F" stay strings, in YAML
+// 1.1 and 1.2 readers alike) and its indicator pitfalls (": ", " #", a
+// leading "-", "*", "&", "!"); the emitter escapes what YAML does not allow
+// raw (control characters, line breaks, the BOM). Keys are written plain
+// only when they are identifiers that no YAML version reads as anything
+// but a string.
 
 // maxYAMLDepth bounds nesting, so a hostile tree cannot exhaust the stack.
 const maxYAMLDepth = 64
@@ -48,11 +40,19 @@ func jsonToYAML(data []byte) ([]byte, error) {
 		return nil, errors.New("trailing data after the JSON value")
 	}
 	var buf bytes.Buffer
-	writeYAMLDocument(&buf, n)
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{n}}); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
 	return buf.Bytes(), nil
 }
 
-func readYAMLNode(dec *json.Decoder, depth int) (*yamlNode, error) {
+// readYAMLNode reads one JSON value from dec as a YAML node.
+func readYAMLNode(dec *json.Decoder, depth int) (*yaml.Node, error) {
 	if depth > maxYAMLDepth {
 		return nil, fmt.Errorf("nesting deeper than %d", maxYAMLDepth)
 	}
@@ -62,10 +62,17 @@ func readYAMLNode(dec *json.Decoder, depth int) (*yamlNode, error) {
 	}
 	switch v := tok.(type) {
 	case json.Delim:
+		var n *yaml.Node
 		switch v {
 		case '{':
-			n := &yamlNode{kind: 'o'}
-			for dec.More() {
+			n = &yaml.Node{Kind: yaml.MappingNode}
+		case '[':
+			n = &yaml.Node{Kind: yaml.SequenceNode}
+		default:
+			return nil, fmt.Errorf("unexpected delimiter %v", v)
+		}
+		for dec.More() {
+			if n.Kind == yaml.MappingNode {
 				kt, err := dec.Token()
 				if err != nil {
 					return nil, err
@@ -74,216 +81,62 @@ func readYAMLNode(dec *json.Decoder, depth int) (*yamlNode, error) {
 				if !ok {
 					return nil, fmt.Errorf("object key is %T, not a string", kt)
 				}
-				child, err := readYAMLNode(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				n.keys = append(n.keys, k)
-				n.values = append(n.values, child)
+				n.Content = append(n.Content, yamlKey(k))
 			}
-			if _, err := dec.Token(); err != nil { // '}'
+			child, err := readYAMLNode(dec, depth+1)
+			if err != nil {
 				return nil, err
 			}
-			return n, nil
-		case '[':
-			n := &yamlNode{kind: 'a'}
-			for dec.More() {
-				child, err := readYAMLNode(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				n.values = append(n.values, child)
-			}
-			if _, err := dec.Token(); err != nil { // ']'
-				return nil, err
-			}
-			return n, nil
+			n.Content = append(n.Content, child)
 		}
-		return nil, fmt.Errorf("unexpected delimiter %v", v)
+		if _, err := dec.Token(); err != nil { // '}' or ']'
+			return nil, err
+		}
+		if len(n.Content) == 0 {
+			n.Style = yaml.FlowStyle // {} and [], not an empty block
+		}
+		return n, nil
 	case string:
-		return &yamlNode{kind: 's', text: v}, nil
+		return yamlString(v), nil
 	case json.Number:
-		return &yamlNode{kind: 'l', text: v.String()}, nil
+		return &yaml.Node{Kind: yaml.ScalarNode, Value: v.String()}, nil
 	case bool:
-		return &yamlNode{kind: 'l', text: strconv.FormatBool(v)}, nil
+		return &yaml.Node{Kind: yaml.ScalarNode, Value: strconv.FormatBool(v)}, nil
 	case nil:
-		return &yamlNode{kind: 'l', text: "null"}, nil
+		return &yaml.Node{Kind: yaml.ScalarNode, Value: "null"}, nil
 	}
 	return nil, fmt.Errorf("unexpected token %T", tok)
 }
 
-func writeYAMLDocument(buf *bytes.Buffer, n *yamlNode) {
-	switch {
-	case n.kind == 'o' && len(n.keys) > 0:
-		writeYAMLObject(buf, n, 0)
-	case n.kind == 'a' && len(n.values) > 0:
-		writeYAMLArray(buf, n, 0)
-	default:
-		buf.WriteString(yamlInline(n))
-		buf.WriteByte('\n')
-	}
+// yamlString is a double-quoted string scalar.
+func yamlString(s string) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s, Style: yaml.DoubleQuotedStyle}
 }
-
-// isYAMLBlock reports whether n is written as an indented block (a
-// non-empty object or array) rather than inline.
-func isYAMLBlock(n *yamlNode) bool {
-	return (n.kind == 'o' && len(n.keys) > 0) || (n.kind == 'a' && len(n.values) > 0)
-}
-
-// yamlInline writes a scalar or an empty collection.
-func yamlInline(n *yamlNode) string {
-	switch n.kind {
-	case 'o':
-		return "{}"
-	case 'a':
-		return "[]"
-	case 's':
-		return yamlQuote(n.text)
-	}
-	return n.text
-}
-
-func yamlIndent(buf *bytes.Buffer, level int) {
-	for i := 0; i < level; i++ {
-		buf.WriteString("  ")
-	}
-}
-
-// writeYAMLObject writes the entries of a non-empty object, the first one
-// without indentation (the caller has positioned the cursor, e.g. after
-// "- "), the others at level.
-func writeYAMLObject(buf *bytes.Buffer, n *yamlNode, level int) {
-	for i, k := range n.keys {
-		if i > 0 {
-			yamlIndent(buf, level)
-		}
-		if key := yamlKey(k); len(key) > maxImplicitKey {
-			// YAML limits implicit keys to 1024 characters; write a
-			// longer one as an explicit "? key" entry.
-			buf.WriteString("? ")
-			buf.WriteString(key)
-			buf.WriteByte('\n')
-			yamlIndent(buf, level)
-			buf.WriteByte(':')
-		} else {
-			buf.WriteString(key)
-			buf.WriteByte(':')
-		}
-		v := n.values[i]
-		if !isYAMLBlock(v) {
-			buf.WriteByte(' ')
-			buf.WriteString(yamlInline(v))
-			buf.WriteByte('\n')
-			continue
-		}
-		buf.WriteByte('\n')
-		yamlIndent(buf, level+1)
-		if v.kind == 'o' {
-			writeYAMLObject(buf, v, level+1)
-		} else {
-			writeYAMLArray(buf, v, level+1)
-		}
-	}
-}
-
-// writeYAMLArray writes the items of a non-empty array, the first one
-// without indentation, the others at level.
-func writeYAMLArray(buf *bytes.Buffer, n *yamlNode, level int) {
-	for i, v := range n.values {
-		if i > 0 {
-			yamlIndent(buf, level)
-		}
-		buf.WriteString("- ")
-		switch {
-		case !isYAMLBlock(v):
-			buf.WriteString(yamlInline(v))
-			buf.WriteByte('\n')
-		case v.kind == 'o':
-			writeYAMLObject(buf, v, level+1)
-		default:
-			writeYAMLArray(buf, v, level+1)
-		}
-	}
-}
-
-// maxImplicitKey is the longest key, in bytes, written as "key: value".
-// YAML allows 1024 characters in an implicit key; bytes never undercount
-// characters.
-const maxImplicitKey = 1000
 
 // plainKeyRE matches keys that are safe unquoted: a letter, then letters,
 // digits and underscores (CloudFormation's logical IDs and property names).
-// Keys YAML 1.1 would read as booleans or null are quoted anyway.
 var plainKeyRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 
-func yamlKey(k string) string {
+// yamlKey writes k plain when it is an identifier no YAML reader takes for
+// a boolean or null, and double-quoted otherwise ("Fn::Sub", "yes", "").
+func yamlKey(k string) *yaml.Node {
 	if plainKeyRE.MatchString(k) && !yamlReserved(k) {
-		return k
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}
 	}
-	return yamlQuote(k)
+	return yamlString(k)
 }
 
 // yamlReserved reports whether a plain scalar k would not be read as a
-// string by YAML 1.1 or 1.2 (booleans and null in their accepted spellings).
+// string by YAML 1.1 or 1.2 (booleans and null in their accepted
+// spellings). go.yaml.in/yaml/v3 resolves as YAML 1.2 does, so it would
+// write "yes" plain, which a YAML 1.1 reader (PyYAML, as cfn-lint uses)
+// takes for true.
 func yamlReserved(k string) bool {
 	switch k {
 	case "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
 		"true", "True", "TRUE", "false", "False", "FALSE",
 		"on", "On", "ON", "off", "Off", "OFF",
 		"null", "Null", "NULL":
-		return true
-	}
-	return false
-}
-
-// yamlQuote returns s as a YAML double-quoted scalar. Printable characters
-// are kept; everything YAML requires escaped, and every line break, is
-// escaped.
-func yamlQuote(s string) string {
-	var b bytes.Buffer
-	b.Grow(len(s) + 2)
-	b.WriteByte('"')
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		switch r {
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		default:
-			if yamlPrintable(r) {
-				b.WriteRune(r)
-			} else {
-				fmt.Fprintf(&b, `\u%04X`, r)
-			}
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
-
-// yamlPrintable reports whether r may appear unescaped inside a
-// double-quoted scalar. It follows YAML's printable set, minus the
-// characters YAML 1.1 treats as line breaks (NEL, LS, PS) and the BOM.
-// utf8.RuneError from invalid input is printable U+FFFD.
-func yamlPrintable(r rune) bool {
-	switch {
-	case r >= 0x20 && r <= 0x7E:
-		return true
-	case r == 0x85 || r == 0x2028 || r == 0x2029 || r == 0xFEFF:
-		return false
-	case r >= 0xA0 && r <= 0xD7FF:
-		return true
-	case r >= 0xE000 && r <= 0xFFFD:
-		return true
-	case r >= 0x10000 && r <= 0x10FFFF:
 		return true
 	}
 	return false

@@ -2,7 +2,8 @@
 // an AWS payer account to a cost platform: the read policy for the billing
 // bucket, the role's trust policy, the bucket policy that lets AWS deliver
 // reports, a CloudFormation template (JSON or YAML) that creates the role,
-// and a console quick-create link for that template.
+// a console quick-create link for that template, and the ARN of the role
+// the template creates.
 //
 // Usage:
 //
@@ -10,18 +11,41 @@
 //	    (-trusted-account ID | -trusted-principal ARN)
 //	    (-external-id X | -generate-external-id)
 //	    [-partition aws|aws-cn|aws-us-gov] [-kms-key-arn ARN]...
-//	    -output policy|trust|bucket-policy|cfn-json|cfn-yaml|quick-create-url
-//	    [-template-url URL] [-stack-name NAME] [-region R] [-account ID] [-json]
+//	    -output policy|trust|bucket-policy|cfn-json|cfn-yaml|quick-create-url|role-arn
+//	    [-template-url URL] [-stack-name NAME] [-region R] [-account ID]
+//	    [-hosted] [-role-name NAME] [-json]
 //
 // Each output needs only its own inputs: policy needs -bucket; trust needs
 // the trusted principal and the external ID; bucket-policy needs -bucket and
 // -account, the customer's payer account that owns the bucket and the report
 // definitions; cfn-json, cfn-yaml and quick-create-url need -bucket, the
 // trusted principal and the external ID, and quick-create-url also needs
-// -template-url, where the template is hosted (an S3 https URL).
+// -template-url, where the template is hosted (an S3 https URL); role-arn
+// needs -account, the payer account the stack is created in.
+//
+// With -hosted, cfn-json and cfn-yaml write one template to host for every
+// customer: it needs only the trusted principal (and takes -prefix as the
+// prefix's default), and refuses -bucket, the external ID flags and
+// -kms-key-arn, because its BucketName and ExternalId parameters have no
+// default and its RoleName (-role-name) is fixed. quick-create-url -hosted
+// links a customer to that template: it needs -template-url and the
+// external ID, passes -bucket and -prefix when given (the customer fills in
+// what the link leaves out), and refuses the trusted principal flags, as the
+// hosted template holds the principal. Once the customer has created the
+// stack, role-arn prints the role's ARN, derived from -account, -partition
+// and -role-name, so the customer need not copy it.
 //
 // With -generate-external-id the new external ID is printed on stderr (or in
-// the -json object): store it with the customer's connection. -json prints
+// the -json object): store it with the customer's connection. An
+// -external-id shorter than 16 characters is accepted (a platform may use an
+// ID the customer already has, such as the organization ID) with a warning
+// on stderr: a short or well-known ID exposes the role to the
+// confused-deputy problem (see iampolicy.ExternalIDWarning).
+//
+// A -trusted-principal with a wildcard is refused (IAM does not let a
+// wildcard match part of a principal). A * in -prefix is written as IAM's
+// ${*}, so the grant is exactly that prefix; a ? is refused, as report
+// prefixes do not allow it. -json prints
 // one object {"output", "externalId", "document"} instead of the bare
 // document. -endpoint and -path-style are accepted, as by every curconnect
 // program, but policygen makes no AWS calls.
@@ -86,9 +110,10 @@ const (
 	outCFNJSON      = "cfn-json"
 	outCFNYAML      = "cfn-yaml"
 	outQuickCreate  = "quick-create-url"
+	outRoleARN      = "role-arn"
 )
 
-var outputs = []string{outPolicy, outTrust, outBucketPolicy, outCFNJSON, outCFNYAML, outQuickCreate}
+var outputs = []string{outPolicy, outTrust, outBucketPolicy, outCFNJSON, outCFNYAML, outQuickCreate, outRoleARN}
 
 // DefaultStackName is the stack name of the quick-create link.
 const defaultStackName = "curconnect-billing-read"
@@ -112,11 +137,14 @@ type config struct {
 	output                           string
 	templateURL, stackName, region   string
 	account                          string
+	hosted                           bool
+	roleName                         string
 	endpoint                         string // accepted, unused
 	pathStyle, jsonOut               bool
 	trusted                          string // the chosen trusted principal
+	usesExternalID                   bool   // the output carries the external ID
 	generatedID                      string // set when -generate-external-id made one
-	regionSet                        bool
+	regionSet, prefixSet             bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
@@ -135,15 +163,17 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.templateURL, "template-url", "", "https `URL` where the template is hosted (quick-create-url)")
 	fs.StringVar(&c.stackName, "stack-name", defaultStackName, "stack `name` of the quick-create link")
 	fs.StringVar(&c.region, "region", "", "console `region` of the quick-create link (default us-east-1, cn-north-1 or us-gov-west-1 by partition)")
-	fs.StringVar(&c.account, "account", "", "the customer's payer account `ID` that owns the bucket (bucket-policy)")
+	fs.StringVar(&c.account, "account", "", "the customer's payer account `ID` that owns the bucket (bucket-policy) and creates the stack (role-arn)")
+	fs.BoolVar(&c.hosted, "hosted", false, "cfn-json, cfn-yaml: one template for every customer; quick-create-url: a link to such a template")
+	fs.StringVar(&c.roleName, "role-name", iampolicy.DefaultRoleName, "`name` of the role the template creates (cfn-*, quick-create-url, role-arn)")
 	fs.StringVar(&c.endpoint, "endpoint", "", "S3-compatible endpoint `URL` (accepted; policygen makes no AWS calls)")
 	fs.BoolVar(&c.pathStyle, "path-style", false, "use path-style S3 addressing (accepted; policygen makes no AWS calls)")
 	fs.BoolVar(&c.jsonOut, "json", false, `print one JSON object {"output", "externalId", "document"}`)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `Usage: policygen -bucket B [-prefix P] (-trusted-account ID | -trusted-principal ARN)
     (-external-id X | -generate-external-id) [-partition aws|aws-cn|aws-us-gov] [-kms-key-arn ARN]...
-    -output policy|trust|bucket-policy|cfn-json|cfn-yaml|quick-create-url
-    [-template-url URL] [-stack-name NAME] [-region R] [-account ID] [-json]
+    -output policy|trust|bucket-policy|cfn-json|cfn-yaml|quick-create-url|role-arn
+    [-template-url URL] [-stack-name NAME] [-region R] [-account ID] [-hosted] [-role-name NAME] [-json]
 
 Outputs and what they need:
   policy            the read policy for the platform's role: -bucket
@@ -156,6 +186,17 @@ Outputs and what they need:
   quick-create-url  console link that creates the stack: as cfn-*, plus -template-url (the
                     S3 https URL where the template is hosted); the link carries every
                     parameter, including the external ID (not a secret in IAM's model)
+  role-arn          the ARN of the role the stack creates: -account (the payer account the
+                    stack is created in), -role-name and -partition
+
+One template for every customer (-hosted):
+  cfn-json, cfn-yaml -hosted   the template to host: the trusted principal only (-prefix sets
+                    the prefix's default); the customer's bucket and external ID are parameters
+  quick-create-url -hosted     a customer's link to it: -template-url and the external ID,
+                    plus -bucket and -prefix when known (the customer fills in the rest)
+
+A * in -prefix is written as IAM's ${*}, so the grant is exactly that prefix. An -external-id
+shorter than 16 characters is accepted with a warning on stderr.
 
 Exit codes: 0 success, 2 bad input.
 
@@ -172,7 +213,10 @@ Flags:
 	if fs.NArg() > 0 {
 		return nil, badInput("unexpected argument %q (every input is a flag)", fs.Arg(0))
 	}
-	fs.Visit(func(f *flag.Flag) { c.regionSet = c.regionSet || f.Name == "region" })
+	fs.Visit(func(f *flag.Flag) {
+		c.regionSet = c.regionSet || f.Name == "region"
+		c.prefixSet = c.prefixSet || f.Name == "prefix"
+	})
 	return c, nil
 }
 
@@ -182,7 +226,7 @@ func (c *config) validate() error {
 	switch c.output {
 	case "":
 		return badInput("-output is required: one of %s", strings.Join(outputs, ", "))
-	case outPolicy, outTrust, outBucketPolicy, outCFNJSON, outCFNYAML, outQuickCreate:
+	case outPolicy, outTrust, outBucketPolicy, outCFNJSON, outCFNYAML, outQuickCreate, outRoleARN:
 	default:
 		return badInput("-output %q is not one of %s", c.output, strings.Join(outputs, ", "))
 	}
@@ -208,21 +252,29 @@ func (c *config) validate() error {
 		return badInput("-partition: %q is not one of aws, aws-cn, aws-us-gov", c.partition)
 	}
 
-	needBucket := c.output != outTrust
-	needTrust := c.output == outTrust || c.output == outCFNJSON || c.output == outCFNYAML || c.output == outQuickCreate
+	template := c.output == outCFNJSON || c.output == outCFNYAML
+	if c.hosted {
+		if err := c.validateHosted(template); err != nil {
+			return err
+		}
+	}
+	needBucket := c.output != outTrust && c.output != outRoleARN && !c.hosted
+	needPrincipal := c.output == outTrust || template || (c.output == outQuickCreate && !c.hosted)
+	needExternalID := c.output == outTrust || c.output == outQuickCreate || (template && !c.hosted)
 	if needBucket && c.bucket == "" {
 		return badInput("-output %s needs -bucket", c.output)
 	}
-	if needTrust {
-		if c.trusted == "" {
-			return badInput("-output %s needs -trusted-account or -trusted-principal", c.output)
-		}
-		if c.externalID == "" && !c.generateExternalID {
-			return badInput("-output %s needs -external-id or -generate-external-id", c.output)
-		}
+	if needPrincipal && c.trusted == "" {
+		return badInput("-output %s needs -trusted-account or -trusted-principal", c.output)
+	}
+	if needExternalID && c.externalID == "" && !c.generateExternalID {
+		return badInput("-output %s needs -external-id or -generate-external-id", c.output)
 	}
 	if c.output == outBucketPolicy && c.account == "" {
 		return badInput("-output bucket-policy needs -account, the customer's payer account that owns the bucket")
+	}
+	if c.output == outRoleARN && c.account == "" {
+		return badInput("-output role-arn needs -account, the customer's payer account the stack is created in")
 	}
 	if c.output == outQuickCreate {
 		if c.templateURL == "" {
@@ -246,9 +298,29 @@ func (c *config) validate() error {
 			return badInput("-region %s is in partition %s, not %s (set -partition)", c.region, p, c.partition)
 		}
 	}
-	if needTrust && c.generateExternalID {
+	c.usesExternalID = needExternalID
+	if needExternalID && c.generateExternalID {
 		c.generatedID = iampolicy.NewExternalID()
 		c.externalID = c.generatedID
+	}
+	return nil
+}
+
+// validateHosted checks the flags of -hosted: for a template, nothing that
+// belongs to one customer; for a link, nothing the hosted template already
+// holds.
+func (c *config) validateHosted(template bool) error {
+	switch {
+	case template && c.bucket != "":
+		return badInput("-hosted writes one template for every customer: leave out -bucket (each customer's goes in the quick-create link, or the customer fills it in)")
+	case template && (c.externalID != "" || c.generateExternalID):
+		return badInput("-hosted writes one template for every customer: leave out the external ID (each customer's goes in the quick-create link: -output quick-create-url -hosted)")
+	case len(c.kmsKeyARNs) > 0:
+		return badInput("-hosted serves every customer, and a KMS key belongs to one: leave out -kms-key-arn (write a template per customer for a bucket encrypted with SSE-KMS)")
+	case c.output == outQuickCreate && c.trusted != "":
+		return badInput("-output quick-create-url -hosted: the hosted template holds the trusted principal; leave out -trusted-account and -trusted-principal")
+	case !template && c.output != outQuickCreate:
+		return badInput("-hosted applies to -output cfn-json, cfn-yaml and quick-create-url")
 	}
 	return nil
 }
@@ -272,6 +344,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if c.generatedID != "" && !c.jsonOut {
 		fmt.Fprintf(stderr, "policygen: generated external ID %s: store it with the customer's connection; the platform passes it to sts:AssumeRole\n", c.generatedID)
+	}
+	if c.usesExternalID && c.generatedID == "" {
+		if w := iampolicy.ExternalIDWarning(c.externalID); w != "" {
+			fmt.Fprintf(stderr, "policygen: warning: -external-id: %s\n", w)
+		}
 	}
 	if !c.jsonOut {
 		_, err := stdout.Write(doc)
@@ -299,7 +376,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func (c *config) build() ([]byte, bool, error) {
 	switch c.output {
 	case outPolicy:
-		p, err := iampolicy.CURReadPolicy(c.bucket, c.prefix, func(o *iampolicy.ReadOptions) {
+		p, err := iampolicy.CURReadPolicy(c.bucket, c.prefix, func(o *iampolicy.ReadPolicyOptions) {
 			o.Partition = c.partition
 			o.KMSKeyARNs = c.kmsKeyARNs
 		})
@@ -309,28 +386,49 @@ func (c *config) build() ([]byte, bool, error) {
 		b, err := p.JSON()
 		return b, true, err
 	case outTrust:
-		p, err := iampolicy.CrossAccountTrust(c.trusted, c.externalID, func(o *iampolicy.TrustOptions) { o.Partition = c.partition })
+		p, err := iampolicy.CrossAccountTrust(c.trusted, c.externalID, func(o *iampolicy.TrustPolicyOptions) { o.Partition = c.partition })
 		if err != nil {
 			return nil, false, err
 		}
 		b, err := p.JSON()
 		return b, true, err
 	case outBucketPolicy:
-		p, err := iampolicy.DeliveryBucketPolicy(c.bucket, c.account, func(o *iampolicy.DeliveryOptions) { o.Partition = c.partition })
+		p, err := iampolicy.DeliveryBucketPolicy(c.bucket, c.account, func(o *iampolicy.DeliveryPolicyOptions) { o.Partition = c.partition })
 		if err != nil {
 			return nil, false, err
 		}
 		b, err := p.JSON()
 		return b, true, err
+	case outRoleARN:
+		arn, err := iampolicy.RoleARN(c.partition, c.account, c.roleName)
+		if err != nil {
+			return nil, false, err
+		}
+		return []byte(arn + "\n"), false, nil
+	case outQuickCreate:
+		if c.hosted {
+			params, err := c.hostedLinkParams()
+			if err != nil {
+				return nil, false, err
+			}
+			link, err := iampolicy.QuickCreateURL(c.region, c.templateURL, c.stackName, params)
+			if err != nil {
+				return nil, false, err
+			}
+			return []byte(link + "\n"), false, nil
+		}
 	}
-	tmpl, err := iampolicy.CloudFormationTemplate(iampolicy.TemplateInput{
+	in := iampolicy.TemplateInput{
 		Bucket:           c.bucket,
 		Prefix:           c.prefix,
 		TrustedPrincipal: c.trusted,
 		ExternalID:       c.externalID,
 		Partition:        c.partition,
 		KMSKeyARNs:       c.kmsKeyARNs,
-	})
+		RoleName:         c.roleName,
+		Hosted:           c.hosted,
+	}
+	tmpl, err := iampolicy.CloudFormationTemplate(in)
 	if err != nil {
 		return nil, false, err
 	}
@@ -347,4 +445,27 @@ func (c *config) build() ([]byte, bool, error) {
 		return nil, false, err
 	}
 	return []byte(link + "\n"), false, nil
+}
+
+// hostedLinkParams are the parameters of a customer's link to the hosted
+// template: the external ID, and the bucket and prefix when given. They are
+// checked as the template's builders would check them, since the hosted
+// template is not built here; the parameters' constraints check them again
+// in the console.
+func (c *config) hostedLinkParams() (map[string]string, error) {
+	params := map[string]string{iampolicy.ParamExternalID: c.externalID}
+	errs := []error{iampolicy.ValidateExternalID(c.externalID)}
+	if c.bucket != "" {
+		params[iampolicy.ParamBucketName] = c.bucket
+		errs = append(errs, iampolicy.ValidateBucketName(c.bucket))
+	}
+	if c.prefixSet {
+		prefix := strings.TrimRight(c.prefix, "/")
+		params[iampolicy.ParamReportPrefix] = prefix
+		errs = append(errs, iampolicy.ValidatePrefix(prefix))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return params, nil
 }

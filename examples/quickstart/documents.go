@@ -53,12 +53,12 @@ func (st *story) writeDocuments(ctx context.Context, env *environment) error {
 	for _, doc := range []struct {
 		name string
 		p    iampolicy.Policy
-		kind iampolicy.Kind
+		kind iampolicy.Quota
 		what string
 	}{
-		{"read policy", d.ReadPolicy, iampolicy.ManagedPolicy, "list the bucket, read reports"},
-		{"trust policy", d.TrustPolicy, iampolicy.TrustPolicy, "platform may assume the role"},
-		{"bucket policy", d.BucketPolicy, iampolicy.BucketPolicy, "AWS may deliver reports"},
+		{"read policy", d.ReadPolicy, iampolicy.QuotaManagedPolicy, "list the bucket, read reports"},
+		{"trust policy", d.TrustPolicy, iampolicy.QuotaTrustPolicy, "platform may assume the role"},
+		{"bucket policy", d.BucketPolicy, iampolicy.QuotaBucketPolicy, "AWS may deliver reports"},
 	} {
 		n, err := iampolicy.Size(doc.p)
 		if err != nil {

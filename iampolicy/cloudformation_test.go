@@ -8,163 +8,18 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/iampolicy"
 	"github.com/curconnect/curconnect/internal/testutil"
 )
-
-// fieldNames lists the Field of every *FieldError in err's tree.
-func fieldNames(err error) []string {
-	var out []string
-	var walk func(error)
-	walk = func(e error) {
-		if fe, ok := e.(*curerr.FieldError); ok {
-			out = append(out, fe.Field)
-			return
-		}
-		if j, ok := e.(interface{ Unwrap() []error }); ok {
-			for _, c := range j.Unwrap() {
-				walk(c)
-			}
-		} else if u := errors.Unwrap(e); u != nil {
-			walk(u)
-		}
-	}
-	walk(err)
-	sort.Strings(out)
-	return out
-}
-
-// cfnResolver evaluates the intrinsic functions the generated templates use
-// (Ref, Fn::Sub, Fn::If, Fn::Equals, Fn::Not, Fn::GetAtt, AWS::NoValue)
-// with given parameter values, as CloudFormation would, so a test can
-// compare the resolved documents with the builders' output.
-type cfnResolver struct {
-	t      *testing.T
-	params map[string]string
-	conds  map[string]any
-}
-
-// noValue marks a value removed by Ref AWS::NoValue.
-type noValue struct{}
-
-var subVarRE = regexp.MustCompile(`\$\{([^}]+)\}`)
-
-func (r *cfnResolver) value(name string) string {
-	if v, ok := r.params[name]; ok {
-		return v
-	}
-	r.t.Fatalf("reference to unknown parameter or pseudo parameter %q", name)
-	return ""
-}
-
-func (r *cfnResolver) condition(name string) bool {
-	c, ok := r.conds[name]
-	require.True(r.t, ok, "unknown condition %q", name)
-	b, ok := r.resolve(c).(bool)
-	require.True(r.t, ok, "condition %q is not boolean", name)
-	return b
-}
-
-func (r *cfnResolver) resolve(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		if len(x) == 1 {
-			for fn, arg := range x {
-				switch fn {
-				case "Ref":
-					name := arg.(string)
-					if name == "AWS::NoValue" {
-						return noValue{}
-					}
-					if _, ok := r.params[name]; !ok {
-						return "ref:" + name // a resource
-					}
-					return r.value(name)
-				case "Fn::Sub":
-					return subVarRE.ReplaceAllStringFunc(arg.(string), func(m string) string {
-						return r.value(m[2 : len(m)-1])
-					})
-				case "Fn::If":
-					a := arg.([]any)
-					require.Len(r.t, a, 3)
-					if r.condition(a[0].(string)) {
-						return r.resolve(a[1])
-					}
-					return r.resolve(a[2])
-				case "Fn::Equals":
-					a := arg.([]any)
-					require.Len(r.t, a, 2)
-					return r.resolve(a[0]) == r.resolve(a[1])
-				case "Fn::Not":
-					a := arg.([]any)
-					require.Len(r.t, a, 1)
-					return !r.resolve(a[0]).(bool)
-				case "Fn::GetAtt":
-					a := arg.([]any)
-					return "getatt:" + a[0].(string) + "." + a[1].(string)
-				}
-				require.False(r.t, strings.HasPrefix(fn, "Fn::"), "unhandled intrinsic %s", fn)
-			}
-		}
-		out := map[string]any{}
-		for k, e := range x {
-			if rv := r.resolve(e); rv != (noValue{}) {
-				out[k] = rv
-			}
-		}
-		return out
-	case []any:
-		out := []any{}
-		for _, e := range x {
-			if rv := r.resolve(e); rv != (noValue{}) {
-				out = append(out, rv)
-			}
-		}
-		return out
-	}
-	return v
-}
-
-// resolveTemplate returns the template's resources with every intrinsic
-// function evaluated, using the parameter defaults overridden by params.
-func resolveTemplate(t *testing.T, tmpl *iampolicy.Template, partition, account string, params map[string]string) map[string]any {
-	t.Helper()
-	values := tmpl.ParameterDefaults()
-	for k, v := range params {
-		values[k] = v
-	}
-	values["AWS::Partition"] = partition
-	values["AWS::AccountId"] = account
-	b, err := tmpl.JSON()
-	require.NoError(t, err)
-	var tree map[string]any
-	require.NoError(t, json.Unmarshal(b, &tree))
-	conds, _ := tree["Conditions"].(map[string]any)
-	r := &cfnResolver{t: t, params: values, conds: conds}
-	return r.resolve(tree["Resources"]).(map[string]any)
-}
-
-// docOf parses the policy document at resources[id].Properties[prop].
-func docOf(t *testing.T, resources map[string]any, id, prop string) iampolicy.Policy {
-	t.Helper()
-	res, ok := resources[id].(map[string]any)
-	require.True(t, ok, "no resource %s", id)
-	doc := res["Properties"].(map[string]any)[prop]
-	b, err := json.Marshal(doc)
-	require.NoError(t, err)
-	p, err := iampolicy.Parse(b)
-	require.NoError(t, err, "%s", b)
-	return p
-}
 
 // TestTemplateResolvesToBuilderDocuments evaluates every template variant's
 // intrinsic functions with its defaults and checks that the documents it
@@ -179,37 +34,44 @@ func TestTemplateResolvesToBuilderDocuments(t *testing.T) {
 			}
 			tmpl, err := iampolicy.CloudFormationTemplate(in)
 			require.NoError(t, err)
-			res := resolveTemplate(t, tmpl, partition, gPayer, nil)
+			var params map[string]string
+			if in.Hosted {
+				// A hosted template has no bucket or external ID of its
+				// own: the quick-create link supplies them.
+				params = map[string]string{iampolicy.ParamBucketName: gBucket, iampolicy.ParamExternalID: gExternalID}
+				in.Bucket, in.ExternalID = gBucket, gExternalID
+			}
+			res := resolveTemplate(t, tmpl, partition, gPayer, params)
 
-			wantRead, err := iampolicy.CURReadPolicy(in.Bucket, in.Prefix, func(o *iampolicy.ReadOptions) {
+			wantRead, err := iampolicy.CURReadPolicy(in.Bucket, in.Prefix, func(o *iampolicy.ReadPolicyOptions) {
 				o.Partition = partition
 				o.KMSKeyARNs = in.KMSKeyARNs
 				o.ReportDefinitions = in.ReportDefinitions
 				o.DataExports = in.DataExports
 			})
 			require.NoError(t, err)
-			assert.Equal(t, wantRead, docOf(t, res, iampolicy.ResourceReadPolicy, "PolicyDocument"))
-			props := res[iampolicy.ResourceReadPolicy].(map[string]any)["Properties"].(map[string]any)
+			assert.Equal(t, wantRead, docOf(t, res, resReadPolicy, "PolicyDocument"))
+			props := res[resReadPolicy].(map[string]any)["Properties"].(map[string]any)
 
 			if in.LegacyUser {
-				assert.NotContains(t, res, iampolicy.ResourceRole)
-				assert.Equal(t, []any{"ref:" + iampolicy.ResourceUser}, props["Users"])
+				assert.NotContains(t, res, resRole)
+				assert.Equal(t, []any{"ref:" + resUser}, props["Users"])
 				assert.NotContains(t, props, "Roles")
-				user := res[iampolicy.ResourceUser].(map[string]any)["Properties"].(map[string]any)
+				user := res[resUser].(map[string]any)["Properties"].(map[string]any)
 				assert.Equal(t, iampolicy.DefaultUserName, user["UserName"])
 				assert.Contains(t, tmpl.Outputs, iampolicy.OutputUserARN)
 				assert.NotContains(t, tmpl.Outputs, iampolicy.OutputRoleARN)
 				assert.NotContains(t, tmpl.Parameters, iampolicy.ParamExternalID)
 				assert.NotContains(t, tmpl.Parameters, iampolicy.ParamTrustedPrincipal)
 			} else {
-				wantTrust, err := iampolicy.CrossAccountTrust(in.TrustedPrincipal, in.ExternalID, func(o *iampolicy.TrustOptions) {
+				wantTrust, err := iampolicy.CrossAccountTrust(in.TrustedPrincipal, in.ExternalID, func(o *iampolicy.TrustPolicyOptions) {
 					o.Partition = partition
 					o.AllowNoExternalID = in.AllowNoExternalID
 				})
 				require.NoError(t, err)
-				assert.Equal(t, wantTrust, docOf(t, res, iampolicy.ResourceRole, "AssumeRolePolicyDocument"))
-				assert.Equal(t, []any{"ref:" + iampolicy.ResourceRole}, props["Roles"])
-				role := res[iampolicy.ResourceRole].(map[string]any)["Properties"].(map[string]any)
+				assert.Equal(t, wantTrust, docOf(t, res, resRole, "AssumeRolePolicyDocument"))
+				assert.Equal(t, []any{"ref:" + resRole}, props["Roles"])
+				role := res[resRole].(map[string]any)["Properties"].(map[string]any)
 				wantName := in.RoleName
 				if wantName == "" {
 					wantName = iampolicy.DefaultRoleName
@@ -227,17 +89,17 @@ func TestTemplateResolvesToBuilderDocuments(t *testing.T) {
 			}
 
 			if in.DeliveryBucketPolicy {
-				want, err := iampolicy.DeliveryBucketPolicy(in.Bucket, gPayer, func(o *iampolicy.DeliveryOptions) {
+				want, err := iampolicy.DeliveryBucketPolicy(in.Bucket, gPayer, func(o *iampolicy.DeliveryPolicyOptions) {
 					o.Partition = partition
 					o.SkipLegacyCUR = in.DeliverySkipLegacyCUR
 					o.SkipDataExports = in.DeliverySkipDataExports
 				})
 				require.NoError(t, err)
-				assert.Equal(t, want, docOf(t, res, iampolicy.ResourceBucketPolicy, "PolicyDocument"))
-				bp := res[iampolicy.ResourceBucketPolicy].(map[string]any)["Properties"].(map[string]any)
+				assert.Equal(t, want, docOf(t, res, resBucketPolicy, "PolicyDocument"))
+				bp := res[resBucketPolicy].(map[string]any)["Properties"].(map[string]any)
 				assert.Equal(t, in.Bucket, bp["Bucket"])
 			} else {
-				assert.NotContains(t, res, iampolicy.ResourceBucketPolicy)
+				assert.NotContains(t, res, resBucketPolicy)
 			}
 
 			// No placeholder survives into the template.
@@ -269,15 +131,15 @@ func TestTemplateParametersOverride(t *testing.T) {
 			res := resolveTemplate(t, tmpl, iampolicy.PartitionAWS, gPayer, tc.params)
 			want, err := iampolicy.CURReadPolicy(tc.bucket, tc.prefix)
 			require.NoError(t, err)
-			assert.Equal(t, want, docOf(t, res, iampolicy.ResourceReadPolicy, "PolicyDocument"))
+			assert.Equal(t, want, docOf(t, res, resReadPolicy, "PolicyDocument"))
 			wantBP, err := iampolicy.DeliveryBucketPolicy(tc.bucket, gPayer)
 			require.NoError(t, err)
-			assert.Equal(t, wantBP, docOf(t, res, iampolicy.ResourceBucketPolicy, "PolicyDocument"))
+			assert.Equal(t, wantBP, docOf(t, res, resBucketPolicy, "PolicyDocument"))
 		})
 	}
 	t.Run("empty role name lets CloudFormation name the role", func(t *testing.T) {
 		res := resolveTemplate(t, tmpl, iampolicy.PartitionAWS, gPayer, map[string]string{"RoleName": ""})
-		role := res[iampolicy.ResourceRole].(map[string]any)["Properties"].(map[string]any)
+		role := res[resRole].(map[string]any)["Properties"].(map[string]any)
 		assert.NotContains(t, role, "RoleName")
 	})
 	t.Run("another trusted principal and external ID", func(t *testing.T) {
@@ -286,7 +148,7 @@ func TestTemplateParametersOverride(t *testing.T) {
 		})
 		want, err := iampolicy.CrossAccountTrust("arn:aws:iam::999988887777:role/reader", "other-id")
 		require.NoError(t, err)
-		assert.Equal(t, want, docOf(t, res, iampolicy.ResourceRole, "AssumeRolePolicyDocument"))
+		assert.Equal(t, want, docOf(t, res, resRole, "AssumeRolePolicyDocument"))
 	})
 }
 
@@ -330,6 +192,7 @@ func TestCloudFormationTemplateRefuses(t *testing.T) {
 		{"bad prefix", func(in *iampolicy.TemplateInput) { in.Prefix = "a b" }, []string{"prefix"}, nil},
 		{"no trusted principal", func(in *iampolicy.TemplateInput) { in.TrustedPrincipal = "" }, []string{"trusted principal"}, nil},
 		{"principal is a bucket ARN", func(in *iampolicy.TemplateInput) { in.TrustedPrincipal = "arn:aws:s3:::b" }, []string{"trusted principal"}, nil},
+		{"wildcard principal", func(in *iampolicy.TemplateInput) { in.TrustedPrincipal = "arn:aws:iam::451234325714:role/*" }, []string{"trusted principal"}, nil},
 		{"no external ID", func(in *iampolicy.TemplateInput) { in.ExternalID = "" }, []string{"external ID"}, iampolicy.ErrNoExternalID},
 		{"bad external ID", func(in *iampolicy.TemplateInput) { in.ExternalID = "has space" }, []string{"external ID"}, nil},
 		{"bad partition", func(in *iampolicy.TemplateInput) { in.Partition = "aws-iso" }, []string{"partition", "partition"}, nil},
@@ -344,7 +207,7 @@ func TestCloudFormationTemplateRefuses(t *testing.T) {
 		{"description with control character", func(in *iampolicy.TemplateInput) { in.Description = "a\x00b" }, []string{"Description"}, nil},
 		{"bucket policy options leave nothing", func(in *iampolicy.TemplateInput) {
 			in.DeliveryBucketPolicy, in.DeliverySkipLegacyCUR, in.DeliverySkipDataExports = true, true, true
-		}, []string{"DeliveryOptions"}, nil},
+		}, []string{"DeliveryPolicyOptions"}, nil},
 		{"every error at once", func(in *iampolicy.TemplateInput) {
 			*in = iampolicy.TemplateInput{Bucket: "B", TrustedPrincipal: "x", RoleName: "a b"}
 		}, []string{"RoleName", "bucket", "external ID", "trusted principal"}, iampolicy.ErrNoExternalID},
@@ -375,86 +238,34 @@ func TestTemplateDescriptionOverride(t *testing.T) {
 	assert.Equal(t, "Acme Cost: read billing data", tmpl.Description)
 }
 
-// trickyStrings are values YAML reads as something else unless quoted, or
-// that need escaping.
-var trickyStrings = []string{
-	"", "yes", "No", "on", "OFF", "y", "null", "~", "true", "0x1F", "1e3", "012", ".inf", "-.5", "2010-09-09",
-	" leading", "trailing ", "a: b", "a #c", "# c", "- d", "*e", "&f", "!g", "%h", "@i", "`j", "|k", ">l", "?m", "{n}", "[o]", ",p",
-	"line\nbreak", "tab\there", "cr\r", "\x00\x01\x1f\x7f", "\u0085nel", "\u2028\u2029", "\ufeffbom", "\u0080\u009f",
-	"é日本🙂", `"quoted" and \back\slash`, "${AWS::Partition}", "---", "...", "'single'",
-}
-
-// requireSameTree parses j as JSON and y as YAML and requires the same
-// tree. (JSON cannot simply be parsed as YAML: encoding/json leaves
-// characters such as U+0085 unescaped, which YAML forbids raw.)
-func requireSameTree(t *testing.T, j, y []byte) {
-	t.Helper()
-	var fromJSON any
-	require.NoError(t, json.Unmarshal(j, &fromJSON))
-	var fromYAML any
-	require.NoError(t, yaml.Unmarshal(y, &fromYAML), "%s", y)
-	// Normalise YAML's ints and maps through JSON.
-	b, err := json.Marshal(fromYAML)
-	require.NoError(t, err)
-	var norm any
-	require.NoError(t, json.Unmarshal(b, &norm))
-	require.Equal(t, fromJSON, norm)
-}
-
-// TestYAMLMatchesJSON checks the YAML emitter on strings and keys YAML would
-// misread, empty collections, nested lists and scalars of every type: the
-// YAML must parse to the same tree as the JSON.
-func TestYAMLMatchesJSON(t *testing.T) {
-	props := map[string]any{}
-	for i, s := range trickyStrings {
-		props["K"+strings.Repeat("x", i)] = s
-		props[s] = []any{s, map[string]any{s: s}}
-	}
-	props["Empty"] = map[string]any{}
-	props["EmptyList"] = []any{}
-	props["Nested"] = []any{[]any{"a", []any{"b", map[string]any{}}}, []any{}, map[string]any{"k": []any{1, 2.5, true, false, nil}}}
-	props["Numbers"] = []any{0, -1, 1e21, 123456789012}
-	tmpl := &iampolicy.Template{
-		AWSTemplateFormatVersion: iampolicy.TemplateFormatVersion,
-		Description:              strings.Join(trickyStrings, "|"),
-		Resources:                map[string]iampolicy.Resource{"R": {Type: "AWS::X::Y", Properties: props}},
-	}
-	j, err := tmpl.JSON()
-	require.NoError(t, err)
-	y, err := tmpl.YAML()
-	require.NoError(t, err)
-	requireSameTree(t, j, y)
-	for _, line := range strings.Split(strings.TrimSuffix(string(y), "\n"), "\n") {
-		assert.NotContains(t, line, "\t", "YAML indentation never uses tabs")
-		assert.True(t, strings.TrimLeft(line, " ") != "", "no blank lines")
-	}
-	// Deterministic.
-	y2, err := tmpl.YAML()
-	require.NoError(t, err)
-	assert.Equal(t, y, y2)
-}
-
-// FuzzTemplateYAML checks that any string, as a key and as a value, comes
-// out of the YAML emitter as the same tree the JSON holds.
-func FuzzTemplateYAML(f *testing.F) {
-	for _, s := range trickyStrings {
-		f.Add(s, s)
-	}
-	f.Add("Fn::Sub", "\xff\xfe invalid utf-8")
-	f.Fuzz(func(t *testing.T, key, value string) {
-		tmpl := &iampolicy.Template{
-			AWSTemplateFormatVersion: iampolicy.TemplateFormatVersion,
-			Description:              value,
-			Resources: map[string]iampolicy.Resource{key: {Type: value, Properties: map[string]any{
-				key: []any{value, map[string]any{key: value}, []any{value}},
-			}}},
+// TestTemplateDefaultsMeetParameterConstraints checks, for inputs at the
+// edges of what the builders accept, that every parameter default matches
+// its own AllowedPattern and length bounds, so the template creates as is.
+func TestTemplateDefaultsMeetParameterConstraints(t *testing.T) {
+	for _, in := range []iampolicy.TemplateInput{
+		{Bucket: "a.b-c", Prefix: "/a/b!*'()_-.//", TrustedPrincipal: "arn:aws:iam::123456789012:user/path/x+=,.@-_",
+			ExternalID: "+=,.@:/-_" + strings.Repeat("Z", 1215), RoleName: "r+=,.@-_" + strings.Repeat("x", 56)},
+		{Bucket: strings.Repeat("b", 63), Prefix: strings.Repeat("p", 256), TrustedPrincipal: "arn:aws-cn:iam::123456789012:role/a/b",
+			ExternalID: "ab", Partition: iampolicy.PartitionChina},
+		{Bucket: "abc", LegacyUser: true, UserName: "u@example.com"},
+	} {
+		tmpl, err := iampolicy.CloudFormationTemplate(in)
+		require.NoError(t, err)
+		require.NotEmpty(t, tmpl.Parameters)
+		for name, p := range tmpl.Parameters {
+			def, ok := p.Default.(string)
+			require.True(t, ok, "%s has a string default", name)
+			if p.AllowedPattern != "" {
+				assert.Regexp(t, regexp.MustCompile(p.AllowedPattern), def, "%s default", name)
+			}
+			if p.MinLength > 0 {
+				assert.GreaterOrEqual(t, len(def), p.MinLength, "%s default", name)
+			}
+			if p.MaxLength > 0 {
+				assert.LessOrEqual(t, len(def), p.MaxLength, "%s default", name)
+			}
 		}
-		j, err := tmpl.JSON()
-		require.NoError(t, err)
-		y, err := tmpl.YAML()
-		require.NoError(t, err)
-		requireSameTree(t, j, y)
-	})
+	}
 }
 
 // TestTemplatesLintClean runs cfn-lint once over every template variant, as
@@ -519,32 +330,126 @@ func TestTemplatesLintClean(t *testing.T) {
 	t.Logf("cfn-lint checked %d templates clean", len(files))
 }
 
-// TestTemplateDefaultsMeetParameterConstraints checks, for inputs at the
-// edges of what the builders accept, that every parameter default matches
-// its own AllowedPattern and length bounds, so the template creates as is.
-func TestTemplateDefaultsMeetParameterConstraints(t *testing.T) {
-	for _, in := range []iampolicy.TemplateInput{
-		{Bucket: "a.b-c", Prefix: "/a/b!*'()_-.//", TrustedPrincipal: "arn:aws:iam::123456789012:user/path/x+=,.@-_",
-			ExternalID: "+=,.@:/-_" + strings.Repeat("Z", 1215), RoleName: "r+=,.@-_" + strings.Repeat("x", 56)},
-		{Bucket: strings.Repeat("b", 63), Prefix: strings.Repeat("p", 256), TrustedPrincipal: "arn:aws-cn:iam::123456789012:role/a/b",
-			ExternalID: "ab", Partition: iampolicy.PartitionChina},
-		{Bucket: "abc", LegacyUser: true, UserName: "u@example.com"},
+// TestHostedTemplate: a hosted template holds no customer's bucket or
+// external ID (not even as a placeholder), requires both as parameters,
+// fixes the role name, and, given two customers' values, creates each
+// one's documents exactly as the builders write them.
+func TestHostedTemplate(t *testing.T) {
+	tmpl, err := iampolicy.CloudFormationTemplate(iampolicy.TemplateInput{TrustedPrincipal: gAccount, Prefix: "cur", Hosted: true})
+	require.NoError(t, err)
+
+	bucket := tmpl.Parameters[iampolicy.ParamBucketName]
+	assert.Nil(t, bucket.Default, "no bucket default: the link or the customer gives it")
+	assert.NotEmpty(t, bucket.AllowedPattern)
+	ext := tmpl.Parameters[iampolicy.ParamExternalID]
+	assert.Nil(t, ext.Default, "no external ID default: the link gives each customer's")
+	assert.True(t, ext.NoEcho)
+	assert.Equal(t, 2, ext.MinLength)
+	assert.NotEmpty(t, ext.AllowedPattern)
+	role := tmpl.Parameters[iampolicy.ParamRoleName]
+	assert.Equal(t, []string{iampolicy.DefaultRoleName}, role.AllowedValues, "the role name is fixed")
+	assert.Equal(t, iampolicy.DefaultRoleName, role.Default)
+	assert.Equal(t, map[string]string{
+		iampolicy.ParamReportPrefix:     "cur",
+		iampolicy.ParamTrustedPrincipal: "arn:aws:iam::451234325714:root",
+		iampolicy.ParamRoleName:         iampolicy.DefaultRoleName,
+	}, tmpl.ParameterDefaults())
+
+	j, err := tmpl.JSON()
+	require.NoError(t, err)
+	for _, placeholder := range []string{"placeholder", "000000000000"} {
+		assert.NotContains(t, string(j), placeholder)
+	}
+	assert.NotContains(t, string(j), `"Default": ""`, "no empty default stands in for a required value")
+
+	for _, customer := range []struct{ bucket, prefix, externalID, account string }{
+		{"acme-billing", "cur", "Q4M7ZK2XWJ3N5R6T7V2YB4C5DE", "111122223333"},
+		{"globex-cur", "", "o-a1b2c3d4e5", "444455556666"},
 	} {
-		tmpl, err := iampolicy.CloudFormationTemplate(in)
+		res := resolveTemplate(t, tmpl, iampolicy.PartitionAWS, customer.account, map[string]string{
+			iampolicy.ParamBucketName: customer.bucket, iampolicy.ParamReportPrefix: customer.prefix, iampolicy.ParamExternalID: customer.externalID,
+		})
+		wantRead, err := iampolicy.CURReadPolicy(customer.bucket, customer.prefix)
 		require.NoError(t, err)
-		require.NotEmpty(t, tmpl.Parameters)
-		for name, p := range tmpl.Parameters {
-			def, ok := p.Default.(string)
-			require.True(t, ok, "%s has a string default", name)
-			if p.AllowedPattern != "" {
-				assert.Regexp(t, regexp.MustCompile(p.AllowedPattern), def, "%s default", name)
-			}
-			if p.MinLength > 0 {
-				assert.GreaterOrEqual(t, len(def), p.MinLength, "%s default", name)
-			}
-			if p.MaxLength > 0 {
-				assert.LessOrEqual(t, len(def), p.MaxLength, "%s default", name)
-			}
+		assert.Equal(t, wantRead, docOf(t, res, resReadPolicy, "PolicyDocument"))
+		wantTrust, err := iampolicy.CrossAccountTrust(gAccount, customer.externalID)
+		require.NoError(t, err)
+		assert.Equal(t, wantTrust, docOf(t, res, resRole, "AssumeRolePolicyDocument"))
+		props := res[resRole].(map[string]any)["Properties"].(map[string]any)
+		assert.Equal(t, iampolicy.DefaultRoleName, props["RoleName"])
+	}
+}
+
+func TestHostedTemplateRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		edit   func(*iampolicy.TemplateInput)
+		fields []string
+	}{
+		{"a bucket", func(in *iampolicy.TemplateInput) { in.Bucket = gBucket }, []string{"Bucket"}},
+		{"an external ID", func(in *iampolicy.TemplateInput) { in.ExternalID = gExternalID }, []string{"ExternalID"}},
+		{"no external ID at all", func(in *iampolicy.TemplateInput) { in.AllowNoExternalID = true }, []string{"AllowNoExternalID"}},
+		{"a KMS key", func(in *iampolicy.TemplateInput) { in.KMSKeyARNs = []string{gKMS} }, []string{"KMSKeyARNs"}},
+		{"the legacy user", func(in *iampolicy.TemplateInput) { in.LegacyUser = true; in.TrustedPrincipal = "" }, []string{"LegacyUser"}},
+		{"no trusted principal", func(in *iampolicy.TemplateInput) { in.TrustedPrincipal = "" }, []string{"trusted principal"}},
+		{"a bad role name", func(in *iampolicy.TemplateInput) { in.RoleName = "a b" }, []string{"RoleName"}},
+		{"everything at once", func(in *iampolicy.TemplateInput) {
+			in.Bucket, in.ExternalID, in.KMSKeyARNs = gBucket, gExternalID, []string{gKMS}
+		}, []string{"Bucket", "ExternalID", "KMSKeyARNs"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := iampolicy.TemplateInput{TrustedPrincipal: gAccount, Hosted: true}
+			tc.edit(&in)
+			tmpl, err := iampolicy.CloudFormationTemplate(in)
+			assert.Nil(t, tmpl)
+			require.ErrorIs(t, err, curerr.ErrMalformed)
+			assert.Equal(t, tc.fields, fieldNames(err))
+			assert.NotContains(t, err.Error(), gExternalID, "errors never repeat the external ID")
+		})
+	}
+}
+
+func TestRoleARN(t *testing.T) {
+	for _, tc := range []struct{ partition, account, name, want string }{
+		{"", "111122223333", iampolicy.DefaultRoleName, "arn:aws:iam::111122223333:role/curconnect-billing-read"},
+		{iampolicy.PartitionAWS, "012345678901", "acme+=,.@_-read", "arn:aws:iam::012345678901:role/acme+=,.@_-read"},
+		{iampolicy.PartitionChina, "111122223333", "r", "arn:aws-cn:iam::111122223333:role/r"},
+		{iampolicy.PartitionGovCloud, "111122223333", "r", "arn:aws-us-gov:iam::111122223333:role/r"},
+	} {
+		got, err := iampolicy.RoleARN(tc.partition, tc.account, tc.name)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, got)
+		a, err := iampolicy.ParseARN(got)
+		require.NoError(t, err)
+		assert.Equal(t, "role/"+tc.name, a.Resource)
+	}
+	_, err := iampolicy.RoleARN("aws-moon", "1234", "a/b")
+	require.ErrorIs(t, err, curerr.ErrMalformed)
+	assert.Equal(t, []string{"account ID", "partition", "role name"}, fieldNames(err))
+	_, err = iampolicy.RoleARN("", "111122223333", strings.Repeat("r", 65))
+	assert.Equal(t, []string{"role name"}, fieldNames(err))
+}
+
+// TestTemplateParametersRefuseWhatBuildersRefuse: a hosted template's
+// values come from a link or the console, so the parameters' constraints
+// are the only check before IAM: each refuses the values the builders
+// refuse.
+func TestTemplateParametersRefuseWhatBuildersRefuse(t *testing.T) {
+	tmpl, err := iampolicy.CloudFormationTemplate(iampolicy.TemplateInput{TrustedPrincipal: gAccount, Hosted: true})
+	require.NoError(t, err)
+	for param, values := range map[string][]string{
+		iampolicy.ParamBucketName:       {"", "My_Bucket", "ab", "-lead", strings.Repeat("b", 64)},
+		iampolicy.ParamReportPrefix:     {"cur/", "a b", "cur?", "cur$x", strings.Repeat("p", 257)},
+		iampolicy.ParamExternalID:       {"", "Q", "has space", "semi;colon", strings.Repeat("x", 1225)},
+		iampolicy.ParamTrustedPrincipal: {"arn:aws:iam::123456789012:role/*", "arn:aws:iam::*:root", "*", "451234325714", "arn:aws:s3:::b"},
+		iampolicy.ParamRoleName:         {"", "other-name"},
+	} {
+		p := tmpl.Parameters[param]
+		for _, v := range values {
+			ok := (p.AllowedPattern == "" || regexp.MustCompile(p.AllowedPattern).MatchString(v)) &&
+				(p.MinLength == 0 || len(v) >= p.MinLength) && (p.MaxLength == 0 || len(v) <= p.MaxLength) &&
+				(len(p.AllowedValues) == 0 || slices.Contains(p.AllowedValues, v))
+			assert.False(t, ok, "%s accepts %q", param, v)
 		}
 	}
 }

@@ -1,22 +1,10 @@
 package iampolicy_test
 
 import (
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/xml"
-	"fmt"
-	"io"
-	"net/http"
-	"net/url"
-	"sort"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -24,133 +12,6 @@ import (
 	"github.com/curconnect/curconnect/iampolicy"
 	"github.com/curconnect/curconnect/internal/testutil"
 )
-
-// cfnQuery calls CloudFormation's query API with SigV4-signed requests. The
-// module does not depend on the CloudFormation SDK client; the handful of
-// calls the tests need are plain form posts.
-type cfnQuery struct {
-	endpoint string
-	creds    aws.Credentials
-	region   string
-}
-
-func (c *cfnQuery) call(ctx context.Context, form url.Values, out any) error {
-	form.Set("Version", "2010-05-15")
-	body := form.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint+"/", strings.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	sum := sha256.Sum256([]byte(body))
-	if err := v4.NewSigner().SignHTTP(ctx, c.creds, req, hex.EncodeToString(sum[:]), "cloudformation", c.region, time.Now()); err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("cloudformation %s: HTTP %d: %s", form.Get("Action"), resp.StatusCode, data)
-	}
-	return xml.Unmarshal(data, out)
-}
-
-type cfnStack struct {
-	StackStatus       string
-	StackStatusReason string
-	Outputs           []struct {
-		OutputKey   string
-		OutputValue string
-	} `xml:"Outputs>member"`
-}
-
-func (c *cfnQuery) createStack(ctx context.Context, name, body string, params map[string]string) error {
-	form := url.Values{
-		"Action":                {"CreateStack"},
-		"StackName":             {name},
-		"TemplateBody":          {body},
-		"Capabilities.member.1": {"CAPABILITY_NAMED_IAM"},
-	}
-	i := 1
-	for _, k := range sortedParamKeys(params) {
-		form.Set("Parameters.member."+strconv.Itoa(i)+".ParameterKey", k)
-		form.Set("Parameters.member."+strconv.Itoa(i)+".ParameterValue", params[k])
-		i++
-	}
-	var out struct {
-		StackID string `xml:"CreateStackResult>StackId"`
-	}
-	if err := c.call(ctx, form, &out); err != nil {
-		return err
-	}
-	if out.StackID == "" {
-		return fmt.Errorf("CreateStack %s returned no StackId", name)
-	}
-	return nil
-}
-
-func sortedParamKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// waitStack polls DescribeStacks until the stack leaves CREATE_IN_PROGRESS.
-func (c *cfnQuery) waitStack(ctx context.Context, name string) (cfnStack, error) {
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		var out struct {
-			Stacks []cfnStack `xml:"DescribeStacksResult>Stacks>member"`
-		}
-		if err := c.call(ctx, url.Values{"Action": {"DescribeStacks"}, "StackName": {name}}, &out); err != nil {
-			return cfnStack{}, err
-		}
-		if len(out.Stacks) != 1 {
-			return cfnStack{}, fmt.Errorf("DescribeStacks %s: %d stacks", name, len(out.Stacks))
-		}
-		if s := out.Stacks[0]; s.StackStatus != "CREATE_IN_PROGRESS" || time.Now().After(deadline) {
-			return s, nil
-		}
-		select {
-		case <-ctx.Done():
-			return cfnStack{}, ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-}
-
-func (s cfnStack) output(key string) string {
-	for _, o := range s.Outputs {
-		if o.OutputKey == key {
-			return o.OutputValue
-		}
-	}
-	return ""
-}
-
-// iamDocument decodes a policy document as IAM returns it (URL-encoded).
-func iamDocument(t *testing.T, doc *string) iampolicy.Policy {
-	t.Helper()
-	require.NotNil(t, doc)
-	s := *doc
-	if strings.HasPrefix(s, "%") {
-		var err error
-		s, err = url.QueryUnescape(s)
-		require.NoError(t, err)
-	}
-	p, err := iampolicy.Parse([]byte(s))
-	require.NoError(t, err, "%s", s)
-	return p
-}
 
 // TestTemplatesCreateStacksInMoto creates a stack from every template
 // variant (JSON and YAML) in moto_server's CloudFormation, and checks that
@@ -162,6 +23,41 @@ func iamDocument(t *testing.T, doc *string) iampolicy.Policy {
 // the resource and still completes the stack), so the bucket policy of the
 // bucket-policy variants is proven by TestTemplateResolvesToBuilderDocuments
 // and cfn-lint only.
+// TestHostedTemplateNeedsTheCustomersValues: CloudFormation (moto_server's)
+// refuses to create a stack from a hosted template unless the bucket and
+// the external ID are given, so no stack can come out with another
+// customer's values or none.
+func TestHostedTemplateNeedsTheCustomersValues(t *testing.T) {
+	m := testutil.StartMoto(t)
+	ctx := t.Context()
+	cfg := m.AWSConfig()
+	creds, err := cfg.Credentials.Retrieve(ctx)
+	require.NoError(t, err)
+	cfn := &cfnQuery{endpoint: m.Endpoint, creds: creds, region: cfg.Region}
+	tmpl, err := iampolicy.CloudFormationTemplate(iampolicy.TemplateInput{TrustedPrincipal: gAccount, Hosted: true})
+	require.NoError(t, err)
+	body, err := tmpl.YAML()
+	require.NoError(t, err)
+	for name, params := range map[string]map[string]string{
+		"no-external-id": {iampolicy.ParamBucketName: gBucket},
+		"no-bucket":      {iampolicy.ParamExternalID: gExternalID},
+	} {
+		err := cfn.createStack(ctx, name, string(body), params)
+		var ce *cfnError
+		require.ErrorAs(t, err, &ce, name)
+		assert.Equal(t, "ValidationError", ce.Code, "%s: %s", name, ce.Message)
+	}
+	require.NoError(t, cfn.createStack(ctx, "complete", string(body), map[string]string{
+		iampolicy.ParamBucketName: gBucket, iampolicy.ParamExternalID: gExternalID,
+	}))
+	stack, err := cfn.waitStack(ctx, "complete")
+	require.NoError(t, err)
+	require.Equal(t, "CREATE_COMPLETE", stack.StackStatus, stack.StackStatusReason)
+	want, err := iampolicy.RoleARN("", testutil.MotoAccountID, iampolicy.DefaultRoleName)
+	require.NoError(t, err)
+	assert.Equal(t, want, stack.output(iampolicy.OutputRoleARN))
+}
+
 func TestTemplatesCreateStacksInMoto(t *testing.T) {
 	m := testutil.StartMoto(t)
 	ctx := t.Context()
@@ -195,13 +91,23 @@ func TestTemplatesCreateStacksInMoto(t *testing.T) {
 			if tc.in.LegacyUser {
 				nameParam = iampolicy.ParamUserName
 			}
-			cases = append(cases, stackCase{
+			sc := stackCase{
 				name: name, in: tc.in, yaml: asYAML,
 				// Each stack needs its own IAM name; passing it also
 				// proves that parameter values reach the resources.
 				params: map[string]string{nameParam: name},
 				bucket: tc.in.Bucket, prefix: tc.in.Prefix, principal: tc.in.TrustedPrincipal, externalID: tc.in.ExternalID, iamName: name,
-			})
+			}
+			if tc.in.Hosted {
+				// A hosted template fixes the role name, so each stack's
+				// template is written with its own; the customer's bucket
+				// and external ID come as parameters, as from a
+				// quick-create link.
+				sc.in.RoleName = name
+				sc.bucket, sc.externalID = "customer-"+format+"-bucket", "customer-"+format+"-external-id"
+				sc.params = map[string]string{iampolicy.ParamBucketName: sc.bucket, iampolicy.ParamExternalID: sc.externalID}
+			}
+			cases = append(cases, sc)
 		}
 	}
 	// Console-style overrides: another bucket, prefix, principal and
@@ -214,6 +120,13 @@ func TestTemplatesCreateStacksInMoto(t *testing.T) {
 			"TrustedPrincipal": "arn:aws:iam::999988887777:role/reader", "ExternalId": "other-external-id",
 		},
 		bucket: "other-bucket", prefix: "billing/cur", principal: "arn:aws:iam::999988887777:role/reader", externalID: "other-external-id",
+	})
+	// A prefix typed with a * grants exactly that prefix: the stack writes
+	// it as ${*}, as CURReadPolicy does.
+	cases = append(cases, stackCase{
+		name: "override-prefix-with-star", in: base,
+		params: map[string]string{"ReportPrefix": "billing*/cur*", "RoleName": "override-prefix-with-star"},
+		bucket: base.Bucket, prefix: "billing*/cur*", principal: base.TrustedPrincipal, externalID: base.ExternalID, iamName: "override-prefix-with-star",
 	})
 
 	for _, sc := range cases {
@@ -230,7 +143,7 @@ func TestTemplatesCreateStacksInMoto(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, "CREATE_COMPLETE", stack.StackStatus, "reason: %s\nmoto: %s", stack.StackStatusReason, m.Output())
 
-			wantRead, err := iampolicy.CURReadPolicy(sc.bucket, sc.prefix, func(o *iampolicy.ReadOptions) {
+			wantRead, err := iampolicy.CURReadPolicy(sc.bucket, sc.prefix, func(o *iampolicy.ReadPolicyOptions) {
 				o.KMSKeyARNs = sc.in.KMSKeyARNs
 				o.ReportDefinitions = sc.in.ReportDefinitions
 				o.DataExports = sc.in.DataExports
@@ -260,6 +173,11 @@ func TestTemplatesCreateStacksInMoto(t *testing.T) {
 			} else {
 				roleARN := stack.output(iampolicy.OutputRoleARN)
 				require.NotEmpty(t, roleARN, "output RoleARN")
+				if sc.in.Hosted {
+					derived, err := iampolicy.RoleARN(iampolicy.PartitionAWS, testutil.MotoAccountID, sc.in.RoleName)
+					require.NoError(t, err)
+					assert.Equal(t, derived, roleARN, "the platform derives the role's ARN without the stack's output")
+				}
 				roleName := roleARN[strings.LastIndex(roleARN, "/")+1:]
 				if sc.iamName != "" {
 					assert.Equal(t, sc.iamName, roleName)
@@ -269,7 +187,7 @@ func TestTemplatesCreateStacksInMoto(t *testing.T) {
 				r, err := iamc.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(roleName)})
 				require.NoError(t, err)
 				assert.Equal(t, roleARN, aws.ToString(r.Role.Arn))
-				wantTrust, err := iampolicy.CrossAccountTrust(sc.principal, sc.externalID, func(o *iampolicy.TrustOptions) {
+				wantTrust, err := iampolicy.CrossAccountTrust(sc.principal, sc.externalID, func(o *iampolicy.TrustPolicyOptions) {
 					o.AllowNoExternalID = sc.in.AllowNoExternalID
 				})
 				require.NoError(t, err)

@@ -1,7 +1,6 @@
 package iampolicy
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,161 +10,8 @@ import (
 	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
-// TemplateFormatVersion is the only AWSTemplateFormatVersion CloudFormation
-// knows.
-const TemplateFormatVersion = "2010-09-09"
-
-// Template is an AWS CloudFormation template: a typed top level with
-// untyped resource properties, enough to write (and read back) the templates
-// this package generates without a CloudFormation library. Intrinsic
-// functions are plain maps; [Ref], [Sub] and [GetAtt] build them.
-//
-// A Template is a plain value tree: copy it before changing it if another
-// goroutine may read it.
-type Template struct {
-	// AWSTemplateFormatVersion is TemplateFormatVersion.
-	AWSTemplateFormatVersion string `json:"AWSTemplateFormatVersion"`
-	// Description is shown by the CloudFormation console (at most 1,024 bytes).
-	Description string `json:"Description,omitempty"`
-	// Metadata holds template metadata such as AWS::CloudFormation::Interface,
-	// which orders and labels the parameters in the console.
-	Metadata map[string]any `json:"Metadata,omitempty"`
-	// Parameters are the stack's inputs, by name.
-	Parameters map[string]Parameter `json:"Parameters,omitempty"`
-	// Conditions are named boolean expressions (Fn::Equals, Fn::Not, …).
-	Conditions map[string]any `json:"Conditions,omitempty"`
-	// Resources are the resources the stack creates, by logical ID.
-	Resources map[string]Resource `json:"Resources"`
-	// Outputs are the stack's outputs, by name.
-	Outputs map[string]Output `json:"Outputs,omitempty"`
-}
-
-// Parameter is one template parameter.
-type Parameter struct {
-	// Type is the parameter type, e.g. "String".
-	Type string `json:"Type"`
-	// Description is shown next to the input in the console.
-	Description string `json:"Description,omitempty"`
-	// Default is the value used when the stack does not set one. A nil
-	// Default is omitted; an empty string is written, so the parameter
-	// stays optional.
-	Default any `json:"Default,omitempty"`
-	// AllowedPattern is a regular expression the whole value must match.
-	AllowedPattern string `json:"AllowedPattern,omitempty"`
-	// AllowedValues lists the only values accepted.
-	AllowedValues []string `json:"AllowedValues,omitempty"`
-	// MinLength and MaxLength bound a String value's length; zero is unset.
-	MinLength int `json:"MinLength,omitempty"`
-	MaxLength int `json:"MaxLength,omitempty"`
-	// ConstraintDescription is shown when a value breaks the constraints.
-	ConstraintDescription string `json:"ConstraintDescription,omitempty"`
-	// NoEcho masks the value in the console and in DescribeStacks.
-	NoEcho bool `json:"NoEcho,omitempty"`
-}
-
-// Resource is one template resource.
-type Resource struct {
-	// Type is the resource type, e.g. "AWS::IAM::Role".
-	Type string `json:"Type"`
-	// Condition names a condition that must hold for the resource to be
-	// created.
-	Condition string `json:"Condition,omitempty"`
-	// DependsOn lists logical IDs created before this resource.
-	DependsOn []string `json:"DependsOn,omitempty"`
-	// Properties are the resource's properties, as CloudFormation documents
-	// them for Type.
-	Properties map[string]any `json:"Properties,omitempty"`
-}
-
-// Output is one stack output.
-type Output struct {
-	// Description says what the value is.
-	Description string `json:"Description,omitempty"`
-	// Value is the output's value, usually an intrinsic function.
-	Value any `json:"Value"`
-	// Condition names a condition that must hold for the output to exist.
-	Condition string `json:"Condition,omitempty"`
-}
-
-// Ref returns the intrinsic function {"Ref": name}: the value of a
-// parameter, the default return value of a resource, or a pseudo parameter
-// such as AWS::Partition.
-func Ref(name string) map[string]any { return map[string]any{"Ref": name} }
-
-// Sub returns the intrinsic function {"Fn::Sub": s}, which replaces
-// ${Name} in s with the value of a parameter, resource or pseudo parameter.
-func Sub(s string) map[string]any { return map[string]any{"Fn::Sub": s} }
-
-// GetAtt returns the intrinsic function {"Fn::GetAtt": [resource, attr]},
-// e.g. GetAtt("Role", "Arn").
-func GetAtt(resource, attr string) map[string]any {
-	return map[string]any{"Fn::GetAtt": []any{resource, attr}}
-}
-
-func cfnIf(cond string, then, els any) map[string]any {
-	return map[string]any{"Fn::If": []any{cond, then, els}}
-}
-
-// cfnNotEmpty is the condition "parameter is not the empty string".
-func cfnNotEmpty(param string) map[string]any {
-	return map[string]any{"Fn::Not": []any{map[string]any{"Fn::Equals": []any{Ref(param), ""}}}}
-}
-
-// JSON returns the template as JSON indented by two spaces, without HTML
-// escaping, with a trailing newline. Map keys are sorted, so the output is
-// deterministic. CloudFormation and cfn-lint accept it as is.
-func (t *Template) JSON() ([]byte, error) {
-	if t == nil {
-		return nil, errors.New("iampolicy: encode template: nil template")
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(t); err != nil {
-		return nil, fmt.Errorf("iampolicy: encode template: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
-// YAML returns the template as YAML: the same tree as JSON, keys in the same
-// order, block style with two-space indentation, every string double-quoted
-// (so no value is ever read back as a number, boolean or null). The output
-// is deterministic, and CloudFormation and cfn-lint accept it as is.
-func (t *Template) YAML() ([]byte, error) {
-	j, err := t.JSON()
-	if err != nil {
-		return nil, err
-	}
-	y, err := jsonToYAML(j)
-	if err != nil {
-		return nil, fmt.Errorf("iampolicy: encode template as YAML: %w", err)
-	}
-	return y, nil
-}
-
-// ParameterDefaults returns each parameter's Default as a string, by
-// parameter name; parameters without a default are left out. The result
-// suits [QuickCreateURL]'s params.
-func (t *Template) ParameterDefaults() map[string]string {
-	out := map[string]string{}
-	if t == nil {
-		return out
-	}
-	for name, p := range t.Parameters {
-		switch v := p.Default.(type) {
-		case nil:
-		case string:
-			out[name] = v
-		default:
-			out[name] = fmt.Sprint(v)
-		}
-	}
-	return out
-}
-
-// Names of the parameters, resources and outputs of the templates
-// CloudFormationTemplate writes.
+// Names of the parameters of the templates CloudFormationTemplate writes,
+// as a quick-create link passes them (see QuickCreateURL).
 const (
 	ParamBucketName       = "BucketName"
 	ParamReportPrefix     = "ReportPrefix"
@@ -173,15 +19,22 @@ const (
 	ParamExternalID       = "ExternalId"
 	ParamRoleName         = "RoleName"
 	ParamUserName         = "UserName"
+)
 
-	ResourceRole         = "Role"
-	ResourceUser         = "User"
-	ResourceReadPolicy   = "ReadPolicy"
-	ResourceBucketPolicy = "DeliveryBucketPolicy"
-
+// Names of the outputs of the templates CloudFormationTemplate writes, as
+// DescribeStacks returns them once the stack exists.
+const (
 	OutputRoleARN   = "RoleARN"
 	OutputUserARN   = "UserARN"
 	OutputPolicyARN = "PolicyARN"
+)
+
+// Logical IDs of the resources of the templates.
+const (
+	resourceRole         = "Role"
+	resourceUser         = "User"
+	resourceReadPolicy   = "ReadPolicy"
+	resourceBucketPolicy = "DeliveryBucketPolicy"
 )
 
 // Default names of the role and user a template creates.
@@ -199,12 +52,16 @@ const (
 
 // TemplateInput describes the stack CloudFormationTemplate writes. The
 // template's parameters default to these values, so it creates as is; a
-// customer may still change them in the console.
+// customer may still change them in the console. With Hosted, the template
+// serves every customer instead, and the customer's own values come from
+// the quick-create link or the console.
 type TemplateInput struct {
-	// Bucket is the billing bucket (required).
+	// Bucket is the billing bucket. Required, unless Hosted is set, when it
+	// must be empty.
 	Bucket string
 	// Prefix is the report path prefix; empty grants the whole bucket. A
-	// trailing "/" is dropped.
+	// trailing "/" is dropped. A * in it is written as IAM's ${*} when the
+	// stack is created, as CURReadPolicy writes it.
 	Prefix string
 	// TrustedPrincipal is the platform's 12-digit account ID (written as
 	// arn:<partition>:iam::<account>:root) or an IAM principal ARN (root,
@@ -212,14 +69,15 @@ type TemplateInput struct {
 	// empty.
 	TrustedPrincipal string
 	// ExternalID is the external ID the platform passes to sts:AssumeRole.
-	// Required unless AllowNoExternalID or LegacyUser is set. It is the
+	// Required unless AllowNoExternalID, LegacyUser or Hosted is set (with
+	// Hosted it must be empty). It is the
 	// ExternalId parameter's default (NoEcho), so it is visible to anyone
 	// who can read the template: it guards against the confused deputy, it
 	// is not a password.
 	ExternalID string
 	// AllowNoExternalID writes a trust without the sts:ExternalId condition
 	// (and no ExternalId parameter) when ExternalID is empty. See
-	// TrustOptions.AllowNoExternalID.
+	// TrustPolicyOptions.AllowNoExternalID.
 	AllowNoExternalID bool
 	// Partition is the partition of TrustedPrincipal (when an account ID)
 	// and of KMSKeyARNs: aws (default), aws-cn or aws-us-gov. The template
@@ -228,10 +86,11 @@ type TemplateInput struct {
 	Partition string
 	// RoleName is the RoleName parameter's default. If empty,
 	// DefaultRoleName. A customer who clears the parameter gets a name
-	// CloudFormation generates. A named role needs the
-	// CAPABILITY_NAMED_IAM acknowledgement; both need CAPABILITY_IAM.
+	// CloudFormation generates (unless Hosted, which fixes the name). A
+	// named role needs the CAPABILITY_NAMED_IAM acknowledgement; both need
+	// CAPABILITY_IAM.
 	RoleName string
-	// KMSKeyARNs, ReportDefinitions and DataExports are as in ReadOptions.
+	// KMSKeyARNs, ReportDefinitions and DataExports are as in ReadPolicyOptions.
 	KMSKeyARNs        []string
 	ReportDefinitions bool
 	DataExports       bool
@@ -253,13 +112,34 @@ type TemplateInput struct {
 	// it only for a bucket dedicated to billing reports.
 	DeliveryBucketPolicy bool
 	// DeliverySkipLegacyCUR and DeliverySkipDataExports are
-	// DeliveryOptions.SkipLegacyCUR and SkipDataExports for the bucket
+	// DeliveryPolicyOptions.SkipLegacyCUR and SkipDataExports for the bucket
 	// policy.
 	DeliverySkipLegacyCUR   bool
 	DeliverySkipDataExports bool
 	// Description replaces the template's description (at most 1,024
 	// bytes, printable).
 	Description string
+	// Hosted writes a template to host once (as an S3 object) for every
+	// customer, each opening it through a quick-create link (see
+	// QuickCreateURL):
+	//
+	//   - Bucket and ExternalID must be empty. The BucketName and
+	//     ExternalId parameters have no default, only their constraints:
+	//     the link passes param_ExternalId, the external ID the platform
+	//     made for that customer, and param_BucketName when the platform
+	//     knows the bucket; otherwise the customer fills it in on the
+	//     quick-create page, and CloudFormation refuses to create the
+	//     stack without it.
+	//   - Prefix, if set, is ReportPrefix's default for every customer;
+	//     the link or the customer may set another.
+	//   - The RoleName parameter allows only RoleName (DefaultRoleName if
+	//     empty), so the platform knows the role's ARN once the stack
+	//     exists, without asking the customer to copy it: see RoleARN.
+	//   - KMSKeyARNs, LegacyUser and AllowNoExternalID are refused: a KMS
+	//     key belongs to one customer, the legacy user's access key is
+	//     handed over by hand anyway, and every customer's role needs its
+	//     own external ID.
+	Hosted bool
 }
 
 // Constraints written into the template's parameters. They mirror the
@@ -291,10 +171,12 @@ var iamNameRE = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 //
 // Its parameters are BucketName, ReportPrefix, TrustedPrincipal, ExternalId
 // (NoEcho) and RoleName — or BucketName, ReportPrefix and UserName for the
-// user — each defaulting to in's values, and its outputs are RoleARN (or
-// UserARN) and PolicyARN. Documents are built by the builders, so the same
-// rules and size checks apply; every invalid input is reported at once as
-// joined *curerr.FieldError values wrapping curerr.ErrMalformed.
+// user — each defaulting to in's values (with [TemplateInput.Hosted],
+// BucketName and ExternalId have no default and RoleName is fixed), and
+// its outputs are RoleARN (or UserARN) and PolicyARN. Documents are built
+// by the builders, so the same rules and size checks apply; every invalid
+// input is reported at once as joined [*curerr.FieldError] values wrapping
+// [curerr.ErrMalformed].
 //
 // Creating the stack needs the CAPABILITY_NAMED_IAM acknowledgement while
 // RoleName (or UserName) is set.
@@ -313,7 +195,31 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 	}
 	prefix := strings.TrimRight(in.Prefix, "/")
 
-	read, err := CURReadPolicy(in.Bucket, prefix, func(o *ReadOptions) {
+	// A hosted template names no bucket or external ID: the documents are
+	// built with placeholders, and every field that holds one is replaced
+	// with a Ref or Fn::Sub of its parameter below.
+	bucket, externalID := in.Bucket, in.ExternalID
+	if in.Hosted {
+		const why = "a hosted template serves every customer: "
+		if in.Bucket != "" {
+			add(fieldErr("Bucket", why+"leave it empty; the link passes param_BucketName, or the customer fills it in"))
+		}
+		if in.ExternalID != "" {
+			add(fieldErr("ExternalID", why+"leave it empty and pass each customer's in the link (param_ExternalId)"))
+		}
+		if in.AllowNoExternalID {
+			add(fieldErr("AllowNoExternalID", why+"each customer's role needs its own external ID"))
+		}
+		if len(in.KMSKeyARNs) > 0 {
+			add(fieldErr("KMSKeyARNs", why+"a KMS key belongs to one customer; write a template per customer for a bucket encrypted with SSE-KMS"))
+		}
+		if in.LegacyUser {
+			add(fieldErr("LegacyUser", why+"it creates the cross-account role (a legacy user's access key is handed over by hand anyway)"))
+		}
+		bucket, externalID = placeholderBucket, placeholderExternalID
+	}
+
+	read, err := CURReadPolicy(bucket, prefix, func(o *ReadPolicyOptions) {
 		o.Partition = in.Partition
 		o.KMSKeyARNs = in.KMSKeyARNs
 		o.ReportDefinitions = in.ReportDefinitions
@@ -333,7 +239,7 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 			add(fieldErr("UserName", "%q is not an IAM user name (1 to 64 of letters, digits and +=,.@_-)", in.UserName))
 		}
 	} else {
-		trust, err = CrossAccountTrust(in.TrustedPrincipal, in.ExternalID, func(o *TrustOptions) {
+		trust, err = CrossAccountTrust(in.TrustedPrincipal, externalID, func(o *TrustPolicyOptions) {
 			o.Partition = in.Partition
 			o.AllowNoExternalID = in.AllowNoExternalID
 		})
@@ -347,7 +253,7 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 	if in.DeliveryBucketPolicy {
 		// The account is a placeholder: every field that names it is
 		// replaced with ${AWS::AccountId} below.
-		delivery, err = DeliveryBucketPolicy(in.Bucket, placeholderAccount, func(o *DeliveryOptions) {
+		delivery, err = DeliveryBucketPolicy(bucket, placeholderAccount, func(o *DeliveryPolicyOptions) {
 			o.Partition = in.Partition
 			o.SkipLegacyCUR = in.DeliverySkipLegacyCUR
 			o.SkipDataExports = in.DeliverySkipDataExports
@@ -367,12 +273,12 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 	}
 
 	t := &Template{
-		AWSTemplateFormatVersion: TemplateFormatVersion,
+		AWSTemplateFormatVersion: templateFormatVersion,
 		Parameters: map[string]Parameter{
 			ParamBucketName: {
 				Type:                  "String",
 				Description:           "Name of the S3 bucket AWS delivers the billing reports to.",
-				Default:               in.Bucket,
+				Default:               optionalDefault(in.Bucket, !in.Hosted),
 				AllowedPattern:        bucketPattern,
 				ConstraintDescription: "must be an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens",
 			},
@@ -390,8 +296,16 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 		Outputs:    map[string]Output{},
 	}
 
+	// The prefix goes into the objects' ARN as CURReadPolicy writes it:
+	// each * as IAM's ${*}, so the grant is exactly the prefix (see
+	// policyLiteral). Fn::Sub would take ${*} for one of its own
+	// variables, and a parameter's value cannot be escaped inside it, so
+	// the prefix is split at each * and joined again with ${*}
+	// (Fn::Join and Fn::Split substitute nothing). ReportPrefix's
+	// AllowedPattern admits no ? or $, the other characters IAM would read
+	// specially.
 	objects := cfnIf(condHasReportPrefix,
-		Sub("arn:${AWS::Partition}:s3:::${"+ParamBucketName+"}/${"+ParamReportPrefix+"}/*"),
+		cfnJoin("", Sub("arn:${AWS::Partition}:s3:::${"+ParamBucketName+"}/"), cfnJoin("${*}", cfnSplit("*", Ref(ParamReportPrefix))), "/*"),
 		Sub("arn:${AWS::Partition}:s3:::${"+ParamBucketName+"}/*"))
 	bucketARN := Sub("arn:${AWS::Partition}:s3:::${" + ParamBucketName + "}")
 	readDoc, err := cfnDocument(read, func(s Statement, m map[string]any) {
@@ -425,12 +339,12 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 			ConstraintDescription: "must be at most 64 letters, digits and +=,.@_-",
 		}
 		t.Conditions[condHasUserName] = cfnNotEmpty(ParamUserName)
-		t.Resources[ResourceUser] = Resource{Type: "AWS::IAM::User", Properties: map[string]any{
+		t.Resources[resourceUser] = Resource{Type: "AWS::IAM::User", Properties: map[string]any{
 			"UserName": cfnIf(condHasUserName, Ref(ParamUserName), Ref("AWS::NoValue")),
 		}}
 		policyProps["Description"] = "Read access to the billing reports for a cost platform's IAM user (curconnect)."
-		policyProps["Users"] = []any{Ref(ResourceUser)}
-		t.Outputs[OutputUserARN] = Output{Description: "ARN of the IAM user. Create its access key in the IAM console and hand it to the platform.", Value: GetAtt(ResourceUser, "Arn")}
+		policyProps["Users"] = []any{Ref(resourceUser)}
+		t.Outputs[OutputUserARN] = Output{Description: "ARN of the IAM user. Create its access key in the IAM console and hand it to the platform.", Value: GetAtt(resourceUser, "Arn")}
 		groups = append(groups, cfnParameterGroup("IAM user", ParamUserName))
 		labels[ParamUserName] = cfnLabel("IAM user name")
 	} else {
@@ -452,16 +366,24 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 			MaxLength:             64,
 			ConstraintDescription: "must be at most 64 letters, digits and +=,.@_-",
 		}
+		if in.Hosted {
+			t.Parameters[ParamRoleName] = Parameter{
+				Type:          "String",
+				Description:   "Name of the IAM role. It is fixed, so that the cost platform finds the role without asking for its ARN.",
+				Default:       in.RoleName,
+				AllowedValues: []string{in.RoleName},
+			}
+		}
 		trustParams := []string{ParamTrustedPrincipal}
 		labels[ParamTrustedPrincipal] = cfnLabel("Trusted principal ARN")
-		if in.ExternalID != "" {
+		if externalID != "" {
 			t.Parameters[ParamExternalID] = Parameter{
 				Type:                  "String",
 				Description:           "External ID the platform passes when it assumes the role. It guards against the confused-deputy problem; it is not a password.",
-				Default:               in.ExternalID,
+				Default:               optionalDefault(in.ExternalID, !in.Hosted),
 				AllowedPattern:        externalIDPattern,
-				MinLength:             MinExternalIDLen,
-				MaxLength:             MaxExternalIDLen,
+				MinLength:             minExternalIDLen,
+				MaxLength:             maxExternalIDLen,
 				ConstraintDescription: "must be 2 to 1224 letters, digits and +=,.@:/-_",
 				NoEcho:                true,
 			}
@@ -481,18 +403,22 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 		if err != nil {
 			return nil, err
 		}
-		t.Conditions[condHasRoleName] = cfnNotEmpty(ParamRoleName)
-		t.Resources[ResourceRole] = Resource{Type: "AWS::IAM::Role", Properties: map[string]any{
-			"RoleName":                 cfnIf(condHasRoleName, Ref(ParamRoleName), Ref("AWS::NoValue")),
+		var roleName any = Ref(ParamRoleName) // fixed and never empty when hosted
+		if !in.Hosted {
+			t.Conditions[condHasRoleName] = cfnNotEmpty(ParamRoleName)
+			roleName = cfnIf(condHasRoleName, Ref(ParamRoleName), Ref("AWS::NoValue"))
+		}
+		t.Resources[resourceRole] = Resource{Type: "AWS::IAM::Role", Properties: map[string]any{
+			"RoleName":                 roleName,
 			"Description":              "Lets a cost platform read the billing reports (curconnect).",
 			"AssumeRolePolicyDocument": trustDoc,
 		}}
 		policyProps["Description"] = "Read access to the billing reports for a cost platform's cross-account role (curconnect)."
-		policyProps["Roles"] = []any{Ref(ResourceRole)}
-		t.Outputs[OutputRoleARN] = Output{Description: "ARN of the role the cost platform assumes.", Value: GetAtt(ResourceRole, "Arn")}
+		policyProps["Roles"] = []any{Ref(resourceRole)}
+		t.Outputs[OutputRoleARN] = Output{Description: "ARN of the role the cost platform assumes.", Value: GetAtt(resourceRole, "Arn")}
 	}
-	t.Resources[ResourceReadPolicy] = Resource{Type: "AWS::IAM::ManagedPolicy", Properties: policyProps}
-	t.Outputs[OutputPolicyARN] = Output{Description: "ARN of the managed policy that grants the read access.", Value: Ref(ResourceReadPolicy)}
+	t.Resources[resourceReadPolicy] = Resource{Type: "AWS::IAM::ManagedPolicy", Properties: policyProps}
+	t.Outputs[OutputPolicyARN] = Output{Description: "ARN of the managed policy that grants the read access.", Value: Ref(resourceReadPolicy)}
 
 	if in.DeliveryBucketPolicy {
 		sourceAccount := Ref("AWS::AccountId")
@@ -516,7 +442,7 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 			return nil, err
 		}
 		t.Description += " It also sets the bucket policy that lets AWS deliver the reports, replacing any existing bucket policy."
-		t.Resources[ResourceBucketPolicy] = Resource{Type: "AWS::S3::BucketPolicy", Properties: map[string]any{
+		t.Resources[resourceBucketPolicy] = Resource{Type: "AWS::S3::BucketPolicy", Properties: map[string]any{
 			"Bucket":         Ref(ParamBucketName),
 			"PolicyDocument": doc,
 		}}
@@ -531,9 +457,52 @@ func CloudFormationTemplate(in TemplateInput) (*Template, error) {
 	return t, nil
 }
 
-// placeholderAccount stands for ${AWS::AccountId} while the bucket policy is
-// built; no field that holds it survives into the template.
-const placeholderAccount = "000000000000"
+// RoleARN returns the ARN of the role a stack created from a
+// [CloudFormationTemplate] template has:
+// arn:<partition>:iam::<account>:role/<roleName>, where account is the
+// customer's account the stack was created in (the payer account) and
+// roleName the stack's RoleName parameter: [TemplateInput.RoleName], or
+// [DefaultRoleName], and fixed to it in a Hosted template. The template
+// creates the role without a path, so a platform knows the ARN from what
+// it already has, instead of asking the customer to copy the stack's
+// RoleARN output. An empty partition means aws. Every invalid input is
+// reported at once as joined [*curerr.FieldError] values.
+func RoleARN(partition, account, roleName string) (string, error) {
+	if partition == "" {
+		partition = PartitionAWS
+	}
+	var errs []*curerr.FieldError
+	for _, err := range []error{ValidatePartition(partition), ValidateAccountID(account)} {
+		if err != nil {
+			errs = append(errs, err.(*curerr.FieldError))
+		}
+	}
+	if !iamNameRE.MatchString(roleName) {
+		errs = append(errs, fieldErr("role name", "%q is not an IAM role name (1 to 64 of letters, digits and +=,.@_-)", roleName))
+	}
+	if err := joinFieldErrors(errs); err != nil {
+		return "", err
+	}
+	return "arn:" + partition + ":iam::" + account + ":role/" + roleName, nil
+}
+
+// Placeholders stand for ${AWS::AccountId}, and for a hosted template's
+// bucket and external ID, while the documents are built; no field that
+// holds one survives into the template.
+const (
+	placeholderAccount    = "000000000000"
+	placeholderBucket     = "placeholder-bucket"
+	placeholderExternalID = "placeholder-external-id"
+)
+
+// optionalDefault is a parameter's Default: value, or none (nil, so the
+// parameter must be given) when set is false.
+func optionalDefault(value string, set bool) any {
+	if !set {
+		return nil
+	}
+	return value
+}
 
 func cfnLabel(s string) map[string]any { return map[string]any{"default": s} }
 

@@ -66,11 +66,11 @@ func s3Calls() []s3Call {
 	}
 }
 
-// TestEvaluatorAgreesWithMoto runs a matrix of S3 calls, for roles with
+// TestEvaluateAgreesWithMoto runs a matrix of S3 calls, for roles with
 // several policies (the generated one, the classic hand-written mistakes,
 // an explicit Deny, NotAction, wildcards), against moto's IAM
 // enforcement, and requires Evaluate to give the same answer for each.
-func TestEvaluatorAgreesWithMoto(t *testing.T) {
+func TestEvaluateAgreesWithMoto(t *testing.T) {
 	mustParse := func(s string) iampolicy.Policy {
 		p, err := iampolicy.Parse([]byte(s))
 		require.NoError(t, err)
