@@ -7,12 +7,24 @@
 //
 // # Connections
 //
-// A [Connection] names the payer account, the bucket and prefix the reports
-// land in, the report or export, and the [Credentials]: a role ARN with an
-// external ID (preferred) or an IAM user's access key pair (legacy).
-// [Connection.Validate] checks every field at once. A Connection never shows
-// its secrets: String, every fmt verb, slog and encoding/json print the
-// secret access key and the external ID as REDACTED.
+// A [Connection] names the payer account, the bucket (and its region) and
+// prefix the reports land in, the report or export, and the [Credentials]: a
+// role ARN with an external ID (preferred) or an IAM user's access key pair
+// (legacy). [Connection.Validate] checks every field at once. A Connection
+// never shows its secrets: String, every fmt verb, slog and encoding/json
+// print the secret access key and the external ID as REDACTED.
+//
+// [Connection.Config] turns the platform's own aws.Config into one that reads
+// as the connection: the role assumed with the external ID under a session
+// name the customer's CloudTrail shows, cached and renewed before it expires
+// ([SessionOptions]), or the access key pair as is. [Connection.Resolver]
+// wraps it in a curreader.Resolver over the bucket, so that a stored
+// Connection is a few lines from exact rows:
+//
+//	r, err := conn.Resolver(cfg)                // cfg: the platform's own configuration
+//	reps, err := r.Reports(ctx, conn.Prefix)
+//	changes, err := r.Changes(ctx, reps[0], state) // state: the platform's curreader.SyncState
+//	rd, err := r.Open(ctx, changes[0])
 //
 // # Profiles
 //
@@ -20,15 +32,17 @@
 // IDs, split cost allocation data, refresh of closed months, versioning,
 // format and compression, bucket region, the Athena artifact, a non-empty
 // prefix, a name prefix. [Optima] and [Eco] are built in, each setting citing
-// the vendor guide it comes from; [ParseProfile] and [LoadProfile] read a
-// platform's own from JSON.
+// the vendor guide it comes from; [ParseProfile] reads a platform's own from
+// JSON. Kinds, formats and compressions are curreader's [curreader.Kind],
+// [curreader.Format] and [curreader.Compression]: one vocabulary across the
+// packages.
 //
 // # Validation
 //
-// [ValidateReportDefinition] and [ValidateExport] take the SDK's own types
-// (costandusagereportservice/types.ReportDefinition,
-// bcmdataexports/types.Export); [ParseDefinitions] reads them from the AWS
-// CLI's JSON. Each [Finding] has a stable [Code], a [Severity], the AWS field
+// [Validate] checks a [Definition] — the SDK's own
+// costandusagereportservice/types.ReportDefinition or
+// bcmdataexports/types.Export — against AWS's rules and profiles;
+// [ParseDefinitions] reads them from the AWS CLI's JSON. Each [Finding] has a stable [Code], a [Severity], the AWS field
 // name, a plain message and a [Fix]: the exact ModifyReportDefinition,
 // PutReportDefinition, UpdateExport or CreateExport input that resolves it.
 // All fixable findings of one validation share one Fix that resolves them
@@ -46,7 +60,7 @@
 // # Verifying a connection
 //
 // [Verify] runs the connection as a platform would, one named check after
-// another, and returns a [Report] of [CheckResult] values (pass, fail, or
+// another, and returns a [Verification] of [CheckResult] values (pass, fail, or
 // skipped because an earlier step it needs failed), each with its
 // duration, the AWS error code and request ID, a plain message, a
 // remediation and whether retrying later can help:
@@ -77,7 +91,7 @@
 // curreader.S3API, [OrganizationsAPI], [CostExplorerAPI], [CURAPI],
 // [DataExportsAPI]), made per credentials by the factories in [Clients];
 // [NewClients] builds them from an aws.Config. The organizations step keeps
-// the organization's accounts in Report.Organization; [ListAccounts] lists
+// the organization's accounts in Verification.Organization; [ListAccounts] lists
 // them on its own, as [Accounts] keyed by the account ID that
 // lineItem/UsageAccountId holds. The Cost Explorer step makes one
 // GetReservationUtilization request, which AWS bills (about one cent).
@@ -91,37 +105,40 @@
 // Validation problems in a definition are findings, not errors. Errors are
 // for input that cannot be used and for failed AWS calls:
 //
-//   - [curerr.ErrMalformed] is the category of every refused input. [Connection.Validate],
-//     [Profile.Validate] and [ParseProfile] return errors.Join of [*curerr.FieldError]
-//     (each naming its Field and wrapping curerr.ErrMalformed; the missing external ID
-//     also wraps iampolicy.ErrNoExternalID). [ParseDefinitions] returns a
-//     *curerr.FieldError whose Err is the *json.SyntaxError or *json.UnmarshalTypeError.
-//     ValidateReportDefinition and ValidateExport return an error only for a nil
-//     or invalid profile.
-//   - [Discover] returns an [*OpError] naming the AWS operation (and export ARN).
-//     It unwraps to the SDK's error, so errors.As(err, &smithy.APIError) gives
-//     the code and request ID, and to its category: errors.Is(err,
-//     [curerr.ErrAccessDenied]), [curerr.ErrNotFound], [curerr.ErrThrottled]. Context cancellation
-//     is returned as is (errors.Is(err, context.Canceled)). [ListAccounts]
-//     fails the same way, naming ListAccounts.
-//   - [Verify] reports failed checks in the Report, not as its error. Each
-//     failed CheckResult.Err is a [*CheckError] naming the check and the
+//   - [curerr.ErrMalformed] is the category of every refused input.
+//     [Connection.Validate], [Connection.Config], [Profile.Validate] and
+//     [ParseProfile] return errors.Join of [*curerr.FieldError] (each naming
+//     its field; the missing external ID also wraps
+//     iampolicy.ErrNoExternalID). [ParseDefinitions] returns a
+//     *curerr.FieldError whose Err is the *json.SyntaxError or
+//     *json.UnmarshalTypeError, and whose message names the JSON field.
+//     Validate returns an error only for a Definition that holds neither
+//     kind, or a nil or invalid profile.
+//   - [Discover] returns an [*OpError] naming the AWS operation (and export
+//     ARN). It unwraps to the SDK's error, so errors.As(err,
+//     &smithy.APIError) gives the code and request ID, and to its category:
+//     errors.Is(err, [curerr.ErrAccessDenied]), [curerr.ErrNotFound],
+//     [curerr.ErrThrottled]. Context cancellation is returned as is
+//     (errors.Is(err, context.Canceled)). [ListAccounts] fails the same way,
+//     naming ListAccounts.
+//   - [Verify] reports failed checks in the Verification, not as its error.
+//     Each failed CheckResult.Err is a [*CheckError] naming the check and the
 //     resource; it unwraps to the AWS error (errors.As(err,
 //     &smithy.APIError) reaches the code and request ID) or the curreader
 //     error, to a specific sentinel — [ErrAssumeRoleDenied] (wraps
-//     curerr.ErrAccessDenied), [ErrNoDeliveryYet] and [curerr.ErrBucketNotFound] (wrap
-//     curerr.ErrNotFound) — and to its category. [Report.Err] joins them, so
-//     errors.Is(rep.Err(), curerr.ErrAccessDenied) asks whether any step was
+//     curerr.ErrAccessDenied), [ErrNoDeliveryYet] (wraps curerr.ErrNotFound)
+//     — and to its category. [Verification.Err] joins them, so
+//     errors.Is(v.Err(), curerr.ErrAccessDenied) asks whether any step was
 //     denied. Verify's own error is for what kept it from running: an
-//     invalid Connection, Clients or options (wrapping curerr.ErrMalformed, with a
-//     nil Report), or ctx's error (with the checks run so far).
+//     invalid Connection, Clients or options (wrapping curerr.ErrMalformed,
+//     with a nil Verification), or ctx's error (with the checks run so far).
 //
-// The categories are the same values as curreader's and iampolicy's, so
-// errors.Is matches across packages.
+// The categories are defined once, in package curreader/curerr, so
+// errors.Is matches across billingconn, curreader and iampolicy.
 //
 // # Concurrency
 //
-// Connection, Profile, Definition, Finding, Fix, Report and CheckResult are plain values: safe to
+// Connection, Profile, Definition, Finding, Fix, Verification and CheckResult are plain values: safe to
 // share for reading, not for writing. Validation functions neither modify
 // their arguments nor keep them, and may run concurrently. Optima and Eco
 // return a new Profile on each call. Discover makes its AWS calls one after
