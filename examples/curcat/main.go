@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go/logging"
 
+	"github.com/curconnect/curconnect/billingconn"
 	"github.com/curconnect/curconnect/curreader"
 )
 
@@ -82,9 +84,14 @@ const usage = `usage:
   curcat sum  -file PATH -by COLUMN [-cost COLUMN] [-json]
   curcat sync (-bucket B | -dir PATH) [-prefix P] -state FILE [-json] [-dry-run]`
 
+// extraS3Options are added to the S3 client's options; tests set it (to
+// sign requests the way moto_server checks them).
+var extraS3Options []func(*s3.Options)
+
 // source holds the flags every subcommand shares.
 type source struct {
 	bucket, prefix, dir, endpoint string
+	roleARN, externalID           string
 	pathStyle, asJSON             bool
 }
 
@@ -92,7 +99,9 @@ func (s *source) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.bucket, "bucket", "", "the S3 bucket the reports are delivered to")
 	fs.StringVar(&s.prefix, "prefix", "", "the report prefix in the bucket")
 	fs.StringVar(&s.dir, "dir", "", "a local copy of the bucket's layout, in place of -bucket")
-	fs.StringVar(&s.endpoint, "endpoint", "", "S3 endpoint URL, for S3-compatible servers")
+	fs.StringVar(&s.endpoint, "endpoint", "", "endpoint URL of every AWS service called (S3, STS), for S3-compatible or test servers")
+	fs.StringVar(&s.roleARN, "role-arn", "", "read through the customer's role: the standard chain's identity assumes it with -external-id")
+	fs.StringVar(&s.externalID, "external-id", "", "the external ID the role's trust policy requires (with -role-arn)")
 	fs.BoolVar(&s.pathStyle, "path-style", false, "use path-style S3 URLs")
 	fs.BoolVar(&s.asJSON, "json", false, "print JSON")
 }
@@ -114,16 +123,27 @@ func (s *source) resolver(ctx context.Context) (*curreader.Resolver, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load AWS configuration: %w", err)
 		}
-		client := s3.NewFromConfig(cfg, func(o *s3.Options) {
-			if s.endpoint != "" {
-				o.BaseEndpoint = aws.String(s.endpoint)
+		if cfg.Region == "" {
+			cfg.Region = "us-east-1"
+		}
+		if s.endpoint != "" {
+			cfg.BaseEndpoint = aws.String(s.endpoint) // every service: S3 and STS
+		}
+		if s.roleARN != "" || s.externalID != "" {
+			if s.roleARN == "" || s.externalID == "" {
+				return nil, usageError{errors.New("-role-arn and -external-id go together")}
 			}
-			o.UsePathStyle = s.pathStyle
-			if o.Region == "" {
-				o.Region = "us-east-1"
+			// Read as the platform does: the standard chain's identity
+			// assumes the customer's role with the external ID, and every S3
+			// call uses the role's credentials.
+			conn := billingconn.Connection{PayerAccountID: accountOfARN(s.roleARN), Bucket: s.bucket, Prefix: s.prefix,
+				Credentials: billingconn.Credentials{RoleARN: s.roleARN, ExternalID: s.externalID}}
+			if cfg, err = conn.Config(cfg); err != nil {
+				return nil, usageError{err}
 			}
-		})
-		return curreader.New(client, s.bucket), nil
+		}
+		opts := append([]func(*s3.Options){func(o *s3.Options) { o.UsePathStyle = s.pathStyle }}, extraS3Options...)
+		return curreader.New(s3.NewFromConfig(cfg, opts...), s.bucket), nil
 	}
 	return nil, usageError{errors.New("one of -bucket or -dir is required")}
 }
@@ -265,4 +285,14 @@ func (l *listWriter) flush() error {
 		fmt.Fprintln(l.tw, "KIND\tNAME\tPERIOD\tVERSION\tFORMAT\tFILES\tSIZE")
 	}
 	return l.tw.Flush()
+}
+
+// accountOfARN is the account of an ARN (arn:partition:service:region:account:…),
+// or "" when it has none; Connection.Validate reports a bad ARN.
+func accountOfARN(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return ""
+	}
+	return parts[4]
 }
