@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/curreader/curtest"
 	"github.com/curconnect/curconnect/curreader/decimal"
 	"github.com/curconnect/curconnect/iampolicy"
@@ -91,10 +92,10 @@ func TestReadThroughRoleMoto(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, exitFindings, exitCode(err, &errOut))
 	assert.Contains(t, errOut.String(), "AssumeRole")
+	assert.ErrorIs(t, err, curerr.ErrAccessDenied)
 
 	out.Reset()
 	errOut.Reset()
 	err = run(ctx, []string{"list", "-bucket", bkt, "-prefix", "cur", "-endpoint", m.Endpoint, "-path-style"}, &out, &errOut)
-	require.Error(t, err)
-	assert.Contains(t, errOut.String(), "AccessDenied", "without the role, the platform's user may not list")
+	require.ErrorIs(t, err, curerr.ErrAccessDenied, "without the role, the platform's user may not list")
 }
