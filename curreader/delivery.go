@@ -41,6 +41,9 @@ const (
 	LayoutAthena Layout = "athena"
 	// LayoutExport: Data Exports, <prefix>/<export>/data|metadata/BILLING_PERIOD=YYYY-MM/….
 	LayoutExport Layout = "export"
+	// LayoutHistorical: legacy CUR CSV files placed under the prefix by
+	// hand, without a manifest; their rows tell their billing period.
+	LayoutHistorical Layout = "historical"
 )
 
 // Format is the file format of a delivery's data files.
@@ -124,7 +127,8 @@ type Report struct {
 	// manifest has been read (see Delivery.Kind); until then KindExport.
 	Kind Kind
 
-	idx *reportIndex // the listing the report was found with
+	idx  *reportIndex // the listing the report was found with
+	hist *histIndex   // for the historical report: its files
 }
 
 // Period is one billing period of a report.
@@ -184,6 +188,11 @@ type Delivery struct {
 	// (the Athena layout's cost_and_usage_data_status says UPDATING):
 	// reading it now may see a partial month.
 	Ready bool
+	// CoveredBy names, for a historical delivery, the manifest-backed
+	// reports under the same prefix that deliver the same billing period,
+	// so that a platform can prefer them for the months they have and the
+	// historical files for the months before.
+	CoveredBy []string
 }
 
 // TotalSize is the sum of the files' sizes, or -1 if any is unknown.

@@ -117,19 +117,24 @@ func (r *Resolver) Reports(ctx context.Context, prefix string) ([]Report, error)
 	if prefix != "" && !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}
-	roots, err := r.candidateRoots(ctx, prefix, 0)
+	roots, loose, err := r.candidateRoots(ctx, prefix, 0)
 	if err != nil {
 		return nil, err
 	}
 	var out []Report
 	for _, root := range roots {
-		rep, ok, err := r.classify(ctx, root)
+		rep, ok, objs, err := r.classify(ctx, root)
 		if err != nil {
 			return nil, err
 		}
 		if ok {
 			out = append(out, rep)
+		} else {
+			loose = append(loose, objs...) // a folder no report owns
 		}
+	}
+	if h := r.historicalReport(prefix, loose, out); h != nil {
+		out = append(out, *h)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Name != out[j].Name {
@@ -140,18 +145,19 @@ func (r *Resolver) Reports(ctx context.Context, prefix string) ([]Report, error)
 	return out, nil
 }
 
-// candidateRoots returns the prefixes that may be report roots.
-func (r *Resolver) candidateRoots(ctx context.Context, prefix string, depth int) ([]string, error) {
-	_, children, err := r.st.list(ctx, prefix, "/")
+// candidateRoots returns the prefixes that may be report roots, and the
+// objects directly under prefix (which no report owns).
+func (r *Resolver) candidateRoots(ctx context.Context, prefix string, depth int) ([]string, []object, error) {
+	objs, children, err := r.st.list(ctx, prefix, "/")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// Is prefix itself a report root?
 	if prefix != "" {
 		for _, c := range children {
 			rel := c[len(prefix):]
 			if legacyPeriodRE.MatchString(rel) || rel == "data/" || rel == "metadata/" || rel == "cost_and_usage_data_status/" {
-				return []string{prefix}, nil
+				return []string{prefix}, nil, nil
 			}
 		}
 	}
@@ -161,24 +167,26 @@ func (r *Resolver) candidateRoots(ctx context.Context, prefix string, depth int)
 			// An empty segment: a prefix that ended in "/" (or an empty
 			// prefix and keys with a leading "/"). Look one level down.
 			if depth < 2 {
-				more, err := r.candidateRoots(ctx, c, depth+1)
+				more, moreObjs, err := r.candidateRoots(ctx, c, depth+1)
 				if err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 				roots = append(roots, more...)
+				objs = append(objs, moreObjs...)
 			}
 			continue
 		}
 		roots = append(roots, c)
 	}
-	return roots, nil
+	return roots, objs, nil
 }
 
-// classify lists root recursively and decides what it holds.
-func (r *Resolver) classify(ctx context.Context, root string) (Report, bool, error) {
+// classify lists root recursively and decides what it holds. When it holds
+// no report, it returns the objects it listed.
+func (r *Resolver) classify(ctx context.Context, root string) (Report, bool, []object, error) {
 	objs, _, err := r.st.list(ctx, root, "")
 	if err != nil {
-		return Report{}, false, err
+		return Report{}, false, nil, err
 	}
 	name := path.Base(strings.TrimSuffix(root, "/"))
 	ix := &reportIndex{objs: make(map[string]object, len(objs)), order: objs}
@@ -206,9 +214,9 @@ func (r *Resolver) classify(ctx context.Context, root string) (Report, bool, err
 	case legacy:
 		rep.Layout, rep.Kind = LayoutLegacy, KindCUR
 	default:
-		return Report{}, false, nil
+		return Report{}, false, objs, nil
 	}
-	return rep, true, nil
+	return rep, true, nil, nil
 }
 
 // reportPrefix is the report prefix a report's root lies under, as the
@@ -246,7 +254,7 @@ func (r *Resolver) index(ctx context.Context, rep *Report) (*reportIndex, error)
 	if rep.idx != nil {
 		return rep.idx, nil
 	}
-	again, ok, err := r.classify(ctx, rep.Root)
+	again, ok, _, err := r.classify(ctx, rep.Root)
 	if err != nil {
 		return nil, err
 	}
@@ -259,6 +267,9 @@ func (r *Resolver) index(ctx context.Context, rep *Report) (*reportIndex, error)
 
 // Periods returns the report's billing periods, oldest first.
 func (r *Resolver) Periods(ctx context.Context, rep Report) ([]Period, error) {
+	if rep.Layout == LayoutHistorical {
+		return r.historicalPeriods(ctx, rep)
+	}
 	ix, err := r.index(ctx, &rep)
 	if err != nil {
 		return nil, err
@@ -380,6 +391,9 @@ func (r *Resolver) Latest(ctx context.Context, rep Report) ([]*Delivery, error) 
 }
 
 func (r *Resolver) resolvePeriod(ctx context.Context, rep Report, p Period) (*Delivery, error) {
+	if rep.Layout == LayoutHistorical {
+		return r.resolveHistorical(ctx, rep, p)
+	}
 	ix, err := r.index(ctx, &rep)
 	if err != nil {
 		return nil, err
