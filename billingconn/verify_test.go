@@ -228,7 +228,8 @@ func TestVerifyStubs(t *testing.T) {
 		assert.Equal(t, "InvalidClientTokenId", c.Code)
 		assert.Equal(t, "req-sts-err", c.RequestID)
 		assert.Contains(t, c.Remediation, "access key is active")
-		require.ErrorIs(t, c.Err, curerr.ErrAccessDenied)
+		require.ErrorIs(t, c.Err, curerr.ErrSignature)
+		assert.NotErrorIs(t, c.Err, curerr.ErrAccessDenied, "AWS could not authenticate the key: no permission was evaluated")
 		_, hasAssume := rep.Check(CheckAssumeRole)
 		assert.False(t, hasAssume, "no role to assume")
 		for _, c := range rep.Checks[1:] {
