@@ -166,13 +166,10 @@ type verifier struct {
 	secrets   []string
 	redact    *strings.Replacer
 
-	caller  string                  // the platform's ARN
-	creds   aws.CredentialsProvider // the role's or the access key's
-	s3c     S3API
-	region  string
-	s3Block string // the failed step that blocks the S3 steps
-
-	softFail bool // set by a step whose failure does not block later ones
+	caller string                  // the platform's ARN
+	creds  aws.CredentialsProvider // the role's or the access key's
+	s3c    S3API
+	region string
 }
 
 func (v *verifier) buildRedactor() {
@@ -188,25 +185,40 @@ func (v *verifier) buildRedactor() {
 	v.redact = strings.NewReplacer(pairs...)
 }
 
-func (v *verifier) run(ctx context.Context) error {
-	steps := []struct {
-		id      CheckID
-		s3      bool // needs the S3 client and is skipped after an S3 block
-		blocks  bool // a failure blocks the S3 steps after it
-		enabled bool
-		fn      func(context.Context, *CheckResult) error
-	}{
-		{CheckCredentials, false, true, true, v.checkCredentials},
-		{CheckAssumeRole, false, true, v.conn.Credentials.Kind() == CredentialsRole, v.checkAssumeRole},
-		{CheckBucketRegion, true, true, true, v.checkBucketRegion},
-		{CheckListPrefix, true, true, true, v.checkListPrefix},
-		{CheckManifest, true, false, true, v.checkManifest},
-		{CheckOrganizations, false, false, v.clients.NewOrganizations != nil, v.checkOrganizations},
-		{CheckCostExplorer, false, false, v.clients.NewCostExplorer != nil, v.checkCostExplorer},
-		{CheckReportDefinition, false, false, len(v.profiles) > 0 && (v.o.Definition != nil || v.clients.NewCUR != nil || v.clients.NewDataExports != nil), v.checkDefinition},
+// gate says which later steps a failed step stops.
+type gate int
+
+const (
+	gateNone gate = iota // later steps run regardless
+	gateAll              // no identity to call AWS with: every later step is skipped
+	gateS3               // the later S3 steps are skipped
+)
+
+// step is one check of the run, in order.
+type step struct {
+	id      CheckID
+	s3      bool // uses the bucket: skipped once an S3 gate has failed
+	gate    gate // what a failure stops, unless the step says it found another way
+	enabled bool
+	fn      func(context.Context, *CheckResult) error
+}
+
+func (v *verifier) steps() []step {
+	return []step{
+		{CheckCredentials, false, gateAll, true, v.checkCredentials},
+		{CheckAssumeRole, false, gateAll, v.conn.Credentials.Kind() == CredentialsRole, v.checkAssumeRole},
+		{CheckBucketRegion, true, gateS3, true, v.checkBucketRegion},
+		{CheckListPrefix, true, gateS3, true, v.checkListPrefix},
+		{CheckManifest, true, gateNone, true, v.checkManifest},
+		{CheckOrganizations, false, gateNone, v.clients.NewOrganizations != nil, v.checkOrganizations},
+		{CheckCostExplorer, false, gateNone, v.clients.NewCostExplorer != nil, v.checkCostExplorer},
+		{CheckReportDefinition, false, gateNone, len(v.profiles) > 0 && (v.o.Definition != nil || v.clients.NewCUR != nil || v.clients.NewDataExports != nil), v.checkDefinition},
 	}
-	credsFailed := ""
-	for _, st := range steps {
+}
+
+func (v *verifier) run(ctx context.Context) error {
+	var allBlock, s3Block CheckID // the failed step that stops every later step, or the S3 ones
+	for _, st := range v.steps() {
 		if !st.enabled {
 			continue
 		}
@@ -215,23 +227,22 @@ func (v *verifier) run(ctx context.Context) error {
 		}
 		res := CheckResult{ID: st.id}
 		switch {
-		case credsFailed != "" && st.id != CheckCredentials:
+		case allBlock != "":
 			res.Status = StatusSkipped
-			res.Message = "skipped: the " + credsFailed + " step failed"
-		case st.s3 && v.s3Block != "":
+			res.Message = "skipped: the " + string(allBlock) + " step failed"
+		case st.s3 && s3Block != "":
 			res.Status = StatusSkipped
-			res.Message = "skipped: the " + v.s3Block + " step failed"
+			res.Message = "skipped: the " + string(s3Block) + " step failed"
 		default:
-			res = v.runStep(ctx, st.id, st.fn)
+			var blocks bool
+			res, blocks = v.runStep(ctx, st.id, st.fn)
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if res.Status == StatusFail && st.blocks && !v.softFail {
-				if st.id == CheckCredentials || st.id == CheckAssumeRole {
-					credsFailed = string(st.id)
-				} else {
-					v.s3Block = string(st.id)
-				}
+			if blocks && st.gate == gateAll {
+				allBlock = st.id
+			} else if blocks && st.gate == gateS3 {
+				s3Block = st.id
 			}
 		}
 		v.rep.Checks = append(v.rep.Checks, res)
@@ -252,14 +263,15 @@ func (v *verifier) log(ctx context.Context, r CheckResult) {
 }
 
 // runStep runs fn, retrying AccessDenied within PropagationWait, and turns
-// its error into the result's fields.
-func (v *verifier) runStep(ctx context.Context, id CheckID, fn func(context.Context, *CheckResult) error) CheckResult {
+// its error into the result's fields. blocks reports that the step failed
+// and did not say that later steps can still run (a *stepError with
+// proceed set).
+func (v *verifier) runStep(ctx context.Context, id CheckID, fn func(context.Context, *CheckResult) error) (CheckResult, bool) {
 	start := time.Now()
 	delay := v.o.PropagationDelay
 	attempts := 0
 	for {
 		attempts++
-		v.softFail = false
 		res := CheckResult{ID: id}
 		err := fn(ctx, &res)
 		if err != nil && v.o.PropagationWait > 0 && errors.Is(awserr.Classify(err), curerr.ErrAccessDenied) && ctx.Err() == nil &&
@@ -283,7 +295,9 @@ func (v *verifier) runStep(ctx context.Context, id CheckID, fn func(context.Cont
 		}
 		res.Message = v.redact.Replace(res.Message)
 		res.Remediation = v.redact.Replace(res.Remediation)
-		return res
+		var se *stepError
+		proceed := errors.As(err, &se) && se.proceed
+		return res, res.Status == StatusFail && !proceed
 	}
 }
 
@@ -292,6 +306,10 @@ type stepError struct {
 	err      error
 	sentinel error
 	resource string
+	// proceed: the step failed, but found what the later steps need
+	// another way (the bucket-region step, the region from HeadBucket),
+	// so its failure stops none of them.
+	proceed bool
 }
 
 func (e *stepError) Error() string { return e.err.Error() }

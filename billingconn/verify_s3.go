@@ -58,8 +58,8 @@ func (v *verifier) checkBucketRegion(ctx context.Context, r *CheckResult) error 
 	if region != "" {
 		v.region = region
 		v.rep.BucketRegion = region
-		v.softFail = true
 		r.Message = "s3:GetBucketLocation failed (" + awsMessage(err) + "); HeadBucket says the bucket is in " + region
+		return &stepError{err: err, proceed: true}
 	}
 	return err
 }
