@@ -98,7 +98,11 @@ type VerifyOptions struct {
 // list-prefix step — or a bucket-region step that found no region — makes
 // the S3 steps after it skipped; the other steps run regardless. For an
 // AccessDenied the result names the statement of iampolicy.CURReadPolicy
-// (or of iampolicy.CrossAccountTrust) that grants the denied request.
+// (or of iampolicy.CrossAccountTrust) that grants the denied request. A
+// request nothing answered fails with ENDPOINT_UNREACHABLE and one AWS
+// could not authenticate with SIGNATURE_MISMATCH, never blamed on a
+// policy. Remediation is written for the customer, Hint for the platform's
+// developers (see CheckResult).
 //
 // The Report is non-nil whenever the checks ran, even when some fail; see
 // Report.OK and Report.Err. The error is reserved for "could not run": an
@@ -185,6 +189,11 @@ func (v *verifier) buildRedactor() {
 	v.redact = strings.NewReplacer(pairs...)
 }
 
+// resultHook, when set, sees every check result Verify records. Only the
+// package's tests set it, before any test runs (TestMain), to hold every
+// remediation they produce to the plain-words rule.
+var resultHook func(CheckResult)
+
 // gate says which later steps a failed step stops.
 type gate int
 
@@ -246,6 +255,9 @@ func (v *verifier) run(ctx context.Context) error {
 			}
 		}
 		v.rep.Checks = append(v.rep.Checks, res)
+		if resultHook != nil {
+			resultHook(res)
+		}
 		v.log(ctx, res)
 	}
 	return nil
@@ -295,6 +307,7 @@ func (v *verifier) runStep(ctx context.Context, id CheckID, fn func(context.Cont
 		}
 		res.Message = v.redact.Replace(res.Message)
 		res.Remediation = v.redact.Replace(res.Remediation)
+		res.Hint = v.redact.Replace(res.Hint)
 		var se *stepError
 		proceed := errors.As(err, &se) && se.proceed
 		return res, res.Status == StatusFail && !proceed
@@ -334,6 +347,14 @@ func (v *verifier) fail(res *CheckResult, err error) {
 		}
 	}
 	cause = awserr.Classify(cause)
+	// Nothing answered, or AWS could not authenticate the request: the
+	// same words whatever the step set, and never a policy statement.
+	switch {
+	case errors.Is(cause, curerr.ErrUnreachable):
+		v.explainUnreachable(res, cause)
+	case errors.Is(cause, curerr.ErrSignature):
+		v.explainSignature(res, cause)
+	}
 	if res.Code == "" {
 		res.Code = awsCode(cause)
 	}
@@ -351,10 +372,14 @@ func (v *verifier) fail(res *CheckResult, err error) {
 		}
 	}
 	if res.Remediation == "" && errors.Is(cause, curerr.ErrAccessDenied) && res.Action != "" {
-		res.MissingStatement, res.Remediation = v.explainDenied(res.Action, res.Resource, nil)
+		res.MissingStatement, res.Remediation, res.Hint = v.explainDenied(res.Action, res.Resource, nil)
 	}
 	if res.Remediation == "" {
-		res.Remediation = defaultRemediation(res.ID, res.Retryable)
+		var hint string
+		res.Remediation, hint = defaultRemediation(res.ID, res.Retryable)
+		if res.Hint == "" {
+			res.Hint = hint
+		}
 	}
 	res.Err = &CheckError{Check: res.ID, Resource: resource, Err: cause, sentinel: sentinel, redact: v.redact}
 }

@@ -26,13 +26,13 @@ func (v *verifier) checkOrganizations(ctx context.Context, r *CheckResult) error
 			r.Message = "the account is not in an organization: its reports cover its own usage only"
 			return nil
 		}
-		v.orgRemediation(r)
+		v.orgRemediation(r, err)
 		return err
 	}
 	r.Action = "organizations:ListAccounts"
 	accts, err := ListAccounts(ctx, c, v.o.OrganizationsOptions...)
 	if err != nil {
-		v.orgRemediation(r)
+		v.orgRemediation(r, err)
 		return err
 	}
 	org := &Organization{Accounts: accts}
@@ -45,16 +45,22 @@ func (v *verifier) checkOrganizations(ctx context.Context, r *CheckResult) error
 	if org.ManagementAccountID != "" && org.ManagementAccountID != v.conn.PayerAccountID {
 		r.Code = CheckCodePayerMismatch
 		r.Message = fmt.Sprintf("the organization %s is managed by account %s, not by the connection's payer account %s", org.ID, org.ManagementAccountID, v.conn.PayerAccountID)
-		r.Remediation = "Set the connection's PayerAccountID to the management account " + org.ManagementAccountID + ", and create the role and the report there: only the management account sees every member's costs."
+		r.Remediation = "Connect the organization's management account, " + org.ManagementAccountID + ", instead: create the role and the report there. Only the management account sees the costs of every account in the organization."
+		r.Hint = "Connection.PayerAccountID is " + v.conn.PayerAccountID + "; DescribeOrganization names " + org.ManagementAccountID + " as the management account."
 		return &stepError{err: errors.New("billingconn: payer account mismatch"), resource: org.ID}
 	}
 	r.Message = fmt.Sprintf("organization %s (management account %s): %s", org.ID, org.ManagementAccountID, plural(len(accts), "account"))
 	return nil
 }
 
-func (v *verifier) orgRemediation(r *CheckResult) {
-	st, rem := v.explainDenied(r.Action, "*", nil)
-	r.MissingStatement = st
+// orgRemediation explains a denied Organizations call; other failures are
+// left to the engine.
+func (v *verifier) orgRemediation(r *CheckResult, err error) {
+	if !errors.Is(awserr.Classify(err), curerr.ErrAccessDenied) {
+		return
+	}
+	st, rem, hint := v.explainDenied(r.Action, "*", nil)
+	r.MissingStatement, r.Hint = st, hint
 	r.Remediation = rem + " Organizations answers only the management (payer) account: the role must be in account " + v.conn.PayerAccountID + " and it must be the organization's management account."
 }
 
@@ -75,8 +81,8 @@ func (v *verifier) checkCostExplorer(ctx context.Context, r *CheckResult) error 
 			return nil
 		}
 		if errors.Is(awserr.Classify(err), curerr.ErrAccessDenied) {
-			st, rem := v.explainDenied(r.Action, r.Resource, nil)
-			r.MissingStatement = st
+			st, rem, hint := v.explainDenied(r.Action, r.Resource, nil)
+			r.MissingStatement, r.Hint = st, hint
 			r.Remediation = rem + " Cost Explorer must also be enabled in the payer account (Billing and Cost Management console, Cost Explorer); its data can take 24 hours to appear after it is first enabled."
 		}
 		return err
@@ -148,7 +154,10 @@ func (v *verifier) checkDefinition(ctx context.Context, r *CheckResult) error {
 				name = fmt.Sprintf("no report definition or export named %q", v.conn.ReportName)
 			}
 			r.Message = name + " delivers to s3://" + v.conn.Bucket + "/" + v.conn.Prefix
-			r.Remediation = "Create one that delivers there (Validate's fixes give the exact PutReportDefinition or CreateExport input), or correct the connection's bucket, prefix and report name."
+			r.Remediation = "Create a Cost and Usage Report or a data export that delivers to s3://" + v.conn.Bucket + "/" + v.conn.Prefix +
+				", or correct the bucket, prefix and report name you gave the platform."
+			r.Hint = "Discover found no definition delivering to the connection's bucket and prefix (Candidate.DeliversHere); " +
+				"billingconn.Validate's Fix gives the exact PutReportDefinition or CreateExport input, and examples/validate prints it as an AWS CLI command."
 			return &stepError{err: fmt.Errorf("billingconn: %s: %w", r.Message, curerr.ErrNotFound)}
 		}
 	}
@@ -175,17 +184,26 @@ func (v *verifier) checkDefinition(ctx context.Context, r *CheckResult) error {
 	for _, f := range findings {
 		if f.Severity == SeverityError {
 			r.Code = string(f.Code)
-			if f.Fix != nil {
-				r.Remediation = "Apply the fix: " + string(f.Fix.Action) + " (Finding.Fix holds the exact input; examples/validate prints the AWS CLI command)."
-				if f.Fix.Note != "" {
-					r.Remediation += " " + f.Fix.Note
-				}
-			} else {
-				r.Remediation = f.Message
-			}
+			definitionRemediation(r, f)
 			break
 		}
 	}
 	r.Message = fmt.Sprintf("%q does not meet %s: %s", def.Name(), strings.Join(names, ", "), strings.Join(errs, ", "))
 	return &stepError{err: fmt.Errorf("billingconn: %d error findings: %w", len(errs), curerr.ErrMalformed), resource: def.Name()}
+}
+
+// definitionRemediation fills r from the first error finding of the
+// report-definition step. The findings themselves name AWS API fields
+// (TimeUnit, S3Region): the customer gets what to do, the hint the API.
+func definitionRemediation(r *CheckResult, f Finding) {
+	if f.Fix == nil {
+		r.Remediation = "Your report's settings do not give the platform what it needs, and the platform cannot propose corrected settings for every problem (the findings list each one): change them in the Billing and Cost Management console, under Data Exports."
+		r.Hint = "Finding " + string(f.Code) + " (" + f.Field + ") has no Fix: " + sentence(f.Message)
+		return
+	}
+	r.Remediation = "Your report's settings do not give the platform what it needs (the findings list each one): change them in the Billing and Cost Management console, under Data Exports, or let the platform send its corrected settings for you."
+	r.Hint = "Apply Finding.Fix: " + string(f.Fix.Action) + " with the exact input it holds (examples/validate prints the AWS CLI command)."
+	if f.Fix.Note != "" {
+		r.Hint += " " + sentence(f.Fix.Note)
+	}
 }

@@ -17,6 +17,10 @@ import (
 	"github.com/curconnect/curconnect/internal/awserr"
 )
 
+// noPlatformCredentials is the remediation when the platform itself cannot
+// call AWS.
+const noPlatformCredentials = "The platform has no working AWS credentials to check your connection with. " + notYours + ": contact the platform's support."
+
 func (v *verifier) checkCredentials(ctx context.Context, r *CheckResult) error {
 	var p aws.CredentialsProvider
 	if v.conn.Credentials.Kind() == CredentialsAccessKey {
@@ -26,14 +30,16 @@ func (v *verifier) checkCredentials(ctx context.Context, r *CheckResult) error {
 		if p == nil {
 			r.Code = CheckCodeNoCredentials
 			r.Message = "the platform has no AWS credentials to call sts:AssumeRole with"
-			r.Remediation = "Configure the platform's own AWS credentials (environment variables, shared config or SSO, or an instance or task role) and pass them in Clients.Credentials (NewClients takes them from the aws.Config)."
+			r.Remediation = noPlatformCredentials
+			r.Hint = "Configure the platform's own AWS credentials (environment variables, shared config or SSO, or an instance or task role) and pass them in Clients.Credentials (NewClients takes them from the aws.Config)."
 			return errors.New("billingconn: no credentials")
 		}
 		c, err := p.Retrieve(ctx)
 		if err != nil {
 			r.Code = CheckCodeNoCredentials
 			r.Message = "the platform's AWS credentials cannot be resolved: " + err.Error()
-			r.Remediation = "Configure the platform's own AWS credentials (environment variables, shared config or SSO, or an instance or task role)."
+			r.Remediation = noPlatformCredentials
+			r.Hint = "Clients.Credentials.Retrieve failed: configure the platform's own AWS credentials (environment variables, shared config or SSO, or an instance or task role)."
 			return err
 		}
 		v.secrets = append(v.secrets, c.SecretAccessKey, c.SessionToken)
@@ -41,13 +47,14 @@ func (v *verifier) checkCredentials(ctx context.Context, r *CheckResult) error {
 	}
 	out, err := v.clients.NewSTS(p).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		if v.conn.Credentials.Kind() == CredentialsAccessKey {
-			r.Message = "STS refused the connection's access key pair: " + awsMessage(err)
-			r.Remediation = "Check that the access key is active (IAM console, the user's Security credentials) and that the secret access key is the one AWS showed when the key was created; rotate the key if in doubt. Prefer a role with an external ID: access keys are long-lived secrets."
-		} else {
-			r.Message = "STS refused the platform's own credentials: " + awsMessage(err)
-			r.Remediation = "The platform's AWS credentials are invalid or expired: renew them (the connection's role is assumed with them)."
+		// GetCallerIdentity needs no permission: AWS answers it even
+		// under an explicit Deny. So a refusal, however it is coded
+		// (moto's STS answers a wrong secret with a 403 the SDK reads as
+		// UnknownError), means the credentials were not authenticated.
+		if awserr.Category(err) == curerr.ErrAccessDenied {
+			err = &awserr.ClassifiedError{Category: curerr.ErrSignature, Err: err}
 		}
+		r.Message = "sts:GetCallerIdentity failed: " + awsMessage(err)
 		return err
 	}
 	v.caller = aws.ToString(out.Arn)
@@ -105,12 +112,14 @@ func (v *verifier) checkAssumeRole(ctx context.Context, r *CheckResult) error {
 			}
 			st = &s
 		}
-		rem := "Check, in account " + accountOf(role) + ", that the role " + role + " exists; that its trust policy allows " + v.caller + " to call sts:AssumeRole"
+		r.Remediation = "Check, in account " + accountOf(role) + ", that the role " + role + " exists; that its trust policy allows " + v.caller +
+			" to call sts:AssumeRole when sts:ExternalId equals the external ID the platform gave you; and that the external ID there is exactly that one, with nothing added or missing." +
+			propagationAdvice
+		hint := "STS answers the same AccessDenied for a missing role, an untrusted caller and a wrong external ID."
 		if st != nil {
-			rem += " (statement " + fmt.Sprintf("%q", st.Sid) + " of iampolicy.CrossAccountTrust: " + statementJSON(*st) + ", with the external ID the platform gave, shown here as REDACTED)"
+			hint = fmt.Sprintf("Statement %q of iampolicy.CrossAccountTrust: %s (the external ID shown as REDACTED). ", st.Sid, statementJSON(*st)) + hint
 		}
-		rem += "; and that the external ID in the trust policy is exactly the one the platform stores. A role created a moment ago may not have propagated yet: retry (VerifyOptions.PropagationWait)."
-		r.Remediation = rem
+		r.Hint = hint + propagationHint
 		r.MissingStatement = st
 		return &stepError{err: err, sentinel: ErrAssumeRoleDenied, resource: role}
 	}

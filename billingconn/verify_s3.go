@@ -41,7 +41,8 @@ func (v *verifier) checkBucketRegion(ctx context.Context, r *CheckResult) error 
 	cerr := awserr.Classify(err)
 	if errors.Is(cerr, curerr.ErrBucketNotFound) {
 		r.Message = "there is no bucket named " + bucket
-		r.Remediation = "Check the bucket name: it must be the report definition's or export's S3 bucket (S3Bucket), in the payer account."
+		r.Remediation = "Check the bucket name: it must be the S3 bucket your Cost and Usage Report or data export delivers to, in the payer account."
+		r.Hint = "Connection.Bucket must be the definition's S3Bucket (legacy report) or DestinationConfigurations.S3Destination.S3Bucket (export)."
 		return &stepError{err: err, sentinel: curerr.ErrBucketNotFound}
 	}
 	// HeadBucket reports the region in a header, even with a 403.
@@ -123,7 +124,9 @@ func (v *verifier) checkManifest(ctx context.Context, r *CheckResult) error {
 		r.Code = CheckCodeNoDeliveryYet
 		r.Retryable = true
 		r.Message = "no delivery yet: the first one can take 24 hours (" + msg + ")"
-		r.Remediation = "Wait for AWS's first delivery (up to 24 hours after the report or export is created) and verify again. If it has been longer, check that the report definition or export delivers to " + where + " and that the bucket policy lets billingreports.amazonaws.com / bcm-data-exports.amazonaws.com write (iampolicy.DeliveryBucketPolicy)."
+		r.Remediation = "Wait for AWS's first delivery (up to 24 hours after the report or export is created) and verify again. If it has been longer, check that the report or export delivers to " + where +
+			" and that the bucket policy lets billingreports.amazonaws.com and bcm-data-exports.amazonaws.com write to the bucket."
+		r.Hint = "curreader found no complete delivery under the prefix; iampolicy.DeliveryBucketPolicy writes the bucket policy the delivery services need."
 		return &stepError{err: ErrNoDeliveryYet, resource: where}
 	}
 	if len(targets) == 0 {
@@ -137,7 +140,8 @@ func (v *verifier) checkManifest(ctx context.Context, r *CheckResult) error {
 		r.Code = CheckCodeReportNotFound
 		r.Retryable = true
 		r.Message = fmt.Sprintf("no delivery of %q under %s (found: %s)", v.conn.ReportName, where, strings.Join(found, ", "))
-		r.Remediation = "Check the connection's report name and prefix against the report definition or export. If it was created in the last 24 hours, its first delivery may not have arrived yet: verify again later."
+		r.Remediation = "Check the report name and prefix you gave the platform against your report or export. If it was created in the last 24 hours, its first delivery may not have arrived yet: verify again later."
+		r.Hint = "Connection.ReportName and Prefix must be the definition's ReportName and S3Prefix (legacy report) or Name and S3Prefix (export)."
 		return &stepError{err: curreader.ErrReportNotFound, sentinel: ErrNoDeliveryYet, resource: where}
 	}
 	var msgs []string
@@ -188,7 +192,8 @@ func (v *verifier) manifestErr(r *CheckResult, err error) error {
 		case errors.Is(err, curreader.ErrManifestEscapes):
 			r.Code = CheckCodeManifestEscapes
 			r.Message = "the manifest s3://" + me.Bucket + "/" + me.Key + " lists a file outside its report; it was not read: " + err.Error()
-			r.Remediation = "Inspect the manifest: AWS never writes such a manifest, so someone else wrote into the report's prefix. Restrict s3:PutObject on the bucket to the delivery services (iampolicy.DeliveryBucketPolicy)."
+			r.Remediation = "Inspect the manifest: AWS never writes such a manifest, so someone else wrote into the report's prefix. Allow only billingreports.amazonaws.com and bcm-data-exports.amazonaws.com to write to the bucket (s3:PutObject)."
+			r.Hint = "curreader refused the manifest (curreader.ErrManifestEscapes); iampolicy.DeliveryBucketPolicy writes a bucket policy that lets only the delivery services write."
 		case errors.Is(err, curreader.ErrFileMissing):
 			r.Code = CheckCodeFileMissing
 			r.Message = "the manifest s3://" + me.Bucket + "/" + me.Key + " lists a file that does not exist: " + me.File
