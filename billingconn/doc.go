@@ -33,7 +33,10 @@
 // PutReportDefinition, UpdateExport or CreateExport input that resolves it.
 // All fixable findings of one validation share one Fix that resolves them
 // all; re-validating Fix.ReportDefinition or Fix.Export finds nothing
-// fixable. When profiles conflict (Optima and Eco cannot share a report), a
+// fixable. A Fix that cannot be sent as it is says so in Fix.NeedsInput, the
+// fields of its input the user must set first, by path (Fix.Ready reports
+// false): Eco's REGION_MISMATCH fix moves the report to us-east-1 but keeps
+// the old bucket's name, to be replaced by a bucket in us-east-1. When profiles conflict (Optima and Eco cannot share a report), a
 // PROFILES_CONFLICT finding proposes a second report.
 //
 // # Discovery

@@ -203,6 +203,10 @@ func definitionRemediation(r *CheckResult, f Finding) {
 	}
 	r.Remediation = "Your report's settings do not give the platform what it needs (the findings list each one): change them in the Billing and Cost Management console, under Data Exports, or let the platform send its corrected settings for you."
 	r.Hint = "Apply Finding.Fix: " + string(f.Fix.Action) + " with the exact input it holds (examples/validate prints the AWS CLI command)."
+	for _, in := range f.Fix.NeedsInput {
+		r.Remediation += " The corrected settings need " + in.Need + ": create or choose it first."
+		r.Hint += " The input cannot be sent as it is: set " + in.Path + " (Fix.NeedsInput)."
+	}
 	if f.Fix.Note != "" {
 		r.Hint += " " + sentence(f.Fix.Note)
 	}

@@ -289,6 +289,24 @@ func TestVerifyStubs(t *testing.T) {
 		assert.Empty(t, w.billing.calls, "no discovery call")
 	})
 
+	t.Run("a fix that needs a bucket in another region says so", func(t *testing.T) {
+		w := newStubWorld(t)
+		defs, err := ParseDefinitions([]byte(`{"ReportName":"acme-cur","TimeUnit":"HOURLY","Format":"Parquet","Compression":"Parquet","AdditionalSchemaElements":["RESOURCES"],"AdditionalArtifacts":["ATHENA"],"S3Bucket":"acme-billing","S3Prefix":"cur","S3Region":"eu-west-1","RefreshClosedReports":true,"ReportVersioning":"OVERWRITE_REPORT"}`))
+		require.NoError(t, err)
+		rep, err := Verify(t.Context(), stubRoleConn(), w.clients(), func(o *VerifyOptions) {
+			o.Profiles = []*Profile{Eco()}
+			o.Definition = &defs[0]
+		})
+		require.NoError(t, err)
+		def := mustCheck(t, rep, CheckReportDefinition)
+		require.Equal(t, StatusFail, def.Status)
+		assert.Equal(t, string(CodeRegionMismatch), def.Code)
+		assert.Contains(t, def.Remediation, "The corrected settings need a bucket in us-east-1")
+		assert.Contains(t, def.Hint, "set ReportDefinition.S3Bucket (Fix.NeedsInput)")
+		require.NotEmpty(t, def.Findings)
+		assert.False(t, def.Findings[0].Fix.Ready())
+	})
+
 	t.Run("discovery denied names the statement", func(t *testing.T) {
 		w := newStubWorld(t)
 		w.billing.failOp, w.billing.failCode = "DescribeReportDefinitions", "AccessDeniedException"
