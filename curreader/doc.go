@@ -68,8 +68,8 @@
 // # Errors
 //
 // The categories [curerr.ErrAccessDenied], [curerr.ErrNotFound], [curerr.ErrBucketNotFound],
-// [curerr.ErrMalformed] and [curerr.ErrThrottled] are the same values in every curconnect
-// package. The specific conditions wrap one of them:
+// [curerr.ErrMalformed], [curerr.ErrThrottled], [curerr.ErrUnreachable] and
+// [curerr.ErrSignature] are the same values in every curconnect package. The specific conditions wrap one of them:
 //
 //   - [ErrManifestNotFound]: a period with no complete delivery yet (the
 //     first delivery can take 24 hours);
