@@ -23,8 +23,8 @@ import (
 // customer who owns the AWS account, so it uses plain words, IAM actions,
 // ARNs and console names only; what a developer needs (API and option
 // names, iampolicy builders, statement Sids, policy JSON) goes in the hint.
-// TestRemediationsArePlain holds every remediation the tests produce to
-// that rule.
+// The package's TestMain (verify_plain_test.go) holds every remediation its
+// tests produce to that rule.
 
 // notYours is said to a customer about a failure no setting of theirs causes.
 const notYours = "This is not caused by your AWS account, role or policies"
