@@ -123,7 +123,9 @@
 //   - [Discover] returns an [*OpError] naming the AWS operation (and export ARN).
 //     It unwraps to the SDK's error, so errors.As(err, &smithy.APIError) gives
 //     the code and request ID, and to its category: errors.Is(err,
-//     [curerr.ErrAccessDenied]), [curerr.ErrNotFound], [curerr.ErrThrottled]. Context cancellation
+//     [curerr.ErrAccessDenied]), [curerr.ErrNotFound], [curerr.ErrThrottled],
+//     [curerr.ErrUnreachable] (nothing answered) or [curerr.ErrSignature] (AWS
+//     could not authenticate the request). Context cancellation
 //     is returned as is (errors.Is(err, context.Canceled)). [ListAccounts]
 //     fails the same way, naming ListAccounts.
 //   - [Verify] reports failed checks in the Report, not as its error. Each

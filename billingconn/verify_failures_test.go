@@ -274,3 +274,24 @@ func TestVerifySignatureMismatch(t *testing.T) {
 		assertNotBlamedOnPolicy(t, c)
 	})
 }
+
+// Discover and ListAccounts carry the same categories in their *OpError.
+func TestDiscoverUnreachable(t *testing.T) {
+	w := newStubWorld(t)
+	cfg := w.cfg.Copy()
+	cfg.BaseEndpoint = aws.String(closedEndpoint(t))
+	cl := NewClients(cfg)
+	_, err := Discover(t.Context(), cl.NewCUR(cfg.Credentials), nil, stubRoleConn())
+	require.ErrorIs(t, err, curerr.ErrUnreachable)
+	assert.NotErrorIs(t, err, curerr.ErrAccessDenied)
+	var oe *OpError
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, "DescribeReportDefinitions", oe.Op)
+	var op *net.OpError
+	require.ErrorAs(t, err, &op)
+
+	_, err = ListAccounts(t.Context(), cl.NewOrganizations(cfg.Credentials))
+	require.ErrorIs(t, err, curerr.ErrUnreachable)
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, "ListAccounts", oe.Op)
+}
