@@ -536,9 +536,13 @@ func TestVerifyMoto(t *testing.T) {
 	t.Run("the propagation retry is bounded", func(t *testing.T) {
 		conn := v.conn("cur-reader", "cur")
 		conn.Credentials.ExternalID = "WRONG-external-id-4242"
+		// The third attempt starts if two round trips and the waits of
+		// 50 and 100ms fit in the second: round trips up to ~400ms (under
+		// -race on a busy 2-core machine they can exceed the 50ms a
+		// 250ms wait allowed).
 		start := time.Now()
 		rep, err := Verify(ctx, conn, v.clients(), func(o *VerifyOptions) {
-			o.PropagationWait = 250 * time.Millisecond
+			o.PropagationWait = time.Second
 			o.PropagationDelay = 50 * time.Millisecond
 		})
 		require.NoError(t, err)
