@@ -47,7 +47,10 @@
 // PutReportDefinition, UpdateExport or CreateExport input that resolves it.
 // All fixable findings of one validation share one Fix that resolves them
 // all; re-validating Fix.ReportDefinition or Fix.Export finds nothing
-// fixable. When profiles conflict (Optima and Eco cannot share a report), a
+// fixable. A Fix that cannot be sent as it is says so in Fix.NeedsInput, the
+// fields of its input the user must set first, by path (Fix.Ready reports
+// false): Eco's REGION_MISMATCH fix moves the report to us-east-1 but keeps
+// the old bucket's name, to be replaced by a bucket in us-east-1. When profiles conflict (Optima and Eco cannot share a report), a
 // PROFILES_CONFLICT finding proposes a second report.
 //
 // # Discovery
@@ -80,11 +83,30 @@
 // retryable. For an AccessDenied the result names the statement that grants
 // the denied request — from iampolicy.CURReadPolicy (for example
 // "ReadBillingReports" for s3:GetObject) or iampolicy.CrossAccountTrust — in
-// MissingStatement and in the remediation; given the role's actual policies
+// MissingStatement; given the role's actual policies
 // (VerifyOptions.Policies), iampolicy's evaluator says what in them is wrong
 // (the action missing, GetObject on the bucket ARN without /*, an explicit
-// Deny named by Sid). VerifyOptions.PropagationWait retries AccessDenied for
-// a bounded time, for roles created a moment ago; it is off by default.
+// Deny). VerifyOptions.PropagationWait retries AccessDenied for a bounded
+// time, for roles created a moment ago; it is off by default.
+//
+// Each failed check says what to do twice. Remediation is for the customer
+// who owns the AWS account, to be shown as it is: plain words, the IAM
+// actions and ARNs to allow, console pages; never a Go identifier, an API
+// option or a statement Sid. Hint is for the platform's developers: the
+// API calls, iampolicy builders, statement Sids and policy JSON, the
+// VerifyOptions and Clients fields to change.
+//
+// Two failures are never explained as a missing statement, because no
+// policy was evaluated. ENDPOINT_UNREACHABLE (CheckCodeEndpointUnreachable,
+// curerr.ErrUnreachable): nothing answered — the connection was refused,
+// the host name did not resolve, the TLS handshake failed or the request
+// timed out; retryable. SIGNATURE_MISMATCH (CheckCodeSignatureMismatch,
+// curerr.ErrSignature): AWS could not authenticate the request — a wrong
+// secret, an unknown, inactive or expired key or token, or a clock too far
+// from AWS's; not retryable, since the SDK has already corrected a clock
+// skew it could measure. Their remediation says whose credentials or
+// network is at fault (the platform's, the customer's access key, the
+// role's session), and the AWS code stays in Message and in Err.
 //
 // Verify reaches AWS through narrow interfaces with the SDK's own method
 // sets ([STSAPI] embeds stscreds.AssumeRoleAPIClient, [S3API] embeds
@@ -97,7 +119,7 @@
 // GetReservationUtilization request, which AWS bills (about one cent).
 //
 // Nothing Verify returns, marshals or logs holds the secret access key,
-// session credentials or the external ID: messages, remediations and error
+// session credentials or the external ID: messages, remediations, hints and error
 // texts are scrubbed of them, even when a server echoes them back.
 //
 // # Errors
@@ -118,7 +140,9 @@
 //     ARN). It unwraps to the SDK's error, so errors.As(err,
 //     &smithy.APIError) gives the code and request ID, and to its category:
 //     errors.Is(err, [curerr.ErrAccessDenied]), [curerr.ErrNotFound],
-//     [curerr.ErrThrottled]. Context cancellation is returned as is
+//     [curerr.ErrThrottled], [curerr.ErrUnreachable] (nothing answered) or
+//     [curerr.ErrSignature] (AWS could not authenticate the request).
+//     Context cancellation is returned as is
 //     (errors.Is(err, context.Canceled)). [ListAccounts] fails the same way,
 //     naming ListAccounts.
 //   - [Verify] reports failed checks in the Verification, not as its error.
@@ -127,7 +151,8 @@
 //     &smithy.APIError) reaches the code and request ID) or the curreader
 //     error, to a specific sentinel — [ErrAssumeRoleDenied] (wraps
 //     curerr.ErrAccessDenied), [ErrNoDeliveryYet] (wraps curerr.ErrNotFound)
-//     — and to its category. [Verification.Err] joins them, so
+//     — and to its category, [curerr.ErrUnreachable] and
+//     [curerr.ErrSignature] among them. [Verification.Err] joins them, so
 //     errors.Is(v.Err(), curerr.ErrAccessDenied) asks whether any step was
 //     denied. Verify's own error is for what kept it from running: an
 //     invalid Connection, Clients or options (wrapping curerr.ErrMalformed,

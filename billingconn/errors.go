@@ -30,7 +30,8 @@ func joinFieldErrors(errs []*curerr.FieldError) error {
 // OpError reports a failed AWS call made by this package (discovery). It
 // unwraps to the AWS cause, so errors.As(err, &smithy.APIError) reaches the
 // error code and request ID, and to its category (curerr.ErrAccessDenied,
-// curerr.ErrNotFound, curerr.ErrThrottled), so errors.Is works.
+// curerr.ErrNotFound, curerr.ErrThrottled, curerr.ErrUnreachable,
+// curerr.ErrSignature), so errors.Is works.
 type OpError struct {
 	// Op is the AWS operation, e.g. "DescribeReportDefinitions".
 	Op string

@@ -44,7 +44,13 @@ func ExampleVerify() {
 		fmt.Printf("%-18s %-8s %s\n", c.ID, c.Status, c.Message)
 	}
 	for _, c := range rep.Failed() {
+		// Remediation is for the customer, as it is; Hint is for us.
+		log.Printf("verify %s: %s (hint: %s)", c.ID, c.Code, c.Hint)
 		switch {
+		case errors.Is(c.Err, curerr.ErrUnreachable): // ENDPOINT_UNREACHABLE: our network, not their account
+			fmt.Println("AWS did not answer; verify again later:", c.Remediation)
+		case errors.Is(c.Err, curerr.ErrSignature): // SIGNATURE_MISMATCH: a wrong secret or a skewed clock
+			fmt.Println("AWS could not authenticate the request:", c.Remediation)
 		case errors.Is(c.Err, billingconn.ErrAssumeRoleDenied):
 			fmt.Println("the role is missing, does not trust us, or the external ID differs:", c.Remediation)
 		case errors.Is(c.Err, billingconn.ErrNoDeliveryYet):

@@ -161,6 +161,11 @@ const (
 // Fix.ReportDefinition() or Fix.Export() against the same profiles finds
 // nothing fixable. The exception is a PROFILES_CONFLICT finding, whose Fix
 // creates the second report, clean against the profiles the finding names.
+//
+// A Fix whose NeedsInput is not empty cannot be sent as it is: a value the
+// user must choose is missing (Eco needs the report in us-east-1, and
+// S3Region must be the bucket's own region, so the fix keeps the old
+// bucket's name until the user names a bucket in us-east-1). Ready tells.
 type Fix struct {
 	// Action names the AWS operation and so which input is set.
 	Action FixAction
@@ -168,6 +173,10 @@ type Fix struct {
 	// replaced by a bucket in another region, or that the old report can be
 	// deleted once the new one delivers.
 	Note string
+	// NeedsInput lists the fields of the input the user must set before
+	// sending it, each with what it must hold; nil when the input can be
+	// sent as it is.
+	NeedsInput []FixInput
 
 	// ModifyReportDefinition is set for FixModifyReportDefinition.
 	ModifyReportDefinition *cur.ModifyReportDefinitionInput
@@ -178,6 +187,21 @@ type Fix struct {
 	// CreateExport is set for FixCreateExport.
 	CreateExport *dx.CreateExportInput
 }
+
+// FixInput is a value a Fix cannot choose for the user.
+type FixInput struct {
+	// Path is the field in the fix's input, in the AWS CLI's
+	// --cli-input-json shape (the "input" of the Fix's JSON), as
+	// dot-separated keys: "ReportDefinition.S3Bucket" or
+	// "Export.DestinationConfigurations.S3Destination.S3Bucket".
+	Path string `json:"path"`
+	// Need says in plain words what the value must be.
+	Need string `json:"need"`
+}
+
+// Ready reports whether the fix's input can be sent as it is: f is not nil
+// and needs no input from the user.
+func (f *Fix) Ready() bool { return f != nil && len(f.NeedsInput) == 0 }
 
 // ReportDefinition returns the corrected legacy definition the fix sends, or
 // nil when the fix is for an export.
@@ -207,9 +231,11 @@ func (f *Fix) Export() *dxtypes.Export {
 	return nil
 }
 
-// MarshalJSON writes {"action", "note", "input"}, where input is in the AWS
-// CLI's --cli-input-json shape for the action (e.g. aws cur
-// modify-report-definition --cli-input-json).
+// MarshalJSON writes {"action", "note", "needsInput", "input"}, where input
+// is in the AWS CLI's --cli-input-json shape for the action (e.g. aws cur
+// modify-report-definition --cli-input-json) and needsInput, present only
+// when the input cannot be sent as it is, lists {"path", "need"}: the
+// fields of input the user must set first.
 func (f *Fix) MarshalJSON() ([]byte, error) {
 	var input any
 	switch {
@@ -235,8 +261,9 @@ func (f *Fix) MarshalJSON() ([]byte, error) {
 		}{encodeExport(f.CreateExport.Export)}
 	}
 	return json.Marshal(struct {
-		Action FixAction `json:"action"`
-		Note   string    `json:"note,omitempty"`
-		Input  any       `json:"input"`
-	}{f.Action, f.Note, input})
+		Action     FixAction  `json:"action"`
+		Note       string     `json:"note,omitempty"`
+		NeedsInput []FixInput `json:"needsInput,omitempty"`
+		Input      any        `json:"input"`
+	}{f.Action, f.Note, f.NeedsInput, input})
 }

@@ -240,7 +240,7 @@ func TestSecretsNeverInVerify(t *testing.T) {
 			texts = append(texts, formatted(t, rep.Err())...)
 			for _, c := range append(rep.Checks, rep2.Checks...) {
 				texts = append(texts, formatted(t, c)...)
-				texts = append(texts, c.Message, c.Remediation, c.Code, c.Action, c.Resource)
+				texts = append(texts, c.Message, c.Remediation, c.Hint, c.Code, c.Action, c.Resource)
 				if c.Err != nil {
 					texts = append(texts, formatted(t, c.Err)...)
 					var ce *CheckError

@@ -95,6 +95,7 @@ func validateWithGroups(d Definition, ps []*Profile) Findings {
 			}
 		}
 		fix := propose(d, g, strings.Join(g.names, "-"))
+		markBucketInput(fix, d.regionOf(), g)
 		what := "report"
 		if fix != nil && fix.Action == FixCreateExport {
 			what = "export"
@@ -153,11 +154,15 @@ func validateWith(d Definition, p pins) Findings {
 		// definition of a kind it reads, which also leaves this one's own
 		// problems behind.
 		all := append(awsF, kindFinding(d, kind, p))
-		attachFix(all, propose(d, p, ""), p)
+		fix := propose(d, p, "")
+		markBucketInput(fix, d.regionOf(), p)
+		attachFix(all, fix, p)
 		return all
 	}
 	all := append(awsF, profileFindings(d, p)...)
-	attachFix(all, fixFor(d, p, awsF), p)
+	fix := fixFor(d, p, awsF)
+	markBucketInput(fix, d.regionOf(), p)
+	attachFix(all, fix, p)
 	return all
 }
 
@@ -253,8 +258,15 @@ func (d Definition) regionOf() string {
 	return exportRegion(d.Export)
 }
 
+// movesRegion reports whether a fix moves the report to the region p needs
+// while keeping its bucket, which is in another region: S3Region must be
+// the bucket's own region, so the user must name a bucket in p.region.
+func movesRegion(newRegion, oldRegion string, p pins) bool {
+	return p.region != "" && oldRegion != p.region && newRegion == p.region
+}
+
 func regionNote(newRegion, oldRegion string, p pins) string {
-	if p.region != "" && oldRegion != p.region && newRegion == p.region {
+	if movesRegion(newRegion, oldRegion, p) {
 		return fmt.Sprintf("%s needs the bucket in %s: S3Region must be the bucket's own region, so replace S3Bucket with a bucket in %s (with the delivery bucket policy) before sending this", p.label(), p.region, p.region)
 	}
 	return ""
@@ -283,4 +295,29 @@ func truncateRunes(s string, max int) string {
 		n++
 	}
 	return s
+}
+
+// markBucketInput records in fix.NeedsInput that the user must supply a
+// bucket in p.region when the fix moves the report there (the fix keeps
+// the old bucket's name, which regionNote also says in words).
+func markBucketInput(fix *Fix, oldRegion string, p pins) {
+	if fix == nil {
+		return
+	}
+	var newRegion, path string
+	if rd := fix.ReportDefinition(); rd != nil {
+		newRegion, path = string(rd.S3Region), "ReportDefinition.S3Bucket"
+	} else if e := fix.Export(); e != nil {
+		newRegion, path = exportRegion(e), "Export.DestinationConfigurations.S3Destination.S3Bucket"
+	}
+	if path == "" || !movesRegion(newRegion, oldRegion, p) {
+		return
+	}
+	for _, in := range fix.NeedsInput {
+		if in.Path == path {
+			return
+		}
+	}
+	fix.NeedsInput = append(fix.NeedsInput, FixInput{Path: path,
+		Need: fmt.Sprintf("a bucket in %s, with the bucket policy that lets AWS deliver reports to it", p.region)})
 }

@@ -313,7 +313,7 @@ func noSecrets(t *testing.T, rep *Verification, logs string, secrets ...string) 
 	var texts []string
 	texts = append(texts, string(j), logs, fmt.Sprintf("%v %+v", rep.Connection, rep.Connection))
 	for _, c := range rep.Checks {
-		texts = append(texts, c.Message, c.Remediation)
+		texts = append(texts, c.Message, c.Remediation, c.Hint)
 		if c.Err != nil {
 			texts = append(texts, c.Err.Error())
 		}
@@ -425,10 +425,15 @@ func TestVerifyMoto(t *testing.T) {
 			assert.Equal(t, "arn:aws:s3:::"+vBucket+"/"+manifestKey, c.Resource)
 			require.NotNil(t, c.MissingStatement)
 			assert.Equal(t, iampolicy.SidGetObjects, c.MissingStatement.Sid)
-			assert.Contains(t, c.Remediation, `statement "ReadBillingReports"`)
-			assert.Contains(t, c.Remediation, `"Resource":"arn:aws:s3:::acme-billing/cur/*"`)
+			// The customer reads the action and the ARN to allow; the
+			// developer the builder's statement and its JSON.
+			assert.Contains(t, c.Remediation, "arn:aws:s3:::acme-billing/cur/*")
+			assert.NotContains(t, c.Remediation, "ReadBillingReports")
+			assert.Contains(t, c.Hint, `statement "ReadBillingReports"`)
+			assert.Contains(t, c.Hint, `"Resource":"arn:aws:s3:::acme-billing/cur/*"`)
 			if withPolicies {
-				assert.Contains(t, c.Remediation, "In the role's policies: ")
+				assert.Contains(t, c.Remediation, "In the role's policies: no statement allows s3:GetObject")
+				assert.Contains(t, c.Hint, "In VerifyOptions.Policies: ")
 			}
 			require.ErrorIs(t, rep.Err(), curerr.ErrAccessDenied)
 			var ce *CheckError
@@ -453,7 +458,8 @@ func TestVerifyMoto(t *testing.T) {
 		assert.Equal(t, "arn:aws:s3:::"+vBucket, c.Resource)
 		require.NotNil(t, c.MissingStatement)
 		assert.Equal(t, iampolicy.SidListBucket, c.MissingStatement.Sid)
-		assert.Contains(t, c.Remediation, "DenyBillingBucket", "the Deny statement at fault is named")
+		assert.Contains(t, c.Remediation, "a Deny statement matches s3:GetBucketLocation")
+		assert.Contains(t, c.Hint, "DenyBillingBucket", "the Deny statement at fault is named, for the developer")
 		st := statuses(rep)
 		assert.Equal(t, StatusSkipped, st[CheckListPrefix])
 		assert.Equal(t, StatusSkipped, st[CheckManifest])
@@ -478,7 +484,9 @@ func TestVerifyMoto(t *testing.T) {
 		assert.Contains(t, c.Message, "or the external ID does not match")
 		require.NotNil(t, c.MissingStatement)
 		assert.Equal(t, iampolicy.SidTrust, c.MissingStatement.Sid)
-		assert.Contains(t, c.Remediation, `"sts:ExternalId":"REDACTED"`)
+		assert.Contains(t, c.Remediation, "sts:ExternalId equals the external ID the platform gave you")
+		assert.Contains(t, c.Hint, `"sts:ExternalId":"REDACTED"`)
+		assert.Contains(t, c.Hint, "iampolicy.CrossAccountTrust")
 		require.ErrorIs(t, c.Err, ErrAssumeRoleDenied)
 		require.ErrorIs(t, c.Err, curerr.ErrAccessDenied)
 		assert.Equal(t, StatusPass, mustCheck(t, rep, CheckCredentials).Status)
@@ -488,12 +496,53 @@ func TestVerifyMoto(t *testing.T) {
 		noSecrets(t, rep, logs.String(), "WRONG-external-id-4242", v.userSecret)
 	})
 
+	t.Run("a wrong secret is a signature mismatch, not a policy gap", func(t *testing.T) {
+		user := mustRetrieve(t, v.userCreds)
+		wrong := credentials.NewStaticCredentialsProvider(user.AccessKeyID, "WRONGsecretWRONGsecretWRONGsecret0000000", "")
+		// The platform's own secret is wrong: a role connection.
+		cl := v.clients()
+		cl.Credentials = aws.NewCredentialsCache(wrong)
+		rep, err := Verify(ctx, v.conn("cur-reader", "cur"), cl, func(o *VerifyOptions) { o.PropagationWait = time.Minute })
+		require.NoError(t, err)
+		c := mustCheck(t, rep, CheckCredentials)
+		require.Equal(t, StatusFail, c.Status, c.Message)
+		assert.Equal(t, CheckCodeSignatureMismatch, c.Code)
+		assert.Equal(t, 1, c.Attempts)
+		assert.False(t, c.Retryable)
+		assert.Contains(t, c.Message, "the platform's own credentials")
+		assertNotBlamedOnPolicy(t, c)
+		require.ErrorIs(t, c.Err, curerr.ErrSignature)
+		for _, id := range all[1:7] {
+			assert.Equal(t, StatusSkipped, mustCheck(t, rep, id).Status, id)
+		}
+		noSecrets(t, rep, "", v.externalID, v.userSecret, "WRONGsecretWRONGsecretWRONGsecret0000000")
+
+		// A legacy access key pair: the customer's own secret is wrong,
+		// or the key does not exist.
+		for _, keyID := range []string{user.AccessKeyID, "AKIAUNKNOWNKEYZZZZZZ"} {
+			conn := Connection{PayerAccountID: testutil.MotoAccountID, Bucket: vBucket, Prefix: "cur", ReportName: vReport,
+				Credentials: Credentials{AccessKeyID: keyID, SecretAccessKey: "WRONGsecretWRONGsecretWRONGsecret0000000"}}
+			rep, err := Verify(ctx, conn, v.clients())
+			require.NoError(t, err)
+			c := mustCheck(t, rep, CheckCredentials)
+			require.Equal(t, StatusFail, c.Status, c.Message)
+			assert.Equal(t, CheckCodeSignatureMismatch, c.Code, keyID)
+			assert.Contains(t, c.Remediation, "access key is active")
+			assertNotBlamedOnPolicy(t, c)
+			noSecrets(t, rep, "", "WRONGsecretWRONGsecretWRONGsecret0000000", v.userSecret)
+		}
+	})
+
 	t.Run("the propagation retry is bounded", func(t *testing.T) {
 		conn := v.conn("cur-reader", "cur")
 		conn.Credentials.ExternalID = "WRONG-external-id-4242"
+		// The third attempt starts if two round trips and the waits of
+		// 50 and 100ms fit in the second: round trips up to ~400ms (under
+		// -race on a busy 2-core machine they can exceed the 50ms a
+		// 250ms wait allowed).
 		start := time.Now()
 		rep, err := Verify(ctx, conn, v.clients(), func(o *VerifyOptions) {
-			o.PropagationWait = 250 * time.Millisecond
+			o.PropagationWait = time.Second
 			o.PropagationDelay = 50 * time.Millisecond
 		})
 		require.NoError(t, err)

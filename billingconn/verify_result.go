@@ -77,6 +77,20 @@ const (
 	// CheckCodeDefinitionNotFound: no report definition or export delivers
 	// to the connection's bucket and prefix.
 	CheckCodeDefinitionNotFound = "DEFINITION_NOT_FOUND"
+	// CheckCodeEndpointUnreachable: nothing answered the step's request:
+	// the connection was refused, the host name did not resolve, the TLS
+	// handshake failed or the request timed out (curerr.ErrUnreachable).
+	// Retryable: a network failure can clear, and it says nothing about
+	// the customer's account, role or policies.
+	CheckCodeEndpointUnreachable = "ENDPOINT_UNREACHABLE"
+	// CheckCodeSignatureMismatch: AWS could not authenticate the request
+	// (curerr.ErrSignature): a wrong secret access key, an unknown,
+	// inactive or expired access key or session token, or a clock too far
+	// from AWS's. No policy was evaluated, so it is never a missing
+	// statement. Not retryable: the SDK has already corrected a skewed
+	// clock it could measure and retried, so the same credentials fail
+	// again until the credentials or the clock are fixed.
+	CheckCodeSignatureMismatch = "SIGNATURE_MISMATCH"
 )
 
 // Specific conditions of a failed check. Each wraps a category, so
@@ -105,14 +119,25 @@ type CheckResult struct {
 	// …), or one of the CheckCode constants, or a finding Code for the
 	// report-definition step. When a service answers with an HTTP status
 	// only, it is the code of the status's category (AccessDenied,
-	// NotFound, Throttling).
+	// NotFound, Throttling). A request nothing answered is
+	// ENDPOINT_UNREACHABLE and one AWS could not authenticate is
+	// SIGNATURE_MISMATCH, whatever the AWS code (which Message and Err
+	// keep).
 	Code string
 	// RequestID is the AWS request ID of the failed call, if any.
 	RequestID string
 	// Message says what happened, in plain words.
 	Message string
 	// Remediation says what to change, or empty when the step passed.
+	// It is written for the customer who owns the AWS account: plain
+	// words, IAM actions, ARNs and console names, never a Go identifier,
+	// an API option or a statement Sid (those are in Hint).
 	Remediation string
+	// Hint is for the platform's developers: the API calls, options,
+	// iampolicy builders and statement Sids behind the failure, and what
+	// to change in code or configuration. Empty when there is nothing to
+	// add to Remediation.
+	Hint string
 	// Retryable reports whether running the step again later can help
 	// (throttling, a first delivery not there yet, a network error).
 	Retryable bool
@@ -141,6 +166,7 @@ func (r CheckResult) MarshalJSON() ([]byte, error) {
 		RequestID        string               `json:"requestId,omitempty"`
 		Message          string               `json:"message"`
 		Remediation      string               `json:"remediation,omitempty"`
+		Hint             string               `json:"hint,omitempty"`
 		Retryable        bool                 `json:"retryable"`
 		Action           string               `json:"action,omitempty"`
 		Resource         string               `json:"resource,omitempty"`
@@ -149,7 +175,7 @@ func (r CheckResult) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(out{
 		ID: r.ID, Status: r.Status, DurationMS: float64(r.Duration.Microseconds()) / 1000, Attempts: r.Attempts,
-		Code: r.Code, RequestID: r.RequestID, Message: r.Message, Remediation: r.Remediation, Retryable: r.Retryable,
+		Code: r.Code, RequestID: r.RequestID, Message: r.Message, Remediation: r.Remediation, Hint: r.Hint, Retryable: r.Retryable,
 		Action: r.Action, Resource: r.Resource, MissingStatement: r.MissingStatement, Findings: r.Findings,
 	})
 }

@@ -225,10 +225,14 @@ func TestVerifyStubs(t *testing.T) {
 		require.NoError(t, err)
 		c := mustCheck(t, rep, CheckCredentials)
 		assert.Equal(t, StatusFail, c.Status)
-		assert.Equal(t, "InvalidClientTokenId", c.Code)
+		assert.Equal(t, CheckCodeSignatureMismatch, c.Code, "the AWS code is in the message and the error")
+		assert.Contains(t, c.Message, "InvalidClientTokenId")
 		assert.Equal(t, "req-sts-err", c.RequestID)
+		assert.False(t, c.Retryable)
 		assert.Contains(t, c.Remediation, "access key is active")
-		require.ErrorIs(t, c.Err, curerr.ErrAccessDenied)
+		assert.Nil(t, c.MissingStatement)
+		require.ErrorIs(t, c.Err, curerr.ErrSignature)
+		assert.NotErrorIs(t, c.Err, curerr.ErrAccessDenied, "AWS could not authenticate the key: no permission was evaluated")
 		_, hasAssume := rep.Check(CheckAssumeRole)
 		assert.False(t, hasAssume, "no role to assume")
 		for _, c := range rep.Checks[1:] {
@@ -265,7 +269,8 @@ func TestVerifyStubs(t *testing.T) {
 		require.True(t, def.Findings.HasErrors())
 		assert.Equal(t, string(def.Findings[0].Code), def.Code, "the first error finding's code")
 		assert.Contains(t, def.Message, `"acme-cur" does not meet eco`)
-		assert.Contains(t, def.Remediation, "Apply the fix")
+		assert.Contains(t, def.Remediation, "change them in the Billing and Cost Management console")
+		assert.Contains(t, def.Hint, "Apply Finding.Fix")
 		require.ErrorIs(t, def.Err, curerr.ErrMalformed)
 		assert.ElementsMatch(t, []CheckResult{ce, def}, rep.Failed())
 	})
@@ -282,6 +287,24 @@ func TestVerifyStubs(t *testing.T) {
 		def := mustCheck(t, rep, CheckReportDefinition)
 		assert.Equal(t, string(CodeTimeUnitNotHourly), def.Code)
 		assert.Empty(t, w.billing.calls, "no discovery call")
+	})
+
+	t.Run("a fix that needs a bucket in another region says so", func(t *testing.T) {
+		w := newStubWorld(t)
+		defs, err := ParseDefinitions([]byte(`{"ReportName":"acme-cur","TimeUnit":"HOURLY","Format":"Parquet","Compression":"Parquet","AdditionalSchemaElements":["RESOURCES"],"AdditionalArtifacts":["ATHENA"],"S3Bucket":"acme-billing","S3Prefix":"cur","S3Region":"eu-west-1","RefreshClosedReports":true,"ReportVersioning":"OVERWRITE_REPORT"}`))
+		require.NoError(t, err)
+		rep, err := Verify(t.Context(), stubRoleConn(), w.clients(), func(o *VerifyOptions) {
+			o.Profiles = []*Profile{Eco()}
+			o.Definition = &defs[0]
+		})
+		require.NoError(t, err)
+		def := mustCheck(t, rep, CheckReportDefinition)
+		require.Equal(t, StatusFail, def.Status)
+		assert.Equal(t, string(CodeRegionMismatch), def.Code)
+		assert.Contains(t, def.Remediation, "The corrected settings need a bucket in us-east-1")
+		assert.Contains(t, def.Hint, "set ReportDefinition.S3Bucket (Fix.NeedsInput)")
+		require.NotEmpty(t, def.Findings)
+		assert.False(t, def.Findings[0].Fix.Ready())
 	})
 
 	t.Run("discovery denied names the statement", func(t *testing.T) {

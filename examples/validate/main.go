@@ -12,6 +12,24 @@
 // get-export work as they are); "-" reads standard input. -profile may be
 // given more than once to check one report for several consumers.
 //
+// -json prints {"findings": [{"file", "code", "severity", "field",
+// "message", "fixId", "fix"}, …]}. The findings of one definition that one
+// fix resolves share it, and it is given once: every finding it resolves
+// has the same "fixId" (a number, unique in the output; null when no fix
+// is proposed), and the first of them in the list carries the fix in
+// "fix", the others null. So
+//
+//	jq '[.findings[] | select(.fix)] | map(.fix)'
+//
+// lists each distinct fix once, and a finding's fix is the "fix" of the
+// first finding with its "fixId". A fix is {"action", "note", "needsInput",
+// "input"}: "input" is the AWS CLI's --cli-input-json for the action;
+// "needsInput", present only when the input cannot be sent as it is, lists
+// {"path", "need"}: the fields of "input" (dot-separated keys, such as
+// "ReportDefinition.S3Bucket") the user must set first, and what they must
+// hold (Eco's fix for a report in eu-west-1 moves it to us-east-1 and needs
+// a bucket there).
+//
 // Exit codes: 0 no error findings (warnings allowed), 1 error findings, 2 bad
 // input (flags, unreadable or malformed files, invalid profile).
 package main
@@ -79,6 +97,7 @@ type jsonFinding struct {
 	Severity string           `json:"severity"`
 	Field    string           `json:"field"`
 	Message  string           `json:"message"`
+	FixID    *int             `json:"fixId"`
 	Fix      *billingconn.Fix `json:"fix"`
 }
 
@@ -112,7 +131,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.SetOutput(stderr)
 	var profileArgs profileFlag
 	fs.Var(&profileArgs, "profile", "consumer profile: optima, eco or a profile JSON file (repeatable)")
-	asJSON := fs.Bool("json", false, `print {"findings": [{"file", "code", "severity", "field", "message", "fix"}, …]}`)
+	asJSON := fs.Bool("json", false, `print {"findings": [{"file", "code", "severity", "field", "message", "fixId", "fix"}, …]}; a fix shared by several findings is given once, on the first with its fixId`)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: validate -profile optima|eco|FILE.json [-json] DEFINITION.json...")
 		fs.PrintDefaults()
@@ -189,11 +208,20 @@ func writeJSON(w io.Writer, results []checked) error {
 	out := struct {
 		Findings []jsonFinding `json:"findings"`
 	}{Findings: []jsonFinding{}}
+	ids := map[*billingconn.Fix]int{} // one number per distinct fix, in order of first use
 	for _, r := range results {
 		for _, f := range r.findings {
-			out.Findings = append(out.Findings, jsonFinding{
-				File: r.file, Code: f.Code, Severity: string(f.Severity), Field: f.Field, Message: f.Message, Fix: f.Fix,
-			})
+			jf := jsonFinding{File: r.file, Code: f.Code, Severity: string(f.Severity), Field: f.Field, Message: f.Message}
+			if f.Fix != nil {
+				id, seen := ids[f.Fix]
+				if !seen {
+					id = len(ids) + 1
+					ids[f.Fix] = id
+					jf.Fix = f.Fix // given once, on the first finding it resolves
+				}
+				jf.FixID = &id
+			}
+			out.Findings = append(out.Findings, jf)
 		}
 	}
 	enc := json.NewEncoder(w)
@@ -285,6 +313,9 @@ func writeText(w io.Writer, results []checked, profiles []string) error {
 			fmt.Fprintf(w, "  fix (%s): %s\n", strings.Join(resolves[fx], ", "), fx.Action)
 			if fx.Note != "" {
 				fmt.Fprintf(w, "    note: %s\n", fx.Note)
+			}
+			for _, in := range fx.NeedsInput {
+				fmt.Fprintf(w, "    before sending: set %s to %s\n", in.Path, in.Need)
 			}
 			fmt.Fprintf(w, "    %s --cli-input-json '%s'\n", cliCommand(fx.Action), strings.ReplaceAll(string(input), "'", `'\''`))
 		}

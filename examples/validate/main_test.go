@@ -35,6 +35,7 @@ type jsonOut struct {
 		Severity string          `json:"severity"`
 		Field    string          `json:"field"`
 		Message  string          `json:"message"`
+		FixID    *int            `json:"fixId"`
 		Fix      json.RawMessage `json:"fix"`
 	} `json:"findings"`
 }
@@ -87,6 +88,17 @@ func TestValidateFindingsJSON(t *testing.T) {
 	}
 	assert.Equal(t, []string{"TIME_UNIT_NOT_HOURLY", "RESOURCE_IDS_MISSING", "REFRESH_CLOSED_REPORTS_OFF", "COMPRESSION_NOT_GZIP"}, codes)
 	assert.Equal(t, "TimeUnit", out.Findings[0].Field)
+
+	// One fix resolves the four: the first finding carries it, the
+	// others name it by fixId.
+	for i, f := range out.Findings {
+		require.NotNil(t, f.FixID, f.Code)
+		assert.Equal(t, 1, *f.FixID, f.Code)
+		if i > 0 {
+			assert.Equal(t, "null", string(f.Fix), "given once: %s", f.Code)
+		}
+	}
+	assert.Equal(t, 1, strings.Count(r.stdout, `"action"`), "the fix's JSON appears once")
 
 	// The fix's input is the CLI's put-report-definition input; it
 	// validates clean when fed back in.

@@ -7,17 +7,26 @@
 //
 // Usage:
 //
-//	go run ./examples/verify -role-arn ARN -external-id X -bucket B [-prefix P] [-report NAME] [-profile optima|eco|FILE.json] [-json] [-endpoint URL] [-path-style]
+//	go run ./examples/verify -role-arn ARN -external-id X -bucket B [-prefix P] [-report NAME] [-profile optima|eco|FILE.json] [-payer-account ID] [-json] [-endpoint URL] [-path-style]
 //
 // The platform's own credentials come from the standard AWS configuration
 // chain (environment, shared config and SSO, instance or task role); they
-// call sts:AssumeRole. The payer account is the role's account. -profile
-// (repeatable) adds a check of the report definition against the consumer
-// profile. -endpoint sends every call to an AWS-compatible server (for
-// example moto_server); -path-style uses path-style S3 addressing.
+// call sts:AssumeRole. The payer account is the role's account
+// (arn:aws:iam::<account>:role/<name>) unless -payer-account names it.
+// -profile (repeatable) adds a check of the report definition against the
+// consumer profile. -endpoint sends every call to an AWS-compatible server
+// (for example moto_server); -path-style uses path-style S3 addressing.
 //
 // -json prints {"checks": [{"id", "status", "code", "message",
-// "remediation", "retryable"}, …]}.
+// "remediation", "hint", "retryable"}, …]}. "remediation" is for the
+// customer who owns the AWS account (plain words, no code identifiers);
+// "hint" is for the platform's developers (API names, options, statement
+// Sids), "" when there is nothing to add. Codes include AWS's own
+// (AccessDenied, NoSuchBucket, …) and the program's: NO_DELIVERY_YET,
+// ENDPOINT_UNREACHABLE (nothing answered: refused, DNS, TLS, timeout;
+// retryable), SIGNATURE_MISMATCH (AWS could not authenticate the request:
+// a wrong secret or a skewed clock, not a policy gap), and the others of
+// billingconn.
 //
 // Exit codes: 0 every check passed, 1 a check failed, 2 bad input.
 package main
@@ -110,6 +119,7 @@ type jsonCheck struct {
 	Code        string              `json:"code"`
 	Message     string              `json:"message"`
 	Remediation string              `json:"remediation"`
+	Hint        string              `json:"hint"`
 	Retryable   bool                `json:"retryable"`
 }
 
@@ -123,11 +133,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	report := fs.String("report", "", "the report or export name (default: every report under the prefix)")
 	var profileArgs profileFlag
 	fs.Var(&profileArgs, "profile", "check the report definition against a consumer profile: optima, eco or a profile JSON file (repeatable)")
-	asJSON := fs.Bool("json", false, `print {"checks": [{"id", "status", "code", "message", "remediation", "retryable"}, …]}`)
+	payerAccount := fs.String("payer-account", "", "the payer (management) account ID (default: the -role-arn's account)")
+	asJSON := fs.Bool("json", false, `print {"checks": [{"id", "status", "code", "message", "remediation", "hint", "retryable"}, …]}`)
 	endpoint := fs.String("endpoint", "", "send every AWS call to this URL (an AWS-compatible server such as moto_server)")
 	pathStyle := fs.Bool("path-style", false, "use path-style S3 addressing")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: verify -role-arn ARN -external-id X -bucket B [-prefix P] [-report NAME] [-profile optima|eco|FILE.json] [-json] [-endpoint URL] [-path-style]")
+		fmt.Fprintln(stderr, "usage: verify -role-arn ARN -external-id X -bucket B [-prefix P] [-report NAME] [-profile optima|eco|FILE.json] [-payer-account ID] [-json] [-endpoint URL] [-path-style]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -153,16 +164,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		profiles = append(profiles, p)
 	}
-	payer := ""
-	if a, err := iampolicy.ParseARN(*roleARN); err == nil {
-		payer = a.AccountID // the role lives in the payer account
+	payer := *payerAccount
+	if payer == "" {
+		if a, err := iampolicy.ParseARN(*roleARN); err == nil {
+			payer = a.AccountID // the role lives in the payer account
+		}
 	}
 	conn := billingconn.Connection{
 		PayerAccountID: payer, Bucket: *bucket, Prefix: *prefix, ReportName: *report,
 		Credentials: billingconn.Credentials{RoleARN: *roleARN, ExternalID: *externalID},
 	}
 	if err := conn.Validate(); err != nil {
-		return usageError{err}
+		return usageError{flagErrors(err, *payerAccount != "")}
 	}
 
 	// The SDK logs to os.Stderr by default (checksum notices at DEBUG and WARN);
@@ -204,12 +217,39 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// flags name the flag each Connection field comes from.
+var flags = map[string]string{
+	"PayerAccountID": "-payer-account", "Bucket": "-bucket", "Prefix": "-prefix", "ReportName": "-report",
+	"Credentials.RoleARN": "-role-arn", "Credentials.ExternalID": "-external-id",
+}
+
+// flagErrors renames Connection.Validate's fields to the flags they come
+// from. Without -payer-account the payer account is the -role-arn's, so a
+// problem with it is the role ARN's, reported there.
+func flagErrors(err error, payerGiven bool) error {
+	var out []error
+	for _, fe := range curerr.Fields(err) {
+		if fe.Field == "PayerAccountID" && !payerGiven {
+			continue
+		}
+		field := fe.Field
+		if f, ok := flags[field]; ok {
+			field = f
+		}
+		out = append(out, &curerr.FieldError{Field: field, Msg: fe.Msg, Err: fe.Err})
+	}
+	if len(out) == 0 {
+		return err
+	}
+	return errors.Join(out...)
+}
+
 func writeJSON(w io.Writer, rep *billingconn.Verification) error {
 	out := struct {
 		Checks []jsonCheck `json:"checks"`
 	}{Checks: []jsonCheck{}}
 	for _, c := range rep.Checks {
-		out.Checks = append(out.Checks, jsonCheck{ID: c.ID, Status: c.Status, Code: c.Code, Message: c.Message, Remediation: c.Remediation, Retryable: c.Retryable})
+		out.Checks = append(out.Checks, jsonCheck{ID: c.ID, Status: c.Status, Code: c.Code, Message: c.Message, Remediation: c.Remediation, Hint: c.Hint, Retryable: c.Retryable})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
@@ -241,6 +281,9 @@ func writeText(w io.Writer, rep *billingconn.Verification) error {
 			fmt.Fprint(w, "; retrying later can help")
 		}
 		fmt.Fprintf(w, ":\n  %s\n", c.Remediation)
+		if c.Hint != "" {
+			fmt.Fprintf(w, "  hint: %s\n", c.Hint)
+		}
 		for _, f := range c.Findings {
 			fmt.Fprintf(w, "  %s %s %s: %s\n", f.Severity, f.Code, f.Field, f.Message)
 		}

@@ -121,9 +121,10 @@ func TestVerifyAgainstMoto(t *testing.T) {
 		require.NoError(t, dec.Decode(&got))
 		require.Len(t, got.Checks, 7)
 		for _, c := range got.Checks {
-			assert.Len(t, c, 6, "exactly id, status, code, message, remediation, retryable: %v", c)
+			assert.Len(t, c, 7, "exactly id, status, code, message, remediation, hint, retryable: %v", c)
 			assert.Equal(t, "pass", c["status"])
 			assert.Equal(t, false, c["retryable"])
+			assert.Equal(t, "", c["hint"])
 		}
 		assert.Equal(t, "credentials", got.Checks[0]["id"])
 	})
@@ -133,8 +134,8 @@ func TestVerifyAgainstMoto(t *testing.T) {
 		require.Equal(t, 1, code, out)
 		var got struct {
 			Checks []struct {
-				ID, Status, Code, Message, Remediation string
-				Retryable                              bool
+				ID, Status, Code, Message, Remediation, Hint string
+				Retryable                                    bool
 			} `json:"checks"`
 		}
 		require.NoError(t, json.Unmarshal([]byte(out), &got))
@@ -144,6 +145,27 @@ func TestVerifyAgainstMoto(t *testing.T) {
 		assert.Equal(t, "NO_DELIVERY_YET", manifest.Code)
 		assert.True(t, manifest.Retryable)
 		assert.Contains(t, manifest.Message, "no delivery yet: the first one can take 24 hours")
+		assert.NotContains(t, manifest.Remediation, "iampolicy.", "code names are in the hint")
+		assert.Contains(t, manifest.Hint, "iampolicy.DeliveryBucketPolicy")
+	})
+
+	t.Run("the payer account defaults to the role's; -payer-account overrides it", func(t *testing.T) {
+		out, _, code := runVerify(t, append(base, "-prefix", "cur", "-json")...)
+		require.Equal(t, 0, code, out)
+		assert.Contains(t, roleARN, ":"+testutil.MotoAccountID+":", "moto's organization is managed by the role's account")
+
+		out, _, code = runVerify(t, append(base, "-prefix", "cur", "-json", "-payer-account", "777788889999")...)
+		require.Equal(t, 1, code, out)
+		var got struct {
+			Checks []struct{ ID, Status, Code, Remediation, Hint string } `json:"checks"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(out), &got))
+		var org = got.Checks[5]
+		require.Equal(t, "organizations", org.ID)
+		assert.Equal(t, "fail", org.Status)
+		assert.Equal(t, "PAYER_MISMATCH", org.Code)
+		assert.Contains(t, org.Remediation, testutil.MotoAccountID)
+		assert.Contains(t, org.Hint, "777788889999")
 	})
 
 	t.Run("missing bucket: exit 1 and the remediation", func(t *testing.T) {
@@ -174,8 +196,9 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"no flags", nil, "missing -bucket, -external-id, -role-arn"},
 		{"unknown flag", []string{"-nope"}, "flag provided but not defined"},
-		{"bad role ARN", []string{"-role-arn", "arn:aws:s3:::x", "-external-id", "abcdef", "-bucket", "acme-billing"}, "Credentials.RoleARN"},
-		{"bad external ID", []string{"-role-arn", "arn:aws:iam::123456789012:role/r", "-external-id", "a b", "-bucket", "acme-billing"}, "Credentials.ExternalID"},
+		{"bad role ARN", []string{"-role-arn", "arn:aws:s3:::x", "-external-id", "abcdef", "-bucket", "acme-billing"}, `-role-arn: "arn:aws:s3:::x" is not an IAM role ARN`},
+		{"bad external ID", []string{"-role-arn", "arn:aws:iam::123456789012:role/r", "-external-id", "a b", "-bucket", "acme-billing"}, "-external-id: "},
+		{"bad payer account", []string{"-role-arn", "arn:aws:iam::123456789012:role/r", "-external-id", "abcdef", "-bucket", "acme-billing", "-payer-account", "12345"}, "-payer-account: "},
 		{"unknown profile", []string{"-role-arn", "arn:aws:iam::123456789012:role/r", "-external-id", "abcdef", "-bucket", "acme-billing", "-profile", "nosuch"}, "-profile nosuch"},
 		{"extra argument", []string{"-role-arn", "arn:aws:iam::123456789012:role/r", "-external-id", "abcdef", "-bucket", "acme-billing", "extra"}, "unexpected arguments"},
 	} {
@@ -184,6 +207,8 @@ func TestBadInput(t *testing.T) {
 			assert.Equal(t, 2, code)
 			assert.Empty(t, out)
 			assert.Contains(t, errOut, tc.want)
+			assert.NotContains(t, errOut, "PayerAccountID", "the program has flags, not struct fields")
+			assert.NotContains(t, errOut, "Credentials.")
 		})
 	}
 }

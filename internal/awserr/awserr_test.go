@@ -48,7 +48,11 @@ func TestClassifyThroughSDKDeserializers(t *testing.T) {
 	}{
 		{403, "AccessDenied", ErrAccessDenied},
 		{403, "AllAccessDisabled", ErrAccessDenied},
-		{403, "SignatureDoesNotMatch", ErrAccessDenied},
+		{403, "SignatureDoesNotMatch", ErrSignature},
+		{403, "InvalidAccessKeyId", ErrSignature},
+		{400, "ExpiredToken", ErrSignature},
+		{403, "RequestTimeTooSkewed", ErrSignature},
+		{400, "InvalidToken", ErrSignature},
 		{404, "NoSuchKey", ErrNotFound},
 		{404, "NoSuchBucket", ErrBucketNotFound},
 		{503, "SlowDown", ErrThrottled},

@@ -156,8 +156,9 @@ func isPreconditionFailed(err error) bool {
 }
 
 // retryable reports whether another attempt may succeed: not for a
-// changed object, a missing one, a denial, a bad request or a canceled
-// context; yes for throttling, 5xx and transport errors.
+// changed object, a missing one, a denial, a request AWS could not
+// authenticate, a bad request or a canceled context; yes for throttling,
+// 5xx and transport errors (awserr.ErrUnreachable among them).
 func retryable(ctx context.Context, err error) bool {
 	if errors.Is(err, errClosed) || ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
@@ -166,8 +167,8 @@ func retryable(ctx context.Context, err error) bool {
 		return false
 	}
 	switch awserr.Category(err) {
-	case awserr.ErrNotFound, awserr.ErrAccessDenied, awserr.ErrMalformed:
-		return false
+	case awserr.ErrNotFound, awserr.ErrAccessDenied, awserr.ErrMalformed, awserr.ErrSignature:
+		return false // the same request gets the same answer (the SDK already retried a skewed clock)
 	case awserr.ErrThrottled:
 		return true
 	}

@@ -28,9 +28,10 @@ func TestStartVersity(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "hello", string(b))
 
-	// It checks signatures: a wrong secret is refused.
+	// It checks signatures: a wrong secret is refused, as a signature
+	// failure (not a missing permission).
 	bad := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(v.Endpoint), UsePathStyle: true,
 		Credentials: credentials.NewStaticCredentialsProvider(v.AccessKey, "wrong-secret", "")})
 	_, err = bad.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("probe")})
-	require.ErrorIs(t, awserr.Classify(err), awserr.ErrAccessDenied, "%v", err)
+	require.ErrorIs(t, awserr.Classify(err), awserr.ErrSignature, "%v", err)
 }
