@@ -8,8 +8,9 @@
 // Every error a curconnect package returns for a failed AWS call, or for input
 // it refuses, wraps at most one category:
 //
-//   - [ErrAccessDenied]: AWS refused the credentials (HTTP 403, AccessDenied,
-//     Forbidden, …): a permission is missing.
+//   - [ErrAccessDenied]: AWS authenticated the request and refused it (HTTP
+//     403, AccessDenied, Forbidden, …): a permission is missing, or a trust
+//     policy or external ID does not match.
 //   - [ErrNotFound]: the object, key or resource does not exist;
 //     [ErrBucketNotFound] (which wraps it) for a missing bucket.
 //   - [ErrThrottled]: AWS asked the caller to slow down and retries ran out;
