@@ -362,7 +362,7 @@ func (v *verifier) fail(res *CheckResult, err error) {
 		res.RequestID = awserr.RequestID(cause)
 	}
 	if !res.Retryable {
-		res.Retryable = retryable(cause)
+		res.Retryable = awserr.Retryable(cause)
 	}
 	if res.Message == "" {
 		if res.Action != "" && errors.Is(cause, curerr.ErrAccessDenied) {

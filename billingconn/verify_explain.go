@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 
@@ -203,19 +202,6 @@ func awsMessage(err error) string {
 		return ae.ErrorCode() + ": " + ae.ErrorMessage()
 	}
 	return err.Error()
-}
-
-// retryable: throttling, server errors, network errors and timeouts.
-func retryable(err error) bool {
-	if errors.Is(err, curerr.ErrThrottled) {
-		return true
-	}
-	var re *smithyhttp.ResponseError
-	if errors.As(err, &re) && re.HTTPStatusCode() >= 500 {
-		return true
-	}
-	var ne net.Error
-	return errors.As(err, &ne)
 }
 
 // requiredPolicy is the read policy the connection's role should have.

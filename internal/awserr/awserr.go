@@ -12,6 +12,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -273,3 +274,40 @@ func (s *sentinel) Unwrap() error { return s.category }
 
 // New returns a sentinel error with text msg that wraps category.
 func New(msg string, category error) error { return &sentinel{msg: msg, category: category} }
+
+// Retryable reports whether the same request, made again later, may
+// succeed: yes for throttling, server errors (5xx, 408), transport failures
+// (ErrUnreachable, a body cut while the SDK decoded it, a reset connection,
+// an unexpected EOF, a network timeout); no for a denial, a missing
+// resource, a request AWS could not authenticate (the SDK already retried a
+// skewed clock), bad input, a canceled context, and anything else it cannot
+// tell. Callers add their own rules on top (s3io never retries an object
+// that changed).
+func Retryable(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	switch Category(err) {
+	case ErrNotFound, ErrAccessDenied, ErrMalformed, ErrSignature:
+		return false
+	case ErrThrottled, ErrUnreachable:
+		return true
+	}
+	var de *smithy.DeserializationError
+	if errors.As(err, &de) {
+		return true // a body cut mid-way, whatever status preceded it
+	}
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode() >= 500 || re.HTTPStatusCode() == http.StatusRequestTimeout
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorFault() == smithy.FaultServer
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne)
+}

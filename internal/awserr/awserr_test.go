@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"syscall"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -98,4 +101,30 @@ func TestClassifyPassesContextAndNil(t *testing.T) {
 	assert.Equal(t, plain, Classify(plain))
 	assert.Equal(t, "", Code(plain))
 	assert.Equal(t, "", RequestID(plain))
+}
+
+func TestRetryable(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"nil", nil, false},
+		{"throttled", &smithy.GenericAPIError{Code: "SlowDown"}, true},
+		{"server fault", &smithy.GenericAPIError{Code: "InternalError", Fault: smithy.FaultServer}, true},
+		{"denied", &smithy.GenericAPIError{Code: "AccessDenied"}, false},
+		{"signature", &smithy.GenericAPIError{Code: "SignatureDoesNotMatch"}, false},
+		{"missing", &smithy.GenericAPIError{Code: "NoSuchKey"}, false},
+		{"unexpected EOF", fmt.Errorf("read: %w", io.ErrUnexpectedEOF), true},
+		{"reset", &net.OpError{Op: "read", Err: syscall.ECONNRESET}, true},
+		{"body cut while decoding", &smithy.DeserializationError{Err: io.ErrUnexpectedEOF}, true},
+		{"canceled", context.Canceled, false},
+		{"deadline", context.DeadlineExceeded, false},
+		{"malformed input", fmt.Errorf("x: %w", ErrMalformed), false},
+		{"unknown", errors.New("something else"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, Retryable(tc.err))
+		})
+	}
 }

@@ -155,10 +155,12 @@ func isPreconditionFailed(err error) bool {
 	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusPreconditionFailed
 }
 
-// retryable reports whether another attempt may succeed: not for a
-// changed object, a missing one, a denial, a request AWS could not
-// authenticate, a bad request or a canceled context; yes for throttling,
-// 5xx and transport errors (awserr.ErrUnreachable among them).
+// retryable reports whether another attempt may succeed: awserr's rule
+// (yes for throttling, 5xx and transport errors; no for a denial, a missing
+// object, a request AWS could not authenticate, bad input), except that a
+// changed object is never retried, and a read that broke for a reason
+// nothing recognizes is retried (bounded by MaxRetries): a stream of bytes
+// from S3 has few ways to fail that another attempt cannot mend.
 func retryable(ctx context.Context, err error) bool {
 	if errors.Is(err, errClosed) || ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
@@ -166,27 +168,12 @@ func retryable(ctx context.Context, err error) bool {
 	if errors.Is(err, ErrObjectChanged) || isPreconditionFailed(err) {
 		return false
 	}
-	switch awserr.Category(err) {
-	case awserr.ErrNotFound, awserr.ErrAccessDenied, awserr.ErrMalformed, awserr.ErrSignature:
-		return false // the same request gets the same answer (the SDK already retried a skewed clock)
-	case awserr.ErrThrottled:
+	if awserr.Retryable(err) {
 		return true
-	}
-	// A body cut while the SDK decoded it (a listing page, an error
-	// document) is a transport failure, whatever status preceded it.
-	var de *smithy.DeserializationError
-	if errors.As(err, &de) {
-		return true
-	}
-	var re *smithyhttp.ResponseError
-	if errors.As(err, &re) {
-		return re.HTTPStatusCode() >= 500 || re.HTTPStatusCode() == http.StatusRequestTimeout
 	}
 	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorFault() == smithy.FaultServer
-	}
-	return true // transport: connection reset, unexpected EOF, timeouts
+	var re *smithyhttp.ResponseError
+	return awserr.Category(err) == nil && !errors.As(err, &ae) && !errors.As(err, &re)
 }
 
 // withCtx returns err joined with ctx's error when ctx ended while the
