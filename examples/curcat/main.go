@@ -180,6 +180,9 @@ type listEntry struct {
 	Compression curreader.Compression `json:"compression"`
 	Manifest    string                `json:"manifest"`
 	Files       []string              `json:"files"`
+	// CoveredBy names, for historical files, the manifest-backed reports
+	// that deliver the same month.
+	CoveredBy []string `json:"covered_by,omitempty"`
 }
 
 func runList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -254,8 +257,12 @@ func newListWriter(w io.Writer, asJSON bool) *listWriter {
 
 func (l *listWriter) write(d *curreader.Delivery) error {
 	if l.asJSON {
+		comp := d.Compression
+		if comp == "" {
+			comp = "mixed" // historical files of one month compressed in different ways
+		}
 		e := listEntry{Kind: d.Kind, Name: d.Report, Period: d.Period.String(), Version: d.Version, Format: d.Format,
-			Compression: d.Compression, Manifest: d.ManifestKey, Files: make([]string, len(d.Files))}
+			Compression: comp, Manifest: d.ManifestKey, Files: make([]string, len(d.Files)), CoveredBy: d.CoveredBy}
 		for i, f := range d.Files {
 			e.Files[i] = f.Key
 		}
