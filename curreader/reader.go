@@ -10,144 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync/atomic"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/internal/awserr"
-	"github.com/curconnect/curconnect/internal/colname"
 )
-
-// ErrMalformedRow: a data file's row cannot be read (bad CSV, a value
-// that is not a number where one is asked for). It wraps curerr.ErrMalformed.
-var ErrMalformedRow = awserr.New("curreader: malformed row", curerr.ErrMalformed)
-
-// ErrUnsupportedFormat: the reader cannot read this delivery's format.
-var ErrUnsupportedFormat = awserr.New("curreader: unsupported format", curerr.ErrMalformed)
-
-// ErrNotReady: the delivery is still being updated (Delivery.Ready false).
-var ErrNotReady = errors.New("curreader: delivery not ready")
-
-// ParseError names the file, line and field of a row that cannot be read.
-// For Parquet, Line is the row's 1-based position in the file.
-type ParseError struct {
-	File  string
-	Line  int
-	Field string
-	Err   error
-}
-
-func (e *ParseError) Error() string {
-	s := fmt.Sprintf("curreader: %s: line %d", e.File, e.Line)
-	if e.Field != "" {
-		s += ": field " + e.Field
-	}
-	return s + ": " + e.Err.Error()
-}
-
-// Unwrap returns the cause and ErrMalformedRow.
-func (e *ParseError) Unwrap() []error { return []error{e.Err, ErrMalformedRow} }
-
-// FileError reports a data file that could not be read to its end (a
-// denied or failed GET, a truncated or corrupt gzip or Parquet file, a file
-// that changed while it was read). It is never a short read that looks
-// like the end. Line is the last line (CSV) or row (Parquet) read.
-type FileError struct {
-	File string
-	Line int
-	Err  error
-}
-
-func (e *FileError) Error() string {
-	if e.Line <= 0 {
-		return fmt.Sprintf("curreader: %s: %v", e.File, e.Err)
-	}
-	unit := "line"
-	if strings.HasSuffix(strings.ToLower(e.File), ".parquet") {
-		unit = "row"
-	}
-	return fmt.Sprintf("curreader: %s: after %s %d: %v", e.File, unit, e.Line, e.Err)
-}
-
-// Unwrap returns the cause.
-func (e *FileError) Unwrap() error { return e.Err }
-
-// Progress is how far a Reader has come. Byte counts are of the data
-// files as stored (compressed), so they compare with the object sizes.
-type Progress struct {
-	// Files is the number of data files; FilesDone how many were read to
-	// their end.
-	Files, FilesDone int
-	// Bytes read so far; TotalBytes the sum of the files' sizes from the
-	// listing and manifest, or -1 when a size is unknown. Parquet readers
-	// skip the columns they do not need, so Bytes may end below TotalBytes.
-	Bytes, TotalBytes int64
-	// Rows returned by Next so far.
-	Rows int64
-	// Done is true in the last call, made when the reader ends (cleanly or
-	// not).
-	Done bool
-}
-
-// ReadOptions are the optional settings of [Resolver.Open] and [OpenFile].
-type ReadOptions struct {
-	// AllowUpdating reads a delivery AWS reports as still being updated
-	// (Delivery.Ready false), which may hold a partial month.
-	AllowUpdating bool
-	// Columns, when set, is the projection: only these columns (named in
-	// either scheme) are read and visible in rows. Parquet files then read
-	// only these columns' chunks; CSV still splits every field but copies
-	// and converts only these. "resource_tags" (or "resourceTags") brings
-	// every tag column, so Row.Tag works. Columns a file lacks are absent
-	// from its rows, not an error.
-	Columns []string
-	// Concurrency is how many data files are read ahead in parallel. Zero
-	// means runtime.GOMAXPROCS(0), capped at 8. With 1 (or a delivery of
-	// one file) files are read one after another on the caller's
-	// goroutine, without copying rows.
-	Concurrency int
-	// MemoryBudget bounds the bytes of rows decoded ahead of the caller
-	// when Concurrency > 1 (default 32 MiB; any larger value, up to
-	// math.MaxInt64, is safe, and one file holds at most 1,024 batches of
-	// at most 1 MiB ahead of the caller). A single row larger than the
-	// budget's share is still read, and each file being read holds at
-	// least two batches of 64 KiB, so a budget below 128 KiB ×
-	// Concurrency acts as that. It does not count each open file's
-	// decompression buffers (about 3 MiB per gzip file being read), a
-	// Parquet file's read and page buffers (about 150 KiB per column read:
-	// project when a file has many columns), nor, for Parquet in S3, the
-	// column chunks of a row group fetched ahead (up to the file's share of
-	// the budget, at least 8 MiB). Chunks beyond that share are read by a
-	// GET per read buffer (64 KiB when every column is read), after a GET
-	// per page header to check it: to read every column of files with
-	// large row groups from S3, raise the budget.
-	MemoryBudget int64
-	// Unordered lets rows of different files interleave (each file's rows
-	// stay in order), so a slow file does not hold up the others.
-	Unordered bool
-	// Progress, when set, is called on the goroutine that calls Next: every
-	// ProgressEvery rows (default 65,536), after each file and once at the
-	// end with Done set (a clean end, an error, or Close before the end).
-	Progress func(Progress)
-	// ProgressEvery is how many rows pass between Progress calls.
-	ProgressEvery int
-	// MaxRecordSize and MaxFieldSize bound one CSV record and one field;
-	// a larger one is an error, never read into memory. Zero means the
-	// defaults (16 MiB and 4 MiB).
-	MaxRecordSize, MaxFieldSize int
-}
-
-// fileStore opens the data files of a delivery.
-type fileStore struct {
-	// open streams one file from its start.
-	open func(ctx context.Context, f DataFile) (io.ReadCloser, error)
-	// at gives random access to one file (zip archives and Parquet files
-	// are read from their end).
-	at func(ctx context.Context, f DataFile) (io.ReaderAt, int64, io.Closer, error)
-	// remote is true for S3, where every ReadAt is a GET: Parquet reads
-	// then fetch whole column-chunk ranges at once.
-	remote bool
-}
 
 // Reader streams the rows of every data file of a delivery, in manifest
 // order unless ReadOptions.Unordered, each file with its own header. It
@@ -185,31 +52,6 @@ type Reader struct {
 	done      bool
 }
 
-func fsStoreOf(open func(key string) (fs.File, error)) fileStore {
-	return fileStore{
-		open: func(_ context.Context, f DataFile) (io.ReadCloser, error) {
-			return open(f.Key)
-		},
-		at: func(_ context.Context, f DataFile) (io.ReaderAt, int64, io.Closer, error) {
-			file, err := open(f.Key)
-			if err != nil {
-				return nil, 0, nil, err
-			}
-			ra, ok := file.(io.ReaderAt)
-			if !ok {
-				file.Close()
-				return nil, 0, nil, fmt.Errorf("%w: the file system cannot read %s at random offsets, which zip and Parquet need", ErrUnsupportedFormat, f.Key)
-			}
-			info, err := file.Stat()
-			if err != nil {
-				file.Close()
-				return nil, 0, nil, err
-			}
-			return ra, info.Size(), file, nil
-		},
-	}
-}
-
 // OpenFile returns a Reader over one local data file, whose format is told
 // by its name: .csv, .csv.gz, .csv.zip (or .zip), .parquet
 // (.snappy.parquet, .gz.parquet). Its Delivery has the file's name as
@@ -232,17 +74,6 @@ func OpenFile(ctx context.Context, path string, optFns ...func(*ReadOptions)) (*
 	}
 	return newReader(ctx, d, readOptions(optFns), fsStoreOf(func(key string) (fs.File, error) { return os.Open(key) }))
 }
-
-func readOptions(optFns []func(*ReadOptions)) ReadOptions {
-	var o ReadOptions
-	for _, fn := range optFns {
-		fn(&o)
-	}
-	return o
-}
-
-const defaultMemoryBudget = 32 << 20
-
 func newReader(ctx context.Context, d *Delivery, o ReadOptions, st fileStore) (*Reader, error) {
 	if d == nil {
 		return nil, fmt.Errorf("%w: nil delivery", curerr.ErrMalformed)
@@ -498,67 +329,6 @@ func (r *Reader) Rows() iter.Seq2[Row, error] {
 	}
 }
 
-// Header describes the columns of one data file as its rows show them
-// (after ReadOptions.Columns), in file order. Every row of a file shares one
-// *Header, and each file brings its own (AWS adds and drops columns from
-// month to month, and files of one delivery may differ), so a caller that
-// reads columns by position resolves their positions once per Header:
-//
-//	var h *curreader.Header
-//	var cost int
-//	for row, err := range rd.Rows() {
-//		…
-//		if row.Header() != h {
-//			h = row.Header()
-//			cost = h.Index("lineItem/UnblendedCost") // -1 when this file lacks it
-//		}
-//		if cost >= 0 {
-//			v, ok, err := row.DecimalAt(cost)
-//			…
-//		}
-//	}
-//
-// A Header is immutable and safe for concurrent use.
-type Header struct {
-	key   string
-	index *colname.Index // the visible (projected) columns
-	src   []int          // visible column i is field src[i] of the file
-	cols  *columnChecker // the reader's: tells an absent column from a typo
-}
-
-// Len returns the number of columns.
-func (h *Header) Len() int {
-	if h == nil {
-		return 0
-	}
-	return h.index.Len()
-}
-
-// Name returns column i's name as the file writes it
-// ("lineItem/UnblendedCost" in a legacy CSV, "line_item_unblended_cost" in
-// CUR 2.0 or legacy Parquet).
-func (h *Header) Name(i int) string { return h.index.Header(i) }
-
-// Canonical returns column i's canonical name, the one both naming schemes
-// meet on ("line_item_unblended_cost").
-func (h *Header) Canonical(i int) string { return h.index.CanonicalAt(i) }
-
-// Index returns the position of the column named col in either naming
-// scheme, or -1 when the file has no such column. When several columns share
-// a canonical name (tag keys that differ only in case), it returns the first
-// and Row.Get merges them; a name spelt exactly as one of them in the file
-// selects that one. Columns CUR 2.0 keeps inside map columns
-// (product/ProductName) have no position of their own: use Row.Get.
-func (h *Header) Index(col string) int {
-	if h == nil {
-		return -1
-	}
-	if idx := h.index.Lookup(col); len(idx) > 0 {
-		return idx[0]
-	}
-	return -1
-}
-
 // fileRows reads the rows of one data file.
 type fileRows interface {
 	meta() *Header
@@ -569,67 +339,6 @@ type fileRows interface {
 	field(i int) []byte
 	line() int
 	close()
-}
-
-// projection is the set of canonical names a caller asked for.
-type projection struct {
-	names map[string]bool
-	tags  bool
-}
-
-func newProjection(cols []string) *projection {
-	if len(cols) == 0 {
-		return nil
-	}
-	p := &projection{names: map[string]bool{}}
-	for _, c := range cols {
-		cn := colname.Canonical(c)
-		p.names[cn] = true
-		if cn == colname.MapResourceTags || cn == colname.MapTags {
-			p.tags = true
-		}
-		// A key inside a CUR 2.0 map column brings the map (and the newer
-		// tags map, which holds tags and cost categories too).
-		if m, _, ok := colname.SplitMap(cn); ok {
-			p.names[m] = true
-			p.names[colname.MapTags] = true
-		}
-	}
-	if p.tags {
-		p.names[colname.MapResourceTags] = true
-		p.names[colname.MapTags] = true
-	}
-	return p
-}
-
-// keep reports whether a column (by canonical name) is visible.
-func (p *projection) keep(canonical string) bool {
-	if p == nil || p.names[canonical] {
-		return true
-	}
-	return p.tags && strings.HasPrefix(canonical, colname.MapResourceTags+"_")
-}
-
-// newMeta projects a file's header.
-func newMeta(key string, header []string, p *projection) *Header {
-	m := &Header{key: key}
-	if p == nil {
-		m.index = colname.NewIndex(header)
-		m.src = make([]int, len(header))
-		for i := range m.src {
-			m.src[i] = i
-		}
-		return m
-	}
-	var vis []string
-	for i, h := range header {
-		if p.keep(colname.Canonical(h)) {
-			vis = append(vis, h)
-			m.src = append(m.src, i)
-		}
-	}
-	m.index = colname.NewIndex(vis)
-	return m
 }
 
 // Open returns a Reader over a delivery this Resolver resolved: from S3
