@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -18,7 +17,6 @@ import (
 	"testing"
 	"testing/fstest"
 	"testing/iotest"
-	"time"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/stretchr/testify/assert"
@@ -29,106 +27,7 @@ import (
 	"github.com/curconnect/curconnect/curreader/decimal"
 	"github.com/curconnect/curconnect/internal/faults"
 	"github.com/curconnect/curconnect/internal/s3io"
-	"github.com/curconnect/curconnect/internal/testutil"
 )
-
-// genSet is one generated delivery, resolved both from a local copy and
-// (when asked) from gofakes3.
-type genSet struct {
-	objs objects
-	m    fstest.MapFS
-	fsD  *Delivery
-	s    *testutil.S3
-	s3D  *Delivery
-	cur  *curtest.Delivery
-}
-
-func genDelivery(t *testing.T, spec curtest.Spec, withS3 bool) *genSet {
-	t.Helper()
-	if spec.Prefix == "" {
-		spec.Prefix = "cur"
-	}
-	spec.Bucket = testBucket
-	if spec.Name == "" {
-		spec.Name = "rep"
-	}
-	sink := curtest.NewMapSink()
-	res, err := curtest.Generate(t.Context(), sink, spec)
-	require.NoError(t, err)
-	g := &genSet{objs: objects(sink.Objects()), m: fstest.MapFS{}}
-	for k, v := range g.objs {
-		g.m[k] = &fstest.MapFile{Data: v}
-	}
-	period := res.Periods()[0]
-	g.cur = res.Current(period)
-	month, err := time.Parse("2006-01", period)
-	require.NoError(t, err)
-	resolve := func(r *Resolver) *Delivery {
-		rep, err := r.Find(t.Context(), spec.Prefix, spec.Name)
-		require.NoError(t, err)
-		d, err := r.Resolve(t.Context(), rep, month)
-		require.NoError(t, err)
-		return d
-	}
-	g.fsD = resolve(NewFS(g.m, testBucket))
-	if withS3 {
-		var r *Resolver
-		r, g.s = gofakes3Backend(t, g.objs)
-		g.s3D = resolve(r)
-	}
-	require.Len(t, g.fsD.Files, len(g.cur.DataKeys))
-	return g
-}
-
-// rec is what a row is compared by.
-type rec struct {
-	file string
-	line int
-	cost string
-}
-
-func readRecs(t *testing.T, rd *Reader, cost string) ([]rec, error) {
-	t.Helper()
-	defer rd.Close()
-	var out []rec
-	for rd.Next() {
-		row := rd.Row()
-		c, _ := row.Get(cost)
-		out = append(out, rec{row.File(), row.Line(), c})
-	}
-	return out, rd.Err()
-}
-
-func withOpts(fns ...func(*ReadOptions)) []func(*ReadOptions) { return fns }
-
-func concurrency(n int) func(*ReadOptions) { return func(o *ReadOptions) { o.Concurrency = n } }
-
-func requireFileError(t *testing.T, err error, keys ...string) *FileError {
-	t.Helper()
-	require.Error(t, err)
-	var fe *FileError
-	require.ErrorAs(t, err, &fe, "%v", err)
-	if len(keys) > 0 {
-		assert.Contains(t, keys, fe.File, "%v", err)
-	}
-	return fe
-}
-
-// waitGoroutines waits until the goroutine count is back to at most base.
-func waitGoroutines(t *testing.T, base int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > base {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			n := runtime.Stack(buf, true)
-			t.Fatalf("%d goroutines left behind, %d before:\n%s", runtime.NumGoroutine()-base, base, buf[:n])
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-// ---- 1. Parquet under faults and corruption --------------------------------
 
 // TestParquetSurvivesFaults: ranged GETs of Parquet files cut at random
 // offsets, answered 503 SlowDown or 500 are retried; the totals stay
@@ -245,14 +144,6 @@ func TestParquetCorruptFiles(t *testing.T) {
 	}
 }
 
-func maps(m fstest.MapFS) fstest.MapFS {
-	out := fstest.MapFS{}
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
 // TestParquetChangedMidRead: the Parquet object is replaced between the
 // ranged GETs of one read: ErrObjectChanged, naming the file.
 func TestParquetChangedMidRead(t *testing.T) {
@@ -281,8 +172,6 @@ func TestParquetChangedMidRead(t *testing.T) {
 		})
 	}
 }
-
-// ---- 2. CSV and Parquet of the same data -----------------------------------
 
 // TestCSVAndParquetAgree reads the same generated data as gzip CSV and as
 // Parquet, row by row side by side, and requires the same exact cost, the
@@ -354,12 +243,6 @@ func TestCSVAndParquetAgree(t *testing.T) {
 			}
 		})
 	}
-}
-
-// ---- 3. Read-ahead ---------------------------------------------------------
-
-func fourFiles(t *testing.T, format curtest.FileType, withS3 bool) *genSet {
-	return genDelivery(t, curtest.Spec{Kind: curtest.LegacyCUR, Format: format, Files: 4, Rows: 700, Seed: 21}, withS3)
 }
 
 // TestReadAheadSameSequence: any Concurrency and a tiny MemoryBudget give
@@ -537,8 +420,6 @@ func rowValues(r Row) []string {
 	return out
 }
 
-// ---- 4. Progress -----------------------------------------------------------
-
 // TestProgress: calls come with nondecreasing counts, and the last (and
 // only last) has Done, every file done, every row counted and, for CSV,
 // every byte of the delivery read.
@@ -627,8 +508,6 @@ func TestProgressOnError(t *testing.T) {
 		}
 	}
 }
-
-// ---- 5. Projection ---------------------------------------------------------
 
 // TestProjection: three columns of Parquet in S3 are read with far fewer
 // bytes than the files hold, and rows show only them; CSV shows the same
@@ -722,8 +601,6 @@ func TestProjectionTags(t *testing.T) {
 	}
 }
 
-// ---- 6. OpenFile -----------------------------------------------------------
-
 // TestOpenFile reads one local data file of each format, told by its name,
 // to exact totals; an unknown extension is ErrUnsupportedFormat.
 func TestOpenFile(t *testing.T) {
@@ -792,8 +669,6 @@ func TestOpenFile(t *testing.T) {
 	assert.ErrorIs(t, rd.Err(), curerr.ErrMalformed)
 }
 
-// ---- 7. testing/iotest -----------------------------------------------------
-
 // readerFS serves a MapFS whose files are read through wrap (no ReadAt).
 type readerFS struct {
 	m    fstest.MapFS
@@ -814,8 +689,6 @@ type wrappedFile struct {
 }
 
 func (w wrappedFile) Read(p []byte) (int, error) { return w.r.Read(p) }
-
-var errDisk = errors.New("disk on fire")
 
 // failAfter reads n bytes, then fails.
 func failAfter(n int64) func(io.Reader) io.Reader {

@@ -11,24 +11,6 @@ import (
 	"github.com/curconnect/curconnect/curreader/curtest"
 )
 
-// generatedLayouts are the delivery streams curreader/curtest writes, one of
-// each layout and quirk the resolver must handle. They all share one bucket
-// and one prefix, as reports of every kind do in real buckets.
-func generatedLayouts(prefix string) []curtest.Spec {
-	return []curtest.Spec{
-		{Kind: curtest.LegacyCUR, Name: "legacy-new", Versions: 3, Months: 2, Files: 2, Incomplete: true, Restate: true, Redshift: true, AccessTestObject: true},
-		{Kind: curtest.LegacyCUR, Name: "legacy-old", Versions: 2, Files: 2, UnpaddedNumbers: true, UUIDAssemblies: true},
-		{Kind: curtest.LegacyCUR, Name: "legacy-over", Versioning: curtest.Overwrite, Versions: 2, Format: curtest.CSVZip},
-		{Kind: curtest.LegacyCUR, Name: "legacy-pq", Format: curtest.Parquet, Versions: 2},
-		{Kind: curtest.LegacyCUR, Name: "athena", Athena: true, Versioning: curtest.Overwrite, Format: curtest.Parquet, Months: 2},
-		{Kind: curtest.LegacyCUR, Name: "athena-busy", Athena: true, AthenaUpdating: true, Versioning: curtest.Overwrite, Format: curtest.Parquet},
-		{Kind: curtest.CUR2, Name: "cur2-over", Versioning: curtest.Overwrite, Versions: 3, Files: 4, ShrinkBy: 1, EmptyFiles: 1},
-		{Kind: curtest.CUR2, Name: "cur2-new", Format: curtest.Parquet, Versions: 2, Months: 2, Files: 2, Incomplete: true},
-		{Kind: curtest.FOCUS10, Name: "focus10", Versioning: curtest.Overwrite},
-		{Kind: curtest.FOCUS12, Name: "focus12", Format: curtest.Parquet, Versions: 2},
-	}
-}
-
 func generate(t *testing.T, prefix string) (objects, []*curtest.Result) {
 	t.Helper()
 	sink := curtest.NewMapSink()

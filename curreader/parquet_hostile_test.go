@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -18,12 +17,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding/thrift"
 	"github.com/parquet-go/parquet-go/format"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
 // footerOf decodes a Parquet file's footer; start is where the footer
@@ -46,38 +46,6 @@ func withFooter(t *testing.T, body []byte, md *format.FileMetaData) []byte {
 	out := append(bytes.Clone(body), f...)
 	out = binary.LittleEndian.AppendUint32(out, uint32(len(f)))
 	return append(out, "PAR1"...)
-}
-
-func writeTemp(t *testing.T, data []byte) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "x.parquet")
-	require.NoError(t, os.WriteFile(p, data, 0o600))
-	return p
-}
-
-func genericParquet[T any](t *testing.T, recs []T, opts ...parquet.WriterOption) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[T](&buf, opts...)
-	_, err := w.Write(recs)
-	require.NoError(t, err)
-	require.NoError(t, w.Close())
-	return buf.Bytes()
-}
-
-// drainAll reads every row (Get of every column), returning rows and Err.
-func drainAll(rd *Reader, limit int) (int, error) {
-	n := 0
-	for rd.Next() {
-		row := rd.Row()
-		for _, c := range row.Columns() {
-			row.Get(c)
-		}
-		if n++; n >= limit {
-			return n, errors.New("row limit reached")
-		}
-	}
-	return n, rd.Err()
 }
 
 // readFileCost reads every row of a local file, returning the bytes

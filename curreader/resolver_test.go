@@ -1,18 +1,13 @@
 package curreader
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
-	"github.com/parquet-go/parquet-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -20,166 +15,9 @@ import (
 	"github.com/curconnect/curconnect/internal/testutil"
 )
 
-const testBucket = "billing-bucket"
-
-// objects is a bucket's content for a test, built by hand from the layouts
-// in the reference (§2–§4), independently of the code under test.
-type objects map[string][]byte
-
-func legacyManifestJSON(t testing.TB, name, assembly string, start time.Time, keys ...string) []byte {
-	t.Helper()
-	end := start.AddDate(0, 1, 0)
-	m := map[string]any{
-		"assemblyId": assembly, "account": "111122223333",
-		"columns": []map[string]string{{"category": "identity", "name": "LineItemId"}, {"category": "lineItem", "name": "UnblendedCost", "type": "BigDecimal"}},
-		"charset": "UTF-8", "compression": "GZIP", "contentType": "text/csv",
-		"reportId": "abc", "reportName": name, "bucket": testBucket,
-		"billingPeriod":          map[string]string{"start": start.Format("20060102T150405.000Z"), "end": end.Format("20060102T150405.000Z")},
-		"reportKeys":             keys,
-		"additionalArtifactKeys": []map[string]string{{"artifactType": "RedshiftCommands", "name": name + "-RedshiftCommands.sql"}},
-	}
-	b, err := json.Marshal(m)
-	require.NoError(t, err)
-	return b
-}
-
-func periodFolder(start time.Time) string {
-	return start.Format("20060102") + "-" + start.AddDate(0, 1, 0).Format("20060102")
-}
-
-// addLegacy writes a legacy create-new report: assemblies in order, the
-// top-level manifest pointing at the last complete one.
-func (o objects) addLegacy(t testing.TB, prefix, name string, start time.Time, assemblies []string, files int, complete int) {
-	root := prefix + name + "/" + periodFolder(start) + "/"
-	for i, a := range assemblies {
-		var keys []string
-		for f := 1; f <= files; f++ {
-			k := fmt.Sprintf("%s%s/%s-%05d.csv.gz", root, a, name, f)
-			o[k] = []byte(fmt.Sprintf("data %s %d", a, f))
-			keys = append(keys, k)
-		}
-		m := legacyManifestJSON(t, name, a, start, keys...)
-		if i < complete {
-			o[root+a+"/"+name+"-Manifest.json"] = m
-			o[root+name+"-Manifest.json"] = m // overwritten by each complete delivery
-		}
-	}
-}
-
-func exportManifestJSON(t testing.TB, bucket, execution string, columns []string, keys ...string) []byte {
-	t.Helper()
-	var cols []map[string]string
-	for _, c := range columns {
-		cols = append(cols, map[string]string{"name": c, "type": "string"})
-	}
-	var files []string
-	for _, k := range keys {
-		files = append(files, "s3://"+bucket+"/"+k)
-	}
-	b, err := json.Marshal(map[string]any{"exportArn": "arn:aws:bcm-data-exports:us-east-1:111122223333:export/x", "executionId": execution, "columns": cols, "dataFiles": files})
-	require.NoError(t, err)
-	return b
-}
-
 var cur2Columns = []string{"bill_billing_period_start_date", "line_item_unblended_cost", "resource_tags"}
+
 var focusColumns = []string{"BilledCost", "ServiceName", "SubAccountId"}
-
-// addExport writes a Data Exports period; executions empty means overwrite.
-func (o objects) addExport(t testing.TB, prefix, name string, month time.Time, columns []string, executions []string, files int) {
-	bp := "BILLING_PERIOD=" + month.Format("2006-01") + "/"
-	if len(executions) == 0 {
-		var keys []string
-		for f := 1; f <= files; f++ {
-			k := fmt.Sprintf("%s%s/data/%s%s-%05d.csv.gz", prefix, name, bp, name, f)
-			o[k] = []byte("x")
-			keys = append(keys, k)
-		}
-		o[prefix+name+"/metadata/"+bp+name+"-Manifest.json"] = exportManifestJSON(t, testBucket, "exec-overwrite", columns, keys...)
-		return
-	}
-	for _, e := range executions {
-		dir := "20240305T010203Z-" + e + "/"
-		if e > "e" { // keep folder names sorting with execution order in tests
-			dir = "2024030" + e[len(e)-1:] + "T010203Z-" + e + "/"
-		}
-		var keys []string
-		for f := 1; f <= files; f++ {
-			k := fmt.Sprintf("%s%s/data/%s%s%s-%05d.snappy.parquet", prefix, name, bp, dir, name, f)
-			o[k] = []byte("x")
-			keys = append(keys, k)
-		}
-		o[prefix+name+"/metadata/"+bp+dir+name+"-Manifest.json"] = exportManifestJSON(t, testBucket, e, columns, keys...)
-	}
-}
-
-func statusParquet(t testing.TB, status string) []byte {
-	type row struct {
-		Status string `parquet:"status"`
-	}
-	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[row](&buf)
-	_, err := w.Write([]row{{Status: status}})
-	require.NoError(t, err)
-	require.NoError(t, w.Close())
-	return buf.Bytes()
-}
-
-// backend is one implementation of a bucket the resolver runs against.
-type backend struct {
-	name string
-	make func(t *testing.T, o objects) *Resolver
-}
-
-func gofakes3Backend(t *testing.T, o objects) (*Resolver, *testutil.S3) {
-	s := testutil.NewS3(t, testBucket, "other-bucket")
-	for k, v := range o {
-		s.Put(t, testBucket, k, v)
-	}
-	s.ResetRequests()
-	return New(s.Client, testBucket), s
-}
-
-func fsBackend(t *testing.T, o objects) *Resolver {
-	m := fstest.MapFS{}
-	for k, v := range o {
-		m[(&fsStore{}).canon(k)] = &fstest.MapFile{Data: v, ModTime: time.Unix(1700000000, 0)}
-	}
-	return NewFS(m, testBucket)
-}
-
-// backends returns the implementations every resolver test runs on:
-// gofakes3 in-process, a local directory (fs.FS), and moto_server's S3 as
-// a second, independent S3 implementation (started once for t, reset for
-// each subtest).
-func backends(t *testing.T) []backend {
-	bs := []backend{
-		{"gofakes3", func(t *testing.T, o objects) *Resolver { r, _ := gofakes3Backend(t, o); return r }},
-		{"fs", fsBackend},
-	}
-	if testing.Short() {
-		return bs
-	}
-	m := testutil.StartMoto(t)
-	client := s3.NewFromConfig(m.AWSConfig(), func(o *s3.Options) { o.UsePathStyle = true })
-	return append(bs, backend{"moto", func(t *testing.T, o objects) *Resolver {
-		ctx := t.Context()
-		require.NoError(t, m.Reset(ctx))
-		for _, b := range []string{testBucket, "other-bucket"} {
-			_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)})
-			require.NoError(t, err)
-		}
-		for k, v := range o {
-			_, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(testBucket), Key: aws.String(k), Body: bytes.NewReader(v)})
-			require.NoError(t, err)
-		}
-		return New(client, testBucket)
-	}})
-}
-
-var (
-	mar = time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
-	apr = time.Date(2024, 4, 1, 0, 0, 0, 0, time.UTC)
-)
 
 func mixedLayout(t testing.TB, prefix string) objects {
 	o := objects{}

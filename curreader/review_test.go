@@ -21,26 +21,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func writeParquetOf[T any](t *testing.T, recs []T, opts ...parquet.WriterOption) string {
-	t.Helper()
-	return writeTemp(t, genericParquet(t, recs, opts...))
-}
-
-func readColumn(t *testing.T, path, col string, optFns ...func(*ReadOptions)) []string {
-	t.Helper()
-	rd, err := OpenFile(t.Context(), path, optFns...)
-	require.NoError(t, err)
-	defer rd.Close()
-	var out []string
-	for rd.Next() {
-		v, ok := rd.Row().Get(col)
-		require.True(t, ok, col)
-		out = append(out, v)
-	}
-	require.NoError(t, rd.Err())
-	return out
-}
-
 // TestReviewUnsignedInts: UINT_32 and UINT_64 columns come out unsigned.
 func TestReviewUnsignedInts(t *testing.T) {
 	type rec struct {

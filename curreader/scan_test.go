@@ -2,9 +2,7 @@ package curreader
 
 import (
 	"bytes"
-	"context"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -19,51 +17,9 @@ import (
 
 	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/curreader/curtest"
-	"github.com/curconnect/curconnect/curreader/decimal"
 	"github.com/curconnect/curconnect/internal/faults"
 	"github.com/curconnect/curconnect/internal/s3io"
-	"github.com/curconnect/curconnect/internal/testutil"
 )
-
-// sums reads every row of r and sums cost exactly, in total and per
-// group column.
-type sums struct {
-	rows  int64
-	total decimal.Decimal
-	by    map[string]decimal.Decimal
-}
-
-func sumRows(t *testing.T, r *Reader, cost, group string) (sums, error) {
-	t.Helper()
-	s := sums{by: map[string]decimal.Decimal{}}
-	for row, err := range r.Rows() {
-		if err != nil {
-			return s, err
-		}
-		s.rows++
-		v, ok, err := row.Decimal(cost)
-		if err != nil {
-			return s, err
-		}
-		if !ok {
-			continue
-		}
-		s.total = s.total.Add(v)
-		g, _ := row.Get(group)
-		s.by[g] = s.by[g].Add(v)
-	}
-	return s, nil
-}
-
-func equalTruth(t *testing.T, s sums, cur *curtest.Delivery) {
-	t.Helper()
-	assert.Equal(t, cur.Rows, s.rows)
-	assert.Equal(t, decimal.MustParse(cur.Total).String(), s.total.String())
-	for k, v := range cur.ByProduct {
-		assert.Equal(t, decimal.MustParse(v).String(), s.by[k].String(), k)
-	}
-	assert.Len(t, s.by, len(cur.ByProduct))
-}
 
 // TestReadGeneratedCSV reads the current delivery of CSV streams of every
 // kind, from S3 and from a local copy, and requires curtest's exact totals.
@@ -151,35 +107,6 @@ func TestReadRealFixture(t *testing.T) {
 		gotBy[k] = v.String()
 	}
 	assert.Equal(t, want, gotBy)
-}
-
-func generatedLegacy(t *testing.T, files, rows int) (*Resolver, *testutil.S3, *Delivery, *curtest.Delivery) {
-	sink := curtest.NewMapSink()
-	res, err := curtest.Generate(t.Context(), sink, curtest.Spec{Kind: curtest.LegacyCUR, Name: "rep", Prefix: "cur", Bucket: testBucket, Files: files, Rows: rows, Seed: 7})
-	require.NoError(t, err)
-	r, s := gofakes3Backend(t, objects(sink.Objects()))
-	rep, err := r.Find(t.Context(), "cur", "rep")
-	require.NoError(t, err)
-	cur := res.Current(res.Periods()[0])
-	month, err := time.Parse("2006-01", res.Periods()[0])
-	require.NoError(t, err)
-	d, err := r.Resolve(t.Context(), rep, month)
-	require.NoError(t, err)
-	return r, s, d, cur
-}
-
-// fastRetry keeps the resumable GETs' backoff short in tests.
-func fastRetry(o *Options) { o.MinBackoff, o.MaxBackoff = time.Millisecond, 5*time.Millisecond }
-
-// openS3 opens a delivery in S3 as a Resolver over its bucket does, with
-// short backoff.
-func openS3(ctx context.Context, client S3API, d *Delivery, optFns ...func(*ReadOptions)) (*Reader, error) {
-	return New(client, d.Bucket, fastRetry).Open(ctx, d, optFns...)
-}
-
-// openFS opens a delivery of a local copy as a Resolver over it does.
-func openFS(ctx context.Context, fsys fs.FS, d *Delivery, optFns ...func(*ReadOptions)) (*Reader, error) {
-	return NewFS(fsys, "").Open(ctx, d, optFns...)
 }
 
 // TestReadSurvivesFaults: bodies cut at random offsets and 503 SlowDown are

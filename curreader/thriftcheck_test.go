@@ -2,7 +2,6 @@ package curreader
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 	"errors"
 	"os"
@@ -17,7 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
-	"github.com/curconnect/curconnect/curreader/curtest"
 )
 
 // TestThriftWeightsCoverFormatStructs keeps thriftStructWeight at least
@@ -46,28 +44,6 @@ func TestThriftWeightsCoverFormatStructs(t *testing.T) {
 		reflect.TypeFor[format.SchemaElement](), reflect.TypeFor[format.Statistics](), reflect.TypeFor[format.RowGroup]()} {
 		assert.True(t, seen[rt], "%v not reached", rt)
 	}
-}
-
-// generatedFooters returns the encoded footers of a few generated Parquet
-// files, as parquet-go wrote them.
-func generatedFooters(tb testing.TB) [][]byte {
-	tb.Helper()
-	var out [][]byte
-	for i, spec := range []curtest.Spec{
-		{Kind: curtest.LegacyCUR, Width: curtest.Narrow, Rows: 20},
-		{Kind: curtest.CUR2, Width: curtest.Narrow, Rows: 5},
-		{Kind: curtest.FOCUS12, Rows: 3},
-	} {
-		spec.Format, spec.Name, spec.Seed = curtest.Parquet, "r", uint64(i+1)
-		sink := curtest.NewMapSink()
-		res, err := curtest.Generate(context.Background(), sink, spec)
-		require.NoError(tb, err)
-		data, ok := sink.Get(res.Deliveries[0].DataKeys[0])
-		require.True(tb, ok)
-		n := int(binary.LittleEndian.Uint32(data[len(data)-8:]))
-		out = append(out, bytes.Clone(data[len(data)-8-n:len(data)-8]))
-	}
-	return out
 }
 
 // TestCheckThriftAcceptsRealMetadata: every footer parquet-go writes is
