@@ -344,36 +344,100 @@ func generatedFooters(tb testing.TB) [][]byte {
 	return out
 }
 
-// sums reads every row of r and sums cost exactly, in total and per
-// group column.
+// drain reads rd to its end through Rows, calling each (when not nil) for
+// every row. It returns the rows read and the error that ended the read:
+// the Reader's, or the first each returned, which stops it. Every helper
+// below that reads a Reader's rows is built on it.
+func drain(rd *Reader, each func(Row) error) (int, error) {
+	n := 0
+	for row, err := range rd.Rows() {
+		if err != nil {
+			return n, err
+		}
+		n++
+		if each != nil {
+			if err := each(row); err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, nil
+}
+
+// collect drains rd, keeping what of makes of each row; an error of of
+// ends the read.
+func collect[T any](rd *Reader, of func(Row) (T, error)) ([]T, error) {
+	var out []T
+	_, err := drain(rd, func(row Row) error {
+		v, err := of(row)
+		if err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	})
+	return out, err
+}
+
+// everyColumn is a drain callback that gets every visible column of a row,
+// as a program printing rows does, and stops the read with an error once
+// limit rows are read (a hostile file must not yield rows without end).
+func everyColumn(limit int) func(Row) error {
+	n := 0
+	return func(row Row) error {
+		for _, c := range row.Columns() {
+			row.Get(c)
+		}
+		if n++; n >= limit {
+			return errors.New("row limit reached")
+		}
+		return nil
+	}
+}
+
+// sums is what sumRows finds: the rows read and the cost summed exactly,
+// in total and per group column.
 type sums struct {
 	rows  int64
 	total decimal.Decimal
 	by    map[string]decimal.Decimal
 }
 
-func sumRows(t *testing.T, r *Reader, cost, group string) (sums, error) {
-	t.Helper()
+// sumRows drains r, summing cost exactly, in total and per value of the
+// group column (with group "", in total only). A cost that is not a
+// number ends the read with its error.
+func sumRows(tb testing.TB, r *Reader, cost, group string) (sums, error) {
+	tb.Helper()
 	s := sums{by: map[string]decimal.Decimal{}}
-	for row, err := range r.Rows() {
-		if err != nil {
-			return s, err
-		}
-		s.rows++
+	n, err := drain(r, func(row Row) error {
 		v, ok, err := row.Decimal(cost)
-		if err != nil {
-			return s, err
-		}
-		if !ok {
-			continue
+		if err != nil || !ok {
+			return err
 		}
 		s.total = s.total.Add(v)
-		g, _ := row.Get(group)
-		s.by[g] = s.by[g].Add(v)
-	}
-	return s, nil
+		if group != "" {
+			g, _ := row.Get(group)
+			s.by[g] = s.by[g].Add(v)
+		}
+		return nil
+	})
+	s.rows = int64(n)
+	return s, err
 }
 
+// mustSumRows is sumRows for a read that must succeed, as in a benchmark:
+// it closes rd, fails tb on an error and returns the rows read.
+func mustSumRows(tb testing.TB, rd *Reader, cost string) int64 {
+	tb.Helper()
+	defer rd.Close()
+	s, err := sumRows(tb, rd, cost, "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s.rows
+}
+
+// equalTruth checks sums against what curtest says it wrote.
 func equalTruth(t *testing.T, s sums, cur *curtest.Delivery) {
 	t.Helper()
 	assert.Equal(t, cur.Rows, s.rows)
@@ -391,45 +455,30 @@ type rec struct {
 	cost string
 }
 
+// readRecs collects the (file, line, cost) of every row of rd, then
+// closes it.
 func readRecs(t *testing.T, rd *Reader, cost string) ([]rec, error) {
 	t.Helper()
 	defer rd.Close()
-	var out []rec
-	for rd.Next() {
-		row := rd.Row()
+	return collect(rd, func(row Row) (rec, error) {
 		c, _ := row.Get(cost)
-		out = append(out, rec{row.File(), row.Line(), c})
-	}
-	return out, rd.Err()
+		return rec{row.File(), row.Line(), c}, nil
+	})
 }
 
-// drainAll reads every row (Get of every column), returning rows and Err.
-func drainAll(rd *Reader, limit int) (int, error) {
-	n := 0
-	for rd.Next() {
-		row := rd.Row()
-		for _, c := range row.Columns() {
-			row.Get(c)
-		}
-		if n++; n >= limit {
-			return n, errors.New("row limit reached")
-		}
-	}
-	return n, rd.Err()
-}
-
+// readColumn reads one local file and returns column col of every row,
+// which every row must have.
 func readColumn(t *testing.T, path, col string, optFns ...func(*ReadOptions)) []string {
 	t.Helper()
 	rd, err := OpenFile(t.Context(), path, optFns...)
 	require.NoError(t, err)
 	defer rd.Close()
-	var out []string
-	for rd.Next() {
-		v, ok := rd.Row().Get(col)
+	out, err := collect(rd, func(row Row) (string, error) {
+		v, ok := row.Get(col)
 		require.True(t, ok, col)
-		out = append(out, v)
-	}
-	require.NoError(t, rd.Err())
+		return v, nil
+	})
+	require.NoError(t, err)
 	return out
 }
 

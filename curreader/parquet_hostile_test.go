@@ -56,7 +56,7 @@ func readFileCost(t *testing.T, path string) (alloc uint64, took time.Duration, 
 		rd, oerr := OpenFile(t.Context(), path)
 		require.NoError(t, oerr)
 		defer rd.Close()
-		_, err = drainAll(rd, 1<<20)
+		_, err = drain(rd, everyColumn(1<<20))
 	})
 	return alloc, took, err
 }
@@ -167,7 +167,7 @@ func TestParquetFooterHugeList(t *testing.T) {
 			fmt.Println("open error:", err)
 			return
 		}
-		_, err = drainAll(rd, 10)
+		_, err = drain(rd, everyColumn(10))
 		fmt.Println("read error:", err)
 		return
 	}
@@ -224,7 +224,7 @@ func TestParquetHugeChunkFromS3Checked(t *testing.T) {
 				rd, err := openS3(t.Context(), s.Client, d, func(o *ReadOptions) { o.Concurrency, o.MemoryBudget = 1, 1 })
 				require.NoError(t, err)
 				defer rd.Close()
-				rows, rerr = drainAll(rd, 1<<20)
+				rows, rerr = drain(rd, everyColumn(1<<20))
 			})
 			t.Logf("%v, %d MB allocated, %d rows: %v", took, alloc>>20, rows, rerr)
 			if !tc.corrupt {
@@ -277,7 +277,7 @@ func TestParquetLargeFooterFetchedOnce(t *testing.T) {
 	rd, err := openS3(t.Context(), s.Client, d, func(o *ReadOptions) { o.Columns = []string{"A"} })
 	require.NoError(t, err)
 	defer rd.Close()
-	rows, err := drainAll(rd, len(recs)+1)
+	rows, err := drain(rd, everyColumn(len(recs)+1))
 	require.NoError(t, err)
 	assert.Equal(t, len(recs), rows)
 	assert.Equal(t, 1, footerGETs, "GETs of the footer's first byte")

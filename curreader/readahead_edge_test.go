@@ -20,9 +20,10 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
 // aheadSpec describes one CSV data file of a test delivery.
@@ -86,15 +87,12 @@ type aheadRec struct {
 // sequence of (file, row) read.
 func readAheadRecs(t *testing.T, rd *Reader) ([]aheadRec, error) {
 	t.Helper()
-	var out []aheadRec
-	for rd.Next() {
-		row := rd.Row()
+	return collect(rd, func(row Row) (aheadRec, error) {
 		rec, err := parseRec(row)
 		require.NoError(t, err)
 		require.Equal(t, fmt.Sprintf("f%03d.csv", rec.file), row.File())
-		out = append(out, rec)
-	}
-	return out, rd.Err()
+		return rec, nil
+	})
 }
 
 // parseRec reads the (file, row, line) a row of buildAhead's files holds.
