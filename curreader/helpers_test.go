@@ -120,16 +120,12 @@ func (o objects) addExport(t testing.TB, prefix, name string, month time.Time, c
 	}
 }
 
+// statusParquet is the Athena layout's cost_and_usage_data_status file.
 func statusParquet(t testing.TB, status string) []byte {
 	type row struct {
 		Status string `parquet:"status"`
 	}
-	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[row](&buf)
-	_, err := w.Write([]row{{Status: status}})
-	require.NoError(t, err)
-	require.NoError(t, w.Close())
-	return buf.Bytes()
+	return genericParquet(t, []row{{Status: status}})
 }
 
 var (
@@ -300,6 +296,7 @@ func maps(m fstest.MapFS) fstest.MapFS {
 	return out
 }
 
+// writeTemp writes data to a fresh x.parquet and returns its path.
 func writeTemp(t *testing.T, data []byte) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "x.parquet")
@@ -307,7 +304,8 @@ func writeTemp(t *testing.T, data []byte) string {
 	return p
 }
 
-func genericParquet[T any](t *testing.T, recs []T, opts ...parquet.WriterOption) []byte {
+// genericParquet writes recs as a Parquet file whose schema is T's.
+func genericParquet[T any](t testing.TB, recs []T, opts ...parquet.WriterOption) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	w := parquet.NewGenericWriter[T](&buf, opts...)
@@ -317,6 +315,7 @@ func genericParquet[T any](t *testing.T, recs []T, opts ...parquet.WriterOption)
 	return buf.Bytes()
 }
 
+// writeParquetOf writes recs as a local Parquet file and returns its path.
 func writeParquetOf[T any](t *testing.T, recs []T, opts ...parquet.WriterOption) string {
 	t.Helper()
 	return writeTemp(t, genericParquet(t, recs, opts...))

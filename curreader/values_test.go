@@ -1,13 +1,11 @@
 package curreader
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/parquet-go/parquet-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -31,21 +29,12 @@ type pqRecord struct {
 	Clock    int32              `parquet:"clock,time(millisecond)"`
 }
 
-func writeParquetFile(t *testing.T, recs []pqRecord) string {
-	t.Helper()
-	var buf bytes.Buffer
-	require.NoError(t, parquet.Write(&buf, recs))
-	path := filepath.Join(t.TempDir(), "x.snappy.parquet")
-	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o600))
-	return path
-}
-
 // TestParquetValues: each Parquet type comes out as the text a CSV export
 // would hold, and the typed accessors read it exactly.
 func TestParquetValues(t *testing.T) {
 	name := "web"
 	start := time.Date(2024, 3, 1, 10, 0, 0, 500000000, time.UTC)
-	path := writeParquetFile(t, []pqRecord{
+	path := writeParquetOf(t, []pqRecord{
 		{Cost: -12345, Small: 7, Start: start.UnixMicro(), Day: 19783, Rate: 0.00001, Flag: true, Count: 42, Name: &name,
 			Tags: map[string]string{"user_team": "a\"b", "user_env": "prod"}, Discount: map[string]float64{"bundled_discount": -1.5},
 			Interval: "2024-03-01T10:00:00Z/2024-03-01T11:00:00Z", Clock: (13*3600+5*60+7)*1000 + 250},
@@ -210,7 +199,7 @@ func TestOpenFileErrors(t *testing.T) {
 // TestGetFindsMapKeys: columns CUR 2.0 keeps in map columns are found by
 // their legacy and flattened names, in CSV (JSON cells) and Parquet (maps).
 func TestGetFindsMapKeys(t *testing.T) {
-	path := writeParquetFile(t, []pqRecord{{
+	path := writeParquetOf(t, []pqRecord{{
 		Tags: map[string]string{"user_team": "web"}, Discount: map[string]float64{"bundled_discount": -1.5},
 	}, {}})
 	csvPath := filepath.Join(t.TempDir(), "x.csv")
