@@ -1,8 +1,16 @@
 package curreader
 
+// Reading rows whatever the format: every generated layout, one local file
+// (OpenFile), and reads that end in a typed error naming the file, never in
+// a short total.
+
 import (
+	"archive/zip"
 	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -21,20 +29,14 @@ import (
 	"github.com/curconnect/curconnect/internal/s3io"
 )
 
-// TestReadGeneratedCSV reads the current delivery of CSV streams of every
-// kind, from S3 and from a local copy, and requires curtest's exact totals.
-func TestReadGeneratedCSV(t *testing.T) {
-	specs := []curtest.Spec{
-		{Kind: curtest.LegacyCUR, Name: "legacy", Versions: 2, Files: 3, Rows: 50, Restate: true, Months: 2, SchemaDrift: true},
-		{Kind: curtest.LegacyCUR, Name: "legacy-zip", Versioning: curtest.Overwrite, Format: curtest.CSVZip, Versions: 2, Rows: 40},
-		{Kind: curtest.LegacyCUR, Name: "legacy-wide", Width: curtest.Wide, Numbers: curtest.FixedNumbers, Files: 2, Rows: 30},
-		{Kind: curtest.CUR2, Name: "cur2", Versioning: curtest.Overwrite, Versions: 3, Files: 4, ShrinkBy: 1, EmptyFiles: 1, Rows: 25},
-		{Kind: curtest.FOCUS10, Name: "focus", Files: 2, Rows: 25},
-	}
+// TestReadGeneratedEveryLayout reads the current delivery of every period
+// of every layout curtest writes (CSV and Parquet), from S3 and from a local
+// copy, and requires curtest's exact totals.
+func TestReadGeneratedEveryLayout(t *testing.T) {
 	sink := curtest.NewMapSink()
 	var results []*curtest.Result
-	for i, spec := range specs {
-		spec.Prefix, spec.Bucket, spec.Seed = "cur", testBucket, uint64(100+i)
+	for i, spec := range generatedLayouts("cur") {
+		spec.Prefix, spec.Bucket, spec.Seed, spec.Rows = "cur", testBucket, uint64(i+1), 40
 		res, err := curtest.Generate(t.Context(), sink, spec)
 		require.NoError(t, err, spec.Name)
 		results = append(results, res)
@@ -62,11 +64,12 @@ func TestReadGeneratedCSV(t *testing.T) {
 					require.NoError(t, err)
 					d, err := r.Resolve(ctx, rep, month)
 					require.NoError(t, err)
+					allow := func(o *ReadOptions) { o.AllowUpdating = true }
 					var rd *Reader
 					if be == "fs" {
-						rd, err = openFS(ctx, m, d)
+						rd, err = openFS(ctx, m, d, allow)
 					} else {
-						rd, err = openS3(ctx, s.Client, d)
+						rd, err = openS3(ctx, s.Client, d, allow)
 					}
 					require.NoError(t, err)
 					defer rd.Close()
@@ -79,56 +82,92 @@ func TestReadGeneratedCSV(t *testing.T) {
 	}
 }
 
-// TestReadRealFixture reads the real anonymised CUR. The expected figures
-// were computed independently with Python's csv module and
-// decimal.Decimal (sum of lineItem/UnblendedCost, per lineItem/ProductCode).
-func TestReadRealFixture(t *testing.T) {
-	path := filepath.Join("..", "..", "shared", "fixtures", "real", "aws-cur-legacy-anonymized-2023-11.csv")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Skipf("the shared fixtures are not here (%v): a plain clone lacks them", err)
+// TestOpenFile reads one local data file of each format, told by its name,
+// to exact totals; an unknown extension is ErrUnsupportedFormat.
+func TestOpenFile(t *testing.T) {
+	dir := t.TempDir()
+	type file struct {
+		name string
+		data []byte
+		cur  *curtest.Delivery
 	}
-	m := fstest.MapFS{"cur/r/20231101-20231201/x/r-00001.csv": {Data: data}}
-	d := &Delivery{Report: "r", Format: FormatCSV, Compression: CompressionNone, Ready: true,
-		Files: []DataFile{{Key: "cur/r/20231101-20231201/x/r-00001.csv", Size: int64(len(data))}}}
-	rd, err := openFS(t.Context(), m, d)
+	var files []file
+	for _, format := range []curtest.FileType{curtest.CSVGzip, curtest.CSVZip, curtest.Parquet} {
+		g := genDelivery(t, curtest.Spec{Kind: curtest.LegacyCUR, Format: format, Rows: 500, Seed: 8}, false)
+		data := g.objs[g.cur.DataKeys[0]]
+		name := filepath.Base(g.cur.DataKeys[0])
+		files = append(files, file{name, data, g.cur})
+		if format == curtest.CSVGzip {
+			zr, err := gzip.NewReader(bytes.NewReader(data))
+			require.NoError(t, err)
+			plain, err := io.ReadAll(zr)
+			require.NoError(t, err)
+			files = append(files, file{"plain.csv", plain, g.cur}, file{"UPPER.CSV.GZ", data, g.cur})
+		}
+		if format == curtest.CSVZip {
+			zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+			require.NoError(t, err)
+			require.Len(t, zr.File, 1)
+		}
+	}
+	for _, f := range files {
+		t.Run(f.name, func(t *testing.T) {
+			path := filepath.Join(dir, f.name)
+			require.NoError(t, os.WriteFile(path, f.data, 0o644))
+			for _, c := range []int{0, 1} {
+				rd, err := OpenFile(t.Context(), path, concurrency(c))
+				require.NoError(t, err)
+				assert.Equal(t, f.name, rd.Delivery().Report)
+				got, err := sumRows(t, rd, f.cur.CostColumn, f.cur.ProductColumn)
+				require.NoError(t, err)
+				equalTruth(t, got, f.cur)
+				require.NoError(t, rd.Close())
+			}
+			rd, err := OpenFile(t.Context(), path)
+			require.NoError(t, err)
+			require.True(t, rd.Next())
+			assert.Equal(t, path, rd.Row().File())
+			rd.Close()
+		})
+	}
+	for _, name := range []string{"x.json", "x.csv.bz2", "x.parquet.tmp", "noext"} {
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, []byte("a,b\n1,2\n"), 0o644))
+		_, err := OpenFile(t.Context(), path)
+		assert.ErrorIs(t, err, ErrUnsupportedFormat, name)
+	}
+	_, err := OpenFile(t.Context(), filepath.Join(dir, "missing.csv"))
+	assert.ErrorIs(t, err, fs.ErrNotExist)
+	_, err = OpenFile(t.Context(), dir)
+	assert.Error(t, err, "a directory")
+	// A data file that is not what its name says.
+	bad := filepath.Join(dir, "bad.snappy.parquet")
+	require.NoError(t, os.WriteFile(bad, []byte("a,b\n1,2\n"), 0o644))
+	rd, err := OpenFile(t.Context(), bad)
 	require.NoError(t, err)
-	got, err := sumRows(t, rd, "line_item_unblended_cost", "lineItem/ProductCode")
-	require.NoError(t, err)
-	assert.Equal(t, int64(1281), got.rows)
-	assert.Equal(t, "1.6823086974", got.total.String())
-	want := map[string]string{
-		"AWSCloudShell": "0", "AWSCloudTrail": "0.00024", "AWSDataTransfer": "0", "AWSGlue": "0", "AWSIoT": "0.0000025",
-		"AWSMigrationHubRefactorSpaces": "0", "AWSQueueService": "0", "AWSSecretsManager": "0", "AmazonCloudWatch": "0",
-		"AmazonEFS": "0.0009452835", "AmazonS3": "1.4405653565", "AmazonSNS": "0", "AmazonStates": "0", "awskms": "0.2405555574",
-	}
-	gotBy := map[string]string{}
-	for k, v := range got.by {
-		gotBy[k] = v.String()
-	}
-	assert.Equal(t, want, gotBy)
+	assert.False(t, rd.Next())
+	requireFileError(t, rd.Err(), bad)
+	assert.ErrorIs(t, rd.Err(), curerr.ErrMalformed)
 }
 
-// TestReadSurvivesFaults: bodies cut at random offsets and 503 SlowDown are
-// resumed from the byte reached; the total stays exact.
-func TestReadSurvivesFaults(t *testing.T) {
-	_, s, d, cur := generatedLegacy(t, 3, 400)
-	var h *faults.Handler
-	s.Wrap(func(next http.Handler) http.Handler {
-		if h == nil {
-			h = faults.New(next, 42,
-				faults.Rule{Kind: faults.ResetAfter, PathContains: ".csv.gz", AfterBytes: -1, Times: 6},
-				faults.Rule{Kind: faults.SlowDown, PathContains: ".csv.gz", Times: 2})
-		}
-		return h
-	})
-	rd, err := openS3(t.Context(), s.Client, d)
-	require.NoError(t, err)
-	got, err := sumRows(t, rd, cur.CostColumn, cur.ProductColumn)
-	require.NoError(t, err)
-	equalTruth(t, got, cur)
-	assert.GreaterOrEqual(t, len(h.Events()), 4, "faults were injected: %v", h.Events())
-	t.Logf("survived %d faults: %v", len(h.Events()), h.Events())
+func TestOpenFileErrors(t *testing.T) {
+	_, err := OpenFile(t.Context(), filepath.Join(t.TempDir(), "none.csv"))
+	assert.ErrorIs(t, err, os.ErrNotExist)
+	_, err = OpenFile(t.Context(), t.TempDir())
+	assert.Error(t, err)
+	p := filepath.Join(t.TempDir(), "x.json")
+	require.NoError(t, os.WriteFile(p, []byte("{}"), 0o600))
+	_, err = OpenFile(t.Context(), p)
+	assert.ErrorIs(t, err, ErrUnsupportedFormat)
+	p = filepath.Join(t.TempDir(), "bad.parquet")
+	require.NoError(t, os.WriteFile(p, []byte("PAR1 not really"), 0o600))
+	rd, err := OpenFile(t.Context(), p)
+	require.NoError(t, err, "files are opened lazily")
+	assert.False(t, rd.Next())
+	var fe *FileError
+	require.ErrorAs(t, rd.Err(), &fe)
+	assert.Equal(t, p, fe.File)
+	assert.ErrorIs(t, rd.Err(), curerr.ErrMalformed)
 }
 
 // TestReadNeverShortReads: a truly truncated gzip, a denied GET and an
