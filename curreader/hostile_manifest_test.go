@@ -22,13 +22,13 @@ import (
 	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
-// TestManifestAttacks lists data-file references a hostile or broken
-// manifest could hold. Each is refused with ErrManifestEscapes (a typed
-// *ManifestError naming the manifest and the reference) before any data
-// file is read, on gofakes3 and on a local directory. Cases already in
+// TestManifestEscapesRefused lists data-file references a hostile or
+// broken manifest could hold. Each is refused with ErrManifestEscapes (a
+// typed *ManifestError naming the manifest and the reference) before any
+// data file is read, on gofakes3 and on a local directory. Cases already in
 // TestResolveErrors (other bucket, plain "..", https://, absolute path)
 // are not repeated.
-func TestManifestAttacks(t *testing.T) {
+func TestManifestEscapesRefused(t *testing.T) {
 	mkey := "cur/rep/20240301-20240401/rep-Manifest.json"
 	good := "cur/rep/20240301-20240401/asm1/rep-00001.csv.gz"
 	cases := []struct {

@@ -141,11 +141,11 @@ func failAfter(n int64) func(io.Reader) io.Reader {
 	}
 }
 
-// TestIotestReaders: a CSV delivery read one byte at a time, or with the
-// last data together with io.EOF, gives the exact totals; one whose reads
-// fail mid-stream ends in a *FileError naming the file, never a short
-// total.
-func TestIotestReaders(t *testing.T) {
+// TestCSVPartialAndFailingReads: a CSV delivery read one byte at a time,
+// or with the last data together with io.EOF (testing/iotest), gives the
+// exact totals; one whose reads fail mid-stream ends in a *FileError naming
+// the file, never a short total.
+func TestCSVPartialAndFailingReads(t *testing.T) {
 	g := genDelivery(t, curtest.Spec{Kind: curtest.LegacyCUR, Files: 3, Rows: 200, Seed: 12}, false)
 	// The same delivery as plain CSV.
 	plain := fstest.MapFS{}

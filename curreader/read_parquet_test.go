@@ -93,9 +93,9 @@ func TestCSVAndParquetAgree(t *testing.T) {
 	}
 }
 
-// TestReviewMapsAcrossPages: map rows with nulls inside, over many small
+// TestParquetMapsAcrossPages: map rows with nulls inside, over many small
 // pages and row groups (some of them empty), come out whole and in order.
-func TestReviewMapsAcrossPages(t *testing.T) {
+func TestParquetMapsAcrossPages(t *testing.T) {
 	type rec struct {
 		ID int64              `parquet:"id"`
 		M  map[string]*string `parquet:"m,optional"`
@@ -168,9 +168,9 @@ func TestReviewMapsAcrossPages(t *testing.T) {
 	}
 }
 
-// TestReviewListOfPairsIsNotAMap: a group of repeated (a, b) records with no
+// TestParquetListOfPairsIsNotAMap: a group of repeated (a, b) records with no
 // MAP annotation (a legacy two-level list) is refused, not read as a map.
-func TestReviewListOfPairsIsNotAMap(t *testing.T) {
+func TestParquetListOfPairsIsNotAMap(t *testing.T) {
 	schema := parquet.NewSchema("s", parquet.Group{
 		"pairs": parquet.Optional(parquet.Group{
 			"array": parquet.Repeated(parquet.Group{"a": parquet.String(), "b": parquet.String()}),

@@ -260,11 +260,11 @@ func TestReadAheadZeroRowFiles(t *testing.T) {
 	}
 }
 
-// TestReviewReadAheadStress: many small CSV files, one of them with a bad
+// TestReadAheadNeverLosesRows: many small CSV files, one of them with a bad
 // row, read ordered and unordered with tiny budgets and stopped at random
 // points: rows are never lost, duplicated or reordered within a file, an
 // error never looks like the end, and no goroutine is left.
-func TestReviewReadAheadStress(t *testing.T) {
+func TestReadAheadNeverLosesRows(t *testing.T) {
 	const files, rowsPer = 12, 700
 	build := func(bad int) (fstest.MapFS, *Delivery) {
 		m := fstest.MapFS{}

@@ -102,8 +102,8 @@ func TestParquetValues(t *testing.T) {
 	assert.Equal(t, path, kept.File())
 }
 
-// TestReviewUnsignedInts: UINT_32 and UINT_64 columns come out unsigned.
-func TestReviewUnsignedInts(t *testing.T) {
+// TestParquetUnsignedInts: UINT_32 and UINT_64 columns come out unsigned.
+func TestParquetUnsignedInts(t *testing.T) {
 	type rec struct {
 		U32 uint32 `parquet:"u32"`
 		U64 uint64 `parquet:"u64"`
@@ -113,9 +113,9 @@ func TestReviewUnsignedInts(t *testing.T) {
 	assert.Equal(t, []string{"18446744073709551615"}, readColumn(t, path, "u64"))
 }
 
-// TestReviewValueRendering: INT96, timestamps in each unit, dates before
-// 1970 and wide decimals render as the instant or number they hold.
-func TestReviewValueRendering(t *testing.T) {
+// TestParquetTimesAndWideDecimals: INT96, timestamps in each unit, dates
+// before 1970 and wide decimals render as the instant or number they hold.
+func TestParquetTimesAndWideDecimals(t *testing.T) {
 	type rec struct {
 		I96   deprecated.Int96 `parquet:"i96"`
 		Milli int64            `parquet:"ms,timestamp(millisecond)"`
@@ -148,9 +148,9 @@ func TestReviewValueRendering(t *testing.T) {
 	assert.Equal(t, []string{"-32.768"}, readColumn(t, path, "big"))
 }
 
-// TestReviewMapNaN: a map of doubles holding NaN or ±Inf is still a JSON
+// TestParquetMapNaNIsJSON: a map of doubles holding NaN or ±Inf is still a JSON
 // object.
-func TestReviewMapNaN(t *testing.T) {
+func TestParquetMapNaNIsJSON(t *testing.T) {
 	type rec struct {
 		M map[string]float64 `parquet:"discount"`
 	}
@@ -160,8 +160,8 @@ func TestReviewMapNaN(t *testing.T) {
 	}
 }
 
-// TestReviewMapNullEmpty: an empty map is "{}", a null (optional) map is "".
-func TestReviewMapNullEmpty(t *testing.T) {
+// TestParquetMapNullAndEmpty: an empty map is "{}", a null (optional) map is "".
+func TestParquetMapNullAndEmpty(t *testing.T) {
 	type req struct {
 		M map[string]string `parquet:"m"`
 	}
