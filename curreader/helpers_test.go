@@ -31,12 +31,15 @@ import (
 	"github.com/curconnect/curconnect/internal/testutil"
 )
 
+// ---- Buckets built by hand -------------------------------------------------
+
 const testBucket = "billing-bucket"
 
 // objects is a bucket's content for a test, built by hand from the layouts
 // in the reference (§2–§4), independently of the code under test.
 type objects map[string][]byte
 
+// legacyManifestJSON is a legacy CUR manifest listing keys.
 func legacyManifestJSON(t testing.TB, name, assembly string, start time.Time, keys ...string) []byte {
 	t.Helper()
 	end := start.AddDate(0, 1, 0)
@@ -54,6 +57,7 @@ func legacyManifestJSON(t testing.TB, name, assembly string, start time.Time, ke
 	return b
 }
 
+// periodFolder is a legacy billing period's folder: YYYYMMDD-YYYYMMDD.
 func periodFolder(start time.Time) string {
 	return start.Format("20060102") + "-" + start.AddDate(0, 1, 0).Format("20060102")
 }
@@ -77,6 +81,7 @@ func (o objects) addLegacy(t testing.TB, prefix, name string, start time.Time, a
 	}
 }
 
+// exportManifestJSON is a Data Exports manifest listing keys as s3:// URIs.
 func exportManifestJSON(t testing.TB, bucket, execution string, columns []string, keys ...string) []byte {
 	t.Helper()
 	var cols []map[string]string
@@ -128,10 +133,13 @@ func statusParquet(t testing.TB, status string) []byte {
 	return genericParquet(t, []row{{Status: status}})
 }
 
+// mar and apr are the billing periods of the buckets built by hand.
 var (
 	mar = time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
 	apr = time.Date(2024, 4, 1, 0, 0, 0, 0, time.UTC)
 )
+
+// ---- Backends --------------------------------------------------------------
 
 // backend is one implementation of a bucket the resolver runs against.
 type backend struct {
@@ -139,6 +147,7 @@ type backend struct {
 	make func(t *testing.T, o objects) *Resolver
 }
 
+// gofakes3Backend serves o from gofakes3 and resolves over it.
 func gofakes3Backend(t *testing.T, o objects) (*Resolver, *testutil.S3) {
 	s := testutil.NewS3(t, testBucket, "other-bucket")
 	for k, v := range o {
@@ -148,6 +157,7 @@ func gofakes3Backend(t *testing.T, o objects) (*Resolver, *testutil.S3) {
 	return New(s.Client, testBucket), s
 }
 
+// fsBackend resolves over o as a local copy (an fs.FS).
 func fsBackend(t *testing.T, o objects) *Resolver {
 	m := fstest.MapFS{}
 	for k, v := range o {
@@ -185,6 +195,8 @@ func backends(t *testing.T) []backend {
 	}})
 }
 
+// ---- Opening a delivery ----------------------------------------------------
+
 // fastRetry keeps the resumable GETs' backoff short in tests.
 func fastRetry(o *Options) { o.MinBackoff, o.MaxBackoff = time.Millisecond, 5*time.Millisecond }
 
@@ -199,9 +211,13 @@ func openFS(ctx context.Context, fsys fs.FS, d *Delivery, optFns ...func(*ReadOp
 	return NewFS(fsys, "").Open(ctx, d, optFns...)
 }
 
+// withOpts gathers read options, to pass them on as one.
 func withOpts(fns ...func(*ReadOptions)) []func(*ReadOptions) { return fns }
 
+// concurrency sets ReadOptions.Concurrency.
 func concurrency(n int) func(*ReadOptions) { return func(o *ReadOptions) { o.Concurrency = n } }
+
+// ---- Generated deliveries --------------------------------------------------
 
 // generatedLayouts are the delivery streams curreader/curtest writes, one of
 // each layout and quirk the resolver must handle. They all share one bucket
@@ -232,6 +248,8 @@ type genSet struct {
 	cur  *curtest.Delivery
 }
 
+// genDelivery generates spec's delivery (a legacy report "rep" under
+// "cur" unless spec says otherwise) and resolves its first period.
 func genDelivery(t *testing.T, spec curtest.Spec, withS3 bool) *genSet {
 	t.Helper()
 	if spec.Prefix == "" {
@@ -269,10 +287,12 @@ func genDelivery(t *testing.T, spec curtest.Spec, withS3 bool) *genSet {
 	return g
 }
 
+// fourFiles is a generated legacy delivery of four files.
 func fourFiles(t *testing.T, format curtest.FileType, withS3 bool) *genSet {
 	return genDelivery(t, curtest.Spec{Kind: curtest.LegacyCUR, Format: format, Files: 4, Rows: 700, Seed: 21}, withS3)
 }
 
+// generatedLegacy is a generated legacy delivery in gofakes3.
 func generatedLegacy(t *testing.T, files, rows int) (*Resolver, *testutil.S3, *Delivery, *curtest.Delivery) {
 	sink := curtest.NewMapSink()
 	res, err := curtest.Generate(t.Context(), sink, curtest.Spec{Kind: curtest.LegacyCUR, Name: "rep", Prefix: "cur", Bucket: testBucket, Files: files, Rows: rows, Seed: 7})
@@ -288,6 +308,7 @@ func generatedLegacy(t *testing.T, files, rows int) (*Resolver, *testutil.S3, *D
 	return r, s, d, cur
 }
 
+// maps returns a copy of m, to change files without touching m.
 func maps(m fstest.MapFS) fstest.MapFS {
 	out := fstest.MapFS{}
 	for k, v := range m {
@@ -295,6 +316,8 @@ func maps(m fstest.MapFS) fstest.MapFS {
 	}
 	return out
 }
+
+// ---- Parquet files written in memory ---------------------------------------
 
 // writeTemp writes data to a fresh x.parquet and returns its path.
 func writeTemp(t *testing.T, data []byte) string {
@@ -342,6 +365,8 @@ func generatedFooters(tb testing.TB) [][]byte {
 	}
 	return out
 }
+
+// ---- Draining a Reader -----------------------------------------------------
 
 // drain reads rd to its end through Rows, calling each (when not nil) for
 // every row. It returns the rows read and the error that ended the read:
@@ -481,6 +506,10 @@ func readColumn(t *testing.T, path, col string, optFns ...func(*ReadOptions)) []
 	return out
 }
 
+// ---- Checks ----------------------------------------------------------------
+
+// requireFileError requires err to be a *FileError, naming one of keys
+// when given.
 func requireFileError(t *testing.T, err error, keys ...string) *FileError {
 	t.Helper()
 	require.Error(t, err)
@@ -506,4 +535,5 @@ func waitGoroutines(t *testing.T, base int) {
 	}
 }
 
+// errDisk is the failure of the fake disks.
 var errDisk = errors.New("disk on fire")
