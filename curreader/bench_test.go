@@ -17,7 +17,6 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/curconnect/curconnect/curreader/curtest"
-	"github.com/curconnect/curconnect/curreader/decimal"
 )
 
 // Benchmarks of the public Reader on generated reports (legacy CUR, about
@@ -128,28 +127,6 @@ func (f *benchFixture) delivery(b *testing.B) (*Delivery, *Resolver) {
 	return d, r
 }
 
-// readAll reads every row and sums the cost column exactly.
-func readAll(b *testing.B, rd *Reader, cost string) int64 {
-	b.Helper()
-	defer rd.Close()
-	var n int64
-	var sum decimal.Decimal
-	for rd.Next() {
-		n++
-		v, ok, err := rd.Row().Decimal(cost)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if ok {
-			sum = sum.Add(v)
-		}
-	}
-	if err := rd.Err(); err != nil {
-		b.Fatal(err)
-	}
-	return n
-}
-
 // cpuStart marks the process's CPU time when a benchmark loop begins.
 func cpuStart() time.Duration { return cpuTime() }
 
@@ -202,7 +179,7 @@ func BenchmarkReadCSVGzip(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if n := readAll(b, rd, "lineItem/UnblendedCost"); n != rows {
+			if n := mustSumRows(b, rd, "lineItem/UnblendedCost"); n != rows {
 				b.Fatalf("%d rows, want %d", n, rows)
 			}
 		}
@@ -267,7 +244,7 @@ func BenchmarkReadParquet(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if n := readAll(b, rd, "line_item_unblended_cost"); n != rows {
+			if n := mustSumRows(b, rd, "line_item_unblended_cost"); n != rows {
 				b.Fatalf("%d rows, want %d", n, rows)
 			}
 		}
@@ -284,7 +261,7 @@ func BenchmarkReadParquet(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if n := readAll(b, rd, "line_item_unblended_cost"); n != rows {
+			if n := mustSumRows(b, rd, "line_item_unblended_cost"); n != rows {
 				b.Fatalf("%d rows, want %d", n, rows)
 			}
 		}
@@ -321,7 +298,7 @@ func BenchmarkReadDelivery(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if n := readAll(b, rd, "lineItem/UnblendedCost"); n != rows {
+				if n := mustSumRows(b, rd, "lineItem/UnblendedCost"); n != rows {
 					b.Fatalf("%d rows, want %d", n, rows)
 				}
 			}

@@ -1,42 +1,11 @@
 package curreader
 
 import (
-	"fmt"
 	"slices"
-	"strings"
 	"sync"
 
-	"github.com/curconnect/curconnect/curreader/curerr"
-	"github.com/curconnect/curconnect/internal/awserr"
 	"github.com/curconnect/curconnect/internal/colname"
 )
-
-// ErrUnknownColumn: a column name that is neither in the delivery nor a
-// documented column of legacy CUR, CUR 2.0 or FOCUS — a typo, which would
-// otherwise read as absent everywhere and sum to zero. A documented column
-// that a delivery lacks is not an error (AWS leaves out the columns no usage
-// of the month touched): it reads as absent. It wraps curerr.ErrMalformed.
-var ErrUnknownColumn = awserr.New("curreader: unknown column", curerr.ErrMalformed)
-
-// ColumnError names a column that is not known, and the closest names that
-// are (from the delivery and the documented columns).
-type ColumnError struct {
-	// Column is the name as given.
-	Column string
-	// Closest are the nearest real names, nearest first (at most 3).
-	Closest []string
-}
-
-func (e *ColumnError) Error() string {
-	s := fmt.Sprintf("curreader: unknown column %q: not in this delivery and not a documented column of legacy CUR, CUR 2.0 or FOCUS", e.Column)
-	if len(e.Closest) > 0 {
-		s += " (closest: " + strings.Join(e.Closest, ", ") + ")"
-	}
-	return s
-}
-
-// Unwrap returns ErrUnknownColumn.
-func (e *ColumnError) Unwrap() error { return ErrUnknownColumn }
 
 // columnChecker decides whether a name is a real column of one delivery:
 // documented anywhere, or listed by the delivery's manifest, or (for a

@@ -1,6 +1,10 @@
 package curreader
 
 import (
+	"errors"
+	"fmt"
+	"strings"
+
 	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/internal/awserr"
 	"github.com/curconnect/curconnect/internal/s3io"
@@ -91,3 +95,87 @@ func (e *ListError) Error() string {
 // Unwrap returns the cause (classified: errors.Is(err, curerr.ErrAccessDenied)
 // works).
 func (e *ListError) Unwrap() error { return e.Err }
+
+// ErrMalformedRow: a data file's row cannot be read (bad CSV, a value
+// that is not a number where one is asked for). It wraps curerr.ErrMalformed.
+var ErrMalformedRow = awserr.New("curreader: malformed row", curerr.ErrMalformed)
+
+// ErrUnsupportedFormat: the reader cannot read this delivery's format.
+var ErrUnsupportedFormat = awserr.New("curreader: unsupported format", curerr.ErrMalformed)
+
+// ErrNotReady: the delivery is still being updated (Delivery.Ready false).
+var ErrNotReady = errors.New("curreader: delivery not ready")
+
+// ErrBadTime: a cell is not a time the reader knows.
+var ErrBadTime = awserr.New("curreader: not a time", curerr.ErrMalformed)
+
+// ParseError names the file, line and field of a row that cannot be read.
+// For Parquet, Line is the row's 1-based position in the file.
+type ParseError struct {
+	File  string
+	Line  int
+	Field string
+	Err   error
+}
+
+func (e *ParseError) Error() string {
+	s := fmt.Sprintf("curreader: %s: line %d", e.File, e.Line)
+	if e.Field != "" {
+		s += ": field " + e.Field
+	}
+	return s + ": " + e.Err.Error()
+}
+
+// Unwrap returns the cause and ErrMalformedRow.
+func (e *ParseError) Unwrap() []error { return []error{e.Err, ErrMalformedRow} }
+
+// FileError reports a data file that could not be read to its end (a
+// denied or failed GET, a truncated or corrupt gzip or Parquet file, a file
+// that changed while it was read). It is never a short read that looks
+// like the end. Line is the last line (CSV) or row (Parquet) read.
+type FileError struct {
+	File string
+	Line int
+	Err  error
+}
+
+func (e *FileError) Error() string {
+	if e.Line <= 0 {
+		return fmt.Sprintf("curreader: %s: %v", e.File, e.Err)
+	}
+	unit := "line"
+	if strings.HasSuffix(strings.ToLower(e.File), ".parquet") {
+		unit = "row"
+	}
+	return fmt.Sprintf("curreader: %s: after %s %d: %v", e.File, unit, e.Line, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *FileError) Unwrap() error { return e.Err }
+
+// ErrUnknownColumn: a column name that is neither in the delivery nor a
+// documented column of legacy CUR, CUR 2.0 or FOCUS — a typo, which would
+// otherwise read as absent everywhere and sum to zero. A documented column
+// that a delivery lacks is not an error (AWS leaves out the columns no usage
+// of the month touched): it reads as absent. It wraps curerr.ErrMalformed.
+var ErrUnknownColumn = awserr.New("curreader: unknown column", curerr.ErrMalformed)
+
+// ColumnError names a column that is not known, and the closest names that
+// are (from the delivery and the documented columns).
+type ColumnError struct {
+	// Column is the name as given.
+	Column string
+	// Closest are the nearest real names, nearest first (at most 3).
+	Closest []string
+}
+
+func (e *ColumnError) Error() string {
+	s := fmt.Sprintf("curreader: unknown column %q: not in this delivery and not a documented column of legacy CUR, CUR 2.0 or FOCUS", e.Column)
+	if len(e.Closest) > 0 {
+		s += " (closest: " + strings.Join(e.Closest, ", ") + ")"
+	}
+	return s
+}
+
+// Unwrap returns ErrUnknownColumn.
+func (e *ColumnError) Unwrap() error { return ErrUnknownColumn }

@@ -1,9 +1,21 @@
 package curreader
 
+// Every fuzz target of the package. Seeds come from generated files and the
+// cases below; crashers are kept in testdata/fuzz/<target>/.
+
 import (
+	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
+	"testing/fstest"
+
+	"github.com/parquet-go/parquet-go/encoding/thrift"
+	"github.com/parquet-go/parquet-go/format"
+
+	"github.com/curconnect/curconnect/curreader/curerr"
+	"github.com/curconnect/curconnect/curreader/curtest"
 )
 
 // FuzzManifest feeds arbitrary bytes to both manifest parsers and to the
@@ -54,5 +66,182 @@ func FuzzManifest(f *testing.F) {
 		}
 		_ = parseExportPeriod(data)
 		_, _ = formatOf(string(data), string(data))
+	})
+}
+
+// FuzzCSVRows reads arbitrary bytes as a delivery's CSV data file through
+// the public Reader. It must never panic, and must end either cleanly or
+// with a *ParseError or *FileError that names the file.
+func FuzzCSVRows(f *testing.F) {
+	for _, s := range []string{
+		"identity/LineItemId,lineItem/UnblendedCost,resourceTags/user:team\nabc,1.5,x\ndef,-2e-3,\n",
+		"line_item_unblended_cost,resource_tags\n0.1,\"{\"\"user_team\"\":\"\"a\"\"}\"\n",
+		"a,b\n\"unterminated\n",
+		"\ufeffBilledCost,x\n1E+2,\"q\"\"q\"\n",
+		"lineItem/UnblendedCost\nnot-a-number\n",
+		"a,b\n1,2,3\n",
+		"",
+	} {
+		f.Add([]byte(s))
+	}
+	const key = "cur/r/20240301-20240401/a/r-00001.csv"
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fsys := fstest.MapFS{key: &fstest.MapFile{Data: data}}
+		d := &Delivery{Bucket: "b", Format: FormatCSV, Compression: CompressionNone, Ready: true,
+			Files: []DataFile{{Key: key, Size: int64(len(data))}}}
+		rd, err := openFS(t.Context(), fsys, d, func(o *ReadOptions) { o.MaxRecordSize, o.MaxFieldSize = 1<<16, 1<<12 })
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rd.Close()
+		rows := 0
+		for rd.Next() {
+			row := rd.Row()
+			if row.File() != key {
+				t.Fatalf("row names %q", row.File())
+			}
+			_ = row.Columns()
+			for _, c := range []string{"lineItem/UnblendedCost", "line_item_unblended_cost", "BilledCost", "a"} {
+				_, _ = row.Get(c)
+				_, _, _ = row.Decimal(c)
+			}
+			_, _ = row.Tag("user:team")
+			rows++
+		}
+		err = rd.Err()
+		if err == nil {
+			return
+		}
+		var pe *ParseError
+		var fe *FileError
+		switch {
+		case errors.As(err, &pe):
+			if pe.File != key {
+				t.Fatalf("ParseError names %q: %v", pe.File, err)
+			}
+		case errors.As(err, &fe):
+			if fe.File != key {
+				t.Fatalf("FileError names %q: %v", fe.File, err)
+			}
+		default:
+			t.Fatalf("untyped error after %d rows: %T %v", rows, err, err)
+		}
+		if !errors.Is(err, curerr.ErrMalformed) && !errors.As(err, &fe) {
+			t.Fatalf("not a malformed-input error: %v", err)
+		}
+	})
+}
+
+// FuzzParquetFile reads arbitrary bytes as a delivery's one Parquet data
+// file through the public Reader. It must never panic, and must end either
+// cleanly or with a *FileError or *ParseError that names the file.
+func FuzzParquetFile(f *testing.F) {
+	for i, spec := range []curtest.Spec{
+		{Kind: curtest.LegacyCUR, Width: curtest.Narrow, Rows: 3},
+		{Kind: curtest.CUR2, Width: curtest.Narrow, Rows: 2},
+		{Kind: curtest.FOCUS12, Rows: 1},
+		{Kind: curtest.LegacyCUR, Width: curtest.Narrow, Rows: 3, EmptyFiles: 1},
+	} {
+		spec.Format, spec.Name, spec.Seed = curtest.Parquet, "r", uint64(i+1)
+		sink := curtest.NewMapSink()
+		res, err := curtest.Generate(context.Background(), sink, spec)
+		if err != nil {
+			f.Fatal(err)
+		}
+		data, ok := sink.Get(res.Deliveries[0].DataKeys[0])
+		if !ok {
+			f.Fatal("no data file")
+		}
+		f.Add(data)
+		for _, n := range []int{len(data) / 2, len(data) - 9, 12} {
+			f.Add(data[:n])
+		}
+		f.Add(append(data[:len(data)/3:len(data)/3], data[len(data)/2:]...))
+	}
+	f.Add([]byte("PAR1PAR1"))
+	f.Add([]byte{})
+	const key = "cur/r/20240301-20240401/a/r-00001.snappy.parquet"
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fsys := fstest.MapFS{key: &fstest.MapFile{Data: data}}
+		d := &Delivery{Bucket: "b", Format: FormatParquet, Compression: CompressionParquet, Ready: true,
+			Files: []DataFile{{Key: key, Size: int64(len(data))}}}
+		rd, err := openFS(t.Context(), fsys, d, func(o *ReadOptions) { o.Concurrency = 1 })
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rd.Close()
+		rows := 0
+		for rd.Next() {
+			row := rd.Row()
+			if row.File() != key {
+				t.Fatalf("row names %q", row.File())
+			}
+			for _, c := range row.Columns() {
+				row.Get(c)
+			}
+			row.Decimal("line_item_unblended_cost")
+			row.Time("line_item_usage_start_date")
+			row.TimeInterval()
+			row.Tag("user_team")
+			_ = row.Clone()
+			if rows++; rows > 100000 {
+				t.Fatal("too many rows from a small file")
+			}
+		}
+		err = rd.Err()
+		if err == nil {
+			return
+		}
+		var fe *FileError
+		var pe *ParseError
+		switch {
+		case errors.As(err, &fe):
+			if fe.File != key {
+				t.Fatalf("error names %q: %v", fe.File, err)
+			}
+		case errors.As(err, &pe):
+			if pe.File != key {
+				t.Fatalf("error names %q: %v", pe.File, err)
+			}
+		default:
+			t.Fatalf("untyped error %T: %v", err, err)
+		}
+	})
+}
+
+// FuzzCheckThrift holds checkThrift to its promise on arbitrary bytes: it
+// never panics, never claims more bytes than it was given, and what it
+// accepts parquet-go decodes for no more than the cost limit allows.
+func FuzzCheckThrift(f *testing.F) {
+	footers := generatedFooters(f)
+	for _, footer := range footers {
+		f.Add(footer)
+		f.Add(footer[:len(footer)/2])
+	}
+	f.Add([]byte{0x15, 0x02, 0x19, 0xfc, 0xff, 0xff, 0xff, 0xff, 0x07})
+	f.Add([]byte{0x15, 0x00, 0x15, 0x14, 0x15, 0x14, 0x2c, 0x15, 0x02, 0x15, 0x00, 0x15, 0x00, 0x15, 0x00, 0x1c, 0x18, 0x05, 'a', 'b', 'c', 'd', 'e', 0, 0, 0})
+	const limit = 1 << 20
+	// Warm parquet-go's decoder caches so that they are not counted below.
+	var proto thrift.CompactProtocol
+	var warm format.FileMetaData
+	_ = thrift.Unmarshal(&proto, footers[0], &warm)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		n, err := checkThrift(b, limit)
+		if err != nil {
+			return
+		}
+		if n <= 0 || n > len(b) {
+			t.Fatalf("walked %d of %d bytes", n, len(b))
+		}
+		for _, target := range []any{new(format.FileMetaData), new(format.PageHeader)} {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_ = thrift.Unmarshal(&proto, b[:n], target)
+			runtime.ReadMemStats(&after)
+			// Slack for the decoder's own working state.
+			if got := after.TotalAlloc - before.TotalAlloc; got > 4*limit+1<<20 {
+				t.Fatalf("%d bytes accepted, then decoding %T allocated %d bytes", n, target, got)
+			}
+		}
 	})
 }

@@ -6,9 +6,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/curreader/decimal"
-	"github.com/curconnect/curconnect/internal/awserr"
 )
 
 // Row is one row of a data file. It is valid only until the Reader moves
@@ -173,9 +171,6 @@ var timeLayouts = []string{
 	"2006-01-02 15:04:05.999999999",
 	"2006-01-02T15:04:05.999999999",
 }
-
-// ErrBadTime: a cell is not a time the reader knows.
-var ErrBadTime = awserr.New("curreader: not a time", curerr.ErrMalformed)
 
 func parseTime(s string) (time.Time, error) {
 	for _, l := range timeLayouts {

@@ -252,3 +252,40 @@ func (s *fsStore) get(ctx context.Context, key string, max int64) ([]byte, strin
 	}
 	return b, fmt.Sprintf("%d-%d", info.Size(), info.ModTime().UnixNano()), nil
 }
+
+// fileStore opens the data files of a delivery.
+type fileStore struct {
+	// open streams one file from its start.
+	open func(ctx context.Context, f DataFile) (io.ReadCloser, error)
+	// at gives random access to one file (zip archives and Parquet files
+	// are read from their end).
+	at func(ctx context.Context, f DataFile) (io.ReaderAt, int64, io.Closer, error)
+	// remote is true for S3, where every ReadAt is a GET: Parquet reads
+	// then fetch whole column-chunk ranges at once.
+	remote bool
+}
+
+func fsStoreOf(open func(key string) (fs.File, error)) fileStore {
+	return fileStore{
+		open: func(_ context.Context, f DataFile) (io.ReadCloser, error) {
+			return open(f.Key)
+		},
+		at: func(_ context.Context, f DataFile) (io.ReaderAt, int64, io.Closer, error) {
+			file, err := open(f.Key)
+			if err != nil {
+				return nil, 0, nil, err
+			}
+			ra, ok := file.(io.ReaderAt)
+			if !ok {
+				file.Close()
+				return nil, 0, nil, fmt.Errorf("%w: the file system cannot read %s at random offsets, which zip and Parquet need", ErrUnsupportedFormat, f.Key)
+			}
+			info, err := file.Stat()
+			if err != nil {
+				file.Close()
+				return nil, 0, nil, err
+			}
+			return ra, info.Size(), file, nil
+		},
+	}
+}

@@ -2,22 +2,14 @@ package curreader
 
 import (
 	"bytes"
-	"context"
-	"encoding/binary"
 	"errors"
-	"os"
-	"path/filepath"
 	"reflect"
 	"runtime"
 	"testing"
 
-	"github.com/parquet-go/parquet-go/encoding/thrift"
 	"github.com/parquet-go/parquet-go/format"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/curconnect/curconnect/curreader/curerr"
-	"github.com/curconnect/curconnect/curreader/curtest"
 )
 
 // TestThriftWeightsCoverFormatStructs keeps thriftStructWeight at least
@@ -46,28 +38,6 @@ func TestThriftWeightsCoverFormatStructs(t *testing.T) {
 		reflect.TypeFor[format.SchemaElement](), reflect.TypeFor[format.Statistics](), reflect.TypeFor[format.RowGroup]()} {
 		assert.True(t, seen[rt], "%v not reached", rt)
 	}
-}
-
-// generatedFooters returns the encoded footers of a few generated Parquet
-// files, as parquet-go wrote them.
-func generatedFooters(tb testing.TB) [][]byte {
-	tb.Helper()
-	var out [][]byte
-	for i, spec := range []curtest.Spec{
-		{Kind: curtest.LegacyCUR, Width: curtest.Narrow, Rows: 20},
-		{Kind: curtest.CUR2, Width: curtest.Narrow, Rows: 5},
-		{Kind: curtest.FOCUS12, Rows: 3},
-	} {
-		spec.Format, spec.Name, spec.Seed = curtest.Parquet, "r", uint64(i+1)
-		sink := curtest.NewMapSink()
-		res, err := curtest.Generate(context.Background(), sink, spec)
-		require.NoError(tb, err)
-		data, ok := sink.Get(res.Deliveries[0].DataKeys[0])
-		require.True(tb, ok)
-		n := int(binary.LittleEndian.Uint32(data[len(data)-8:]))
-		out = append(out, bytes.Clone(data[len(data)-8-n:len(data)-8]))
-	}
-	return out
 }
 
 // TestCheckThriftAcceptsRealMetadata: every footer parquet-go writes is
@@ -134,60 +104,4 @@ func TestCheckThriftRefuses(t *testing.T) {
 	n, err := checkThrift(b, 256<<20)
 	require.NoError(t, err)
 	assert.Equal(t, len(b), n)
-}
-
-// TestParquetFooterDeepNesting: a footer of nested struct headers, which
-// parquet-go would recurse into once per level, is refused as malformed.
-func TestParquetFooterDeepNesting(t *testing.T) {
-	footer := bytes.Repeat([]byte{0x1c}, 1<<20)
-	data := append([]byte("PAR1"), footer...)
-	data = binary.LittleEndian.AppendUint32(data, uint32(len(footer)))
-	data = append(data, "PAR1"...)
-	p := filepath.Join(t.TempDir(), "deep.parquet")
-	require.NoError(t, os.WriteFile(p, data, 0o600))
-	rd, err := OpenFile(t.Context(), p)
-	require.NoError(t, err)
-	defer rd.Close()
-	assert.False(t, rd.Next())
-	var fe *FileError
-	require.ErrorAs(t, rd.Err(), &fe)
-	assert.ErrorIs(t, rd.Err(), curerr.ErrMalformed)
-	assert.Contains(t, rd.Err().Error(), "nested deeper")
-}
-
-// FuzzCheckThrift holds checkThrift to its promise on arbitrary bytes: it
-// never panics, never claims more bytes than it was given, and what it
-// accepts parquet-go decodes for no more than the cost limit allows.
-func FuzzCheckThrift(f *testing.F) {
-	footers := generatedFooters(f)
-	for _, footer := range footers {
-		f.Add(footer)
-		f.Add(footer[:len(footer)/2])
-	}
-	f.Add([]byte{0x15, 0x02, 0x19, 0xfc, 0xff, 0xff, 0xff, 0xff, 0x07})
-	f.Add([]byte{0x15, 0x00, 0x15, 0x14, 0x15, 0x14, 0x2c, 0x15, 0x02, 0x15, 0x00, 0x15, 0x00, 0x15, 0x00, 0x1c, 0x18, 0x05, 'a', 'b', 'c', 'd', 'e', 0, 0, 0})
-	const limit = 1 << 20
-	// Warm parquet-go's decoder caches so that they are not counted below.
-	var proto thrift.CompactProtocol
-	var warm format.FileMetaData
-	_ = thrift.Unmarshal(&proto, footers[0], &warm)
-	f.Fuzz(func(t *testing.T, b []byte) {
-		n, err := checkThrift(b, limit)
-		if err != nil {
-			return
-		}
-		if n <= 0 || n > len(b) {
-			t.Fatalf("walked %d of %d bytes", n, len(b))
-		}
-		for _, target := range []any{new(format.FileMetaData), new(format.PageHeader)} {
-			var before, after runtime.MemStats
-			runtime.ReadMemStats(&before)
-			_ = thrift.Unmarshal(&proto, b[:n], target)
-			runtime.ReadMemStats(&after)
-			// Slack for the decoder's own working state.
-			if got := after.TotalAlloc - before.TotalAlloc; got > 4*limit+1<<20 {
-				t.Fatalf("%d bytes accepted, then decoding %T allocated %d bytes", n, target, got)
-			}
-		}
-	})
 }

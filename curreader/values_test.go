@@ -1,18 +1,20 @@
 package curreader
 
+// Values as rows give them: Parquet values as the text a CSV export holds,
+// the typed getters (Decimal, Time, TimeInterval, Tag) and the keys CUR 2.0
+// keeps inside map columns.
+
 import (
-	"bytes"
+	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/deprecated"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/curconnect/curconnect/curreader/curerr"
-	"github.com/curconnect/curconnect/curreader/curtest"
 )
 
 // pqRecord holds every value type the Parquet reader renders.
@@ -31,21 +33,12 @@ type pqRecord struct {
 	Clock    int32              `parquet:"clock,time(millisecond)"`
 }
 
-func writeParquetFile(t *testing.T, recs []pqRecord) string {
-	t.Helper()
-	var buf bytes.Buffer
-	require.NoError(t, parquet.Write(&buf, recs))
-	path := filepath.Join(t.TempDir(), "x.snappy.parquet")
-	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o600))
-	return path
-}
-
 // TestParquetValues: each Parquet type comes out as the text a CSV export
 // would hold, and the typed accessors read it exactly.
 func TestParquetValues(t *testing.T) {
 	name := "web"
 	start := time.Date(2024, 3, 1, 10, 0, 0, 500000000, time.UTC)
-	path := writeParquetFile(t, []pqRecord{
+	path := writeParquetOf(t, []pqRecord{
 		{Cost: -12345, Small: 7, Start: start.UnixMicro(), Day: 19783, Rate: 0.00001, Flag: true, Count: 42, Name: &name,
 			Tags: map[string]string{"user_team": "a\"b", "user_env": "prod"}, Discount: map[string]float64{"bundled_discount": -1.5},
 			Interval: "2024-03-01T10:00:00Z/2024-03-01T11:00:00Z", Clock: (13*3600+5*60+7)*1000 + 250},
@@ -109,6 +102,124 @@ func TestParquetValues(t *testing.T) {
 	assert.Equal(t, path, kept.File())
 }
 
+// TestParquetUnsignedInts: UINT_32 and UINT_64 columns come out unsigned.
+func TestParquetUnsignedInts(t *testing.T) {
+	type rec struct {
+		U32 uint32 `parquet:"u32"`
+		U64 uint64 `parquet:"u64"`
+	}
+	path := writeParquetOf(t, []rec{{U32: 3_000_000_000, U64: math.MaxUint64}})
+	assert.Equal(t, []string{"3000000000"}, readColumn(t, path, "u32"))
+	assert.Equal(t, []string{"18446744073709551615"}, readColumn(t, path, "u64"))
+}
+
+// TestParquetTimesAndWideDecimals: INT96, timestamps in each unit, dates
+// before 1970 and wide decimals render as the instant or number they hold.
+func TestParquetTimesAndWideDecimals(t *testing.T) {
+	type rec struct {
+		I96   deprecated.Int96 `parquet:"i96"`
+		Milli int64            `parquet:"ms,timestamp(millisecond)"`
+		Nano  int64            `parquet:"ns,timestamp(nanosecond)"`
+		Day   int32            `parquet:"day,date"`
+		Wide  [16]byte         `parquet:"wide,decimal(2:38)"`
+		Big   [2]byte          `parquet:"big,decimal(3:4)"`
+	}
+	ts := time.Date(1969, 12, 31, 23, 59, 59, 123456789, time.UTC)
+	jd := ts.Unix()/86400 + 2440588
+	if ts.Unix() < 0 && ts.Unix()%86400 != 0 {
+		jd--
+	}
+	nanosOfDay := uint64(ts.Sub(time.Date(ts.Year(), ts.Month(), ts.Day(), 0, 0, 0, 0, time.UTC)))
+	var wide [16]byte
+	for i := range wide {
+		wide[i] = 0xff
+	}
+	wide[15] = 0xfe // -2
+	path := writeParquetOf(t, []rec{{
+		I96:   deprecated.Int96{uint32(nanosOfDay), uint32(nanosOfDay >> 32), uint32(jd)},
+		Milli: ts.UnixMilli() - 1, Nano: ts.UnixNano(), Day: -1, Wide: wide,
+		Big: [2]byte{0x80, 0x00},
+	}})
+	assert.Equal(t, []string{"1969-12-31T23:59:59.123456789Z"}, readColumn(t, path, "i96"))
+	assert.Equal(t, []string{"1969-12-31T23:59:59.122Z"}, readColumn(t, path, "ms"))
+	assert.Equal(t, []string{"1969-12-31T23:59:59.123456789Z"}, readColumn(t, path, "ns"))
+	assert.Equal(t, []string{"1969-12-31"}, readColumn(t, path, "day"))
+	assert.Equal(t, []string{"-0.02"}, readColumn(t, path, "wide"))
+	assert.Equal(t, []string{"-32.768"}, readColumn(t, path, "big"))
+}
+
+// TestParquetMapNaNIsJSON: a map of doubles holding NaN or ±Inf is still a JSON
+// object.
+func TestParquetMapNaNIsJSON(t *testing.T) {
+	type rec struct {
+		M map[string]float64 `parquet:"discount"`
+	}
+	path := writeParquetOf(t, []rec{{M: map[string]float64{"a": math.NaN()}}, {M: map[string]float64{"b": math.Inf(1)}}})
+	for _, v := range readColumn(t, path, "discount") {
+		assert.True(t, json.Valid([]byte(v)), "%s is not JSON", v)
+	}
+}
+
+// TestParquetMapNullAndEmpty: an empty map is "{}", a null (optional) map is "".
+func TestParquetMapNullAndEmpty(t *testing.T) {
+	type req struct {
+		M map[string]string `parquet:"m"`
+	}
+	type opt struct {
+		M map[string]string `parquet:"m,optional"`
+	}
+	p1 := writeParquetOf(t, []req{{M: map[string]string{}}, {M: map[string]string{"k": "v"}}, {M: map[string]string{}}})
+	assert.Equal(t, []string{"{}", `{"k":"v"}`, "{}"}, readColumn(t, p1, "m"), "required map")
+	p2 := writeParquetOf(t, []opt{{M: nil}, {M: map[string]string{}}, {M: map[string]string{"k": "v"}}})
+	assert.Equal(t, []string{"", "{}", `{"k":"v"}`}, readColumn(t, p2, "m"), "optional map")
+}
+
+// TestGetFindsMapKeys: columns CUR 2.0 keeps in map columns are found by
+// their legacy and flattened names, in CSV (JSON cells) and Parquet (maps).
+func TestGetFindsMapKeys(t *testing.T) {
+	path := writeParquetOf(t, []pqRecord{{
+		Tags: map[string]string{"user_team": "web"}, Discount: map[string]float64{"bundled_discount": -1.5},
+	}, {}})
+	csvPath := filepath.Join(t.TempDir(), "x.csv")
+	require.NoError(t, os.WriteFile(csvPath, []byte("resource_tags,discount,product,tags\n"+
+		`"{""user_team"":""web""}","{""bundled_discount"":-1.5}","{""product_name"":""Amazon S3""}","{""accountTag/owner"":""ops""}"`+"\n"+
+		",,,\n"), 0o600))
+	for _, p := range []string{path, csvPath} {
+		rd, err := OpenFile(t.Context(), p)
+		require.NoError(t, err)
+		require.True(t, rd.Next(), rd.Err())
+		row := rd.Row()
+		for col, want := range map[string]string{
+			"resourceTags/user:Team": "web", "resource_tags_user_team": "web",
+			"discount/BundledDiscount": "-1.5", "discount_bundled_discount": "-1.5",
+		} {
+			v, ok := row.Get(col)
+			assert.True(t, ok, "%s %s", p, col)
+			assert.Equal(t, want, v, "%s %s", p, col)
+		}
+		d, ok, err := row.Decimal("discount/BundledDiscount")
+		require.NoError(t, err)
+		assert.True(t, ok)
+		assert.Equal(t, "-1.5", d.String())
+		_, ok = row.Get("resourceTags/user:Missing")
+		assert.True(t, ok, "the file has the resource_tags map")
+		_, ok = row.Get("lineItem/NotThere")
+		assert.False(t, ok)
+		if p == csvPath {
+			v, _ := row.Get("product/ProductName")
+			assert.Equal(t, "Amazon S3", v)
+			v, ok = row.Get("accountTag/owner")
+			assert.True(t, ok)
+			assert.Equal(t, "ops", v)
+		}
+		require.True(t, rd.Next(), rd.Err())
+		v, ok := rd.Row().Get("resourceTags/user:Team")
+		assert.True(t, ok)
+		assert.Empty(t, v, "an empty map cell")
+		rd.Close()
+	}
+}
+
 // TestRowTimes covers the time forms AWS writes and the errors.
 func TestRowTimes(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "t.csv")
@@ -154,172 +265,5 @@ func TestRowTimes(t *testing.T) {
 			assert.Equal(t, w.startOK, ok, i)
 			assert.Equal(t, w.start, st, i)
 		}
-	}
-}
-
-// TestProjectionVisibility: only the columns asked for are visible; tags come with
-// "resource_tags"; a documented column the file lacks is simply absent, and
-// a name that is no column at all is refused (TestUnknownColumns).
-func TestProjectionVisibility(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "p.csv")
-	require.NoError(t, os.WriteFile(path, []byte("lineItem/UnblendedCost,lineItem/ProductCode,resourceTags/user:Team,product/region\n1.5,AmazonS3,web,us-east-1\n"), 0o600))
-	for _, tc := range []struct {
-		cols []string
-		want []string
-	}{
-		{[]string{"line_item_unblended_cost"}, []string{"line_item_unblended_cost"}},
-		{[]string{"resource_tags", "lineItem/ProductCode", "reservation/EffectiveCost"}, []string{"line_item_product_code", "resource_tags_user_team"}},
-		{nil, []string{"line_item_unblended_cost", "line_item_product_code", "resource_tags_user_team", "product_region"}},
-	} {
-		rd, err := OpenFile(t.Context(), path, func(o *ReadOptions) { o.Columns = tc.cols })
-		require.NoError(t, err)
-		require.True(t, rd.Next(), rd.Err())
-		row := rd.Row()
-		assert.Equal(t, tc.want, row.Columns(), tc.cols)
-		_, ok := row.Get("product/region")
-		assert.Equal(t, tc.cols == nil, ok, "product/region visible only without a projection")
-		if tc.cols != nil && tc.cols[0] == "resource_tags" {
-			v, ok := row.Tag("user:Team")
-			assert.True(t, ok)
-			assert.Equal(t, "web", v)
-		}
-		rd.Close()
-	}
-}
-
-func TestOpenFileErrors(t *testing.T) {
-	_, err := OpenFile(t.Context(), filepath.Join(t.TempDir(), "none.csv"))
-	assert.ErrorIs(t, err, os.ErrNotExist)
-	_, err = OpenFile(t.Context(), t.TempDir())
-	assert.Error(t, err)
-	p := filepath.Join(t.TempDir(), "x.json")
-	require.NoError(t, os.WriteFile(p, []byte("{}"), 0o600))
-	_, err = OpenFile(t.Context(), p)
-	assert.ErrorIs(t, err, ErrUnsupportedFormat)
-	p = filepath.Join(t.TempDir(), "bad.parquet")
-	require.NoError(t, os.WriteFile(p, []byte("PAR1 not really"), 0o600))
-	rd, err := OpenFile(t.Context(), p)
-	require.NoError(t, err, "files are opened lazily")
-	assert.False(t, rd.Next())
-	var fe *FileError
-	require.ErrorAs(t, rd.Err(), &fe)
-	assert.Equal(t, p, fe.File)
-	assert.ErrorIs(t, rd.Err(), curerr.ErrMalformed)
-}
-
-// TestGetFindsMapKeys: columns CUR 2.0 keeps in map columns are found by
-// their legacy and flattened names, in CSV (JSON cells) and Parquet (maps).
-func TestGetFindsMapKeys(t *testing.T) {
-	path := writeParquetFile(t, []pqRecord{{
-		Tags: map[string]string{"user_team": "web"}, Discount: map[string]float64{"bundled_discount": -1.5},
-	}, {}})
-	csvPath := filepath.Join(t.TempDir(), "x.csv")
-	require.NoError(t, os.WriteFile(csvPath, []byte("resource_tags,discount,product,tags\n"+
-		`"{""user_team"":""web""}","{""bundled_discount"":-1.5}","{""product_name"":""Amazon S3""}","{""accountTag/owner"":""ops""}"`+"\n"+
-		",,,\n"), 0o600))
-	for _, p := range []string{path, csvPath} {
-		rd, err := OpenFile(t.Context(), p)
-		require.NoError(t, err)
-		require.True(t, rd.Next(), rd.Err())
-		row := rd.Row()
-		for col, want := range map[string]string{
-			"resourceTags/user:Team": "web", "resource_tags_user_team": "web",
-			"discount/BundledDiscount": "-1.5", "discount_bundled_discount": "-1.5",
-		} {
-			v, ok := row.Get(col)
-			assert.True(t, ok, "%s %s", p, col)
-			assert.Equal(t, want, v, "%s %s", p, col)
-		}
-		d, ok, err := row.Decimal("discount/BundledDiscount")
-		require.NoError(t, err)
-		assert.True(t, ok)
-		assert.Equal(t, "-1.5", d.String())
-		_, ok = row.Get("resourceTags/user:Missing")
-		assert.True(t, ok, "the file has the resource_tags map")
-		_, ok = row.Get("lineItem/NotThere")
-		assert.False(t, ok)
-		if p == csvPath {
-			v, _ := row.Get("product/ProductName")
-			assert.Equal(t, "Amazon S3", v)
-			v, ok = row.Get("accountTag/owner")
-			assert.True(t, ok)
-			assert.Equal(t, "ops", v)
-		}
-		require.True(t, rd.Next(), rd.Err())
-		v, ok := rd.Row().Get("resourceTags/user:Team")
-		assert.True(t, ok)
-		assert.Empty(t, v, "an empty map cell")
-		rd.Close()
-	}
-}
-
-// TestProgressDoneOnClose: closing before the end still makes the one
-// last call, with Done set.
-func TestProgressDoneOnClose(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "p.csv")
-	require.NoError(t, os.WriteFile(path, []byte("a\n1\n2\n3\n"), 0o600))
-	var calls []Progress
-	rd, err := OpenFile(t.Context(), path, func(o *ReadOptions) { o.Progress = func(p Progress) { calls = append(calls, p) } })
-	require.NoError(t, err)
-	require.True(t, rd.Next())
-	require.NoError(t, rd.Close())
-	require.NoError(t, rd.Close())
-	require.NotEmpty(t, calls)
-	last := calls[len(calls)-1]
-	assert.True(t, last.Done)
-	assert.Equal(t, int64(1), last.Rows)
-	assert.Equal(t, 0, last.FilesDone)
-	done := 0
-	for _, c := range calls {
-		if c.Done {
-			done++
-		}
-	}
-	assert.Equal(t, 1, done, "exactly one Done call")
-}
-
-// TestParquetGETs: on S3 a Parquet file costs a GET for its tail (the
-// footer) and about one per row group for the projected chunks, not one
-// per page or per buffer.
-func TestParquetGETs(t *testing.T) {
-	sink := curtest.NewMapSink()
-	res, err := curtest.Generate(t.Context(), sink, curtest.Spec{Kind: curtest.CUR2, Name: "g", Prefix: "cur", Bucket: testBucket,
-		Format: curtest.Parquet, Width: curtest.Wide, Rows: 70_000, Seed: 4})
-	require.NoError(t, err)
-	r, s := gofakes3Backend(t, objects(sink.Objects()))
-	rep, err := r.Find(t.Context(), "cur", "g")
-	require.NoError(t, err)
-	ds, err := r.Latest(t.Context(), rep)
-	require.NoError(t, err)
-	d := ds[0]
-	require.Len(t, d.Files, 1)
-	cur := res.Current(res.Periods()[0])
-	for _, tc := range []struct {
-		cols    []string
-		budget  int64
-		maxGETs int
-	}{
-		// 70,000 rows are 2 row groups (of at most 65,536): a GET for the
-		// tail and one per row group when the chunks fit the file's share
-		// of the budget.
-		{[]string{"line_item_unblended_cost", "line_item_product_code"}, 0, 1 + 2},
-		{nil, 128 << 20, 1 + 2},
-		// Every column of a 17 MB row group with the default 32 MiB budget
-		// over 2 files' shares: most chunks in one GET, the rest by 64 KiB
-		// GETs and a GET per page header (checked before parquet-go
-		// decodes it): 37 in all.
-		{nil, 0, 45},
-	} {
-		cols := tc.cols
-		s.ResetRequests()
-		rd, err := openS3(t.Context(), s.Client, d, func(o *ReadOptions) { o.Columns, o.MemoryBudget, o.Concurrency = cols, tc.budget, 2 })
-		require.NoError(t, err)
-		got, err := sumRows(t, rd, cur.CostColumn, cur.ProductColumn)
-		require.NoError(t, err)
-		equalTruth(t, got, cur)
-		rd.Close()
-		gets := s.Requests()["GetObject"]
-		assert.LessOrEqual(t, gets, tc.maxGETs, "columns %v budget %d: %d GETs", cols, tc.budget, gets)
-		t.Logf("columns %v, budget %d: %d GETs for a %d-byte file", cols, tc.budget, gets, d.Files[0].Size)
 	}
 }

@@ -1,30 +1,71 @@
 package curreader
 
+// Parquet files built to hurt, or corrupt: footers and page headers that
+// claim gigabytes or nest without end, a dictionary offset that dodges the
+// page checks, files cut short or overwritten. Each ends in an error naming
+// the file (curerr.ErrMalformed), cheaply: never a panic, a crash or a
+// clean short total.
+
 import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
-	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding/thrift"
 	"github.com/parquet-go/parquet-go/format"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/curconnect/curconnect/curreader/curerr"
+	"github.com/curconnect/curconnect/curreader/curtest"
 )
+
+// TestHostileParquetIsCheap: inputs that make parquet-go allocate what a
+// header claims (a footer length of 2 GiB, a page of 149 million values)
+// are refused before it does, quickly and with little memory.
+func TestHostileParquetIsCheap(t *testing.T) {
+	// Found by FuzzParquetFile: a page header claiming 149,000,000 values
+	// (3.7 s and 458 MB inside parquet-go before it failed).
+	slow, err := os.ReadFile(filepath.Join("testdata", "corrupt-page-header.parquet"))
+	require.NoError(t, err)
+	for name, data := range map[string][]byte{
+		"page claims 149M values": slow,
+		"footer claims 2 GiB":     []byte("PAR1\x15\x06\x15\x80PAR1"),
+		"footer claims 4 GiB":     append(append([]byte("PAR1"), bytes.Repeat([]byte{0}, 100)...), 0xff, 0xff, 0xff, 0xff, 'P', 'A', 'R', '1'),
+		"encrypted footer":        []byte("PAR1\x00\x00\x00\x00\x04\x00\x00\x00PARE"),
+		"too short":               []byte("PAR1"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "x.parquet")
+			require.NoError(t, os.WriteFile(p, data, 0o600))
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			start := time.Now()
+			rd, err := OpenFile(t.Context(), p)
+			require.NoError(t, err)
+			assert.False(t, rd.Next())
+			elapsed := time.Since(start)
+			runtime.ReadMemStats(&after)
+			var fe *FileError
+			require.ErrorAs(t, rd.Err(), &fe)
+			assert.ErrorIs(t, rd.Err(), curerr.ErrMalformed)
+			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(16<<20), "allocated %d bytes", after.TotalAlloc-before.TotalAlloc)
+			t.Logf("%v: %v", elapsed, rd.Err())
+		})
+	}
+}
 
 // footerOf decodes a Parquet file's footer; start is where the footer
 // (thrift) begins.
@@ -48,38 +89,6 @@ func withFooter(t *testing.T, body []byte, md *format.FileMetaData) []byte {
 	return append(out, "PAR1"...)
 }
 
-func writeTemp(t *testing.T, data []byte) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "x.parquet")
-	require.NoError(t, os.WriteFile(p, data, 0o600))
-	return p
-}
-
-func genericParquet[T any](t *testing.T, recs []T, opts ...parquet.WriterOption) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[T](&buf, opts...)
-	_, err := w.Write(recs)
-	require.NoError(t, err)
-	require.NoError(t, w.Close())
-	return buf.Bytes()
-}
-
-// drainAll reads every row (Get of every column), returning rows and Err.
-func drainAll(rd *Reader, limit int) (int, error) {
-	n := 0
-	for rd.Next() {
-		row := rd.Row()
-		for _, c := range row.Columns() {
-			row.Get(c)
-		}
-		if n++; n >= limit {
-			return n, errors.New("row limit reached")
-		}
-	}
-	return n, rd.Err()
-}
-
 // readFileCost reads every row of a local file, returning the bytes
 // allocated, the time taken and the read's error.
 func readFileCost(t *testing.T, path string) (alloc uint64, took time.Duration, err error) {
@@ -88,7 +97,7 @@ func readFileCost(t *testing.T, path string) (alloc uint64, took time.Duration, 
 		rd, oerr := OpenFile(t.Context(), path)
 		require.NoError(t, oerr)
 		defer rd.Close()
-		_, err = drainAll(rd, 1<<20)
+		_, err = drain(rd, everyColumn(1<<20))
 	})
 	return alloc, took, err
 }
@@ -199,7 +208,7 @@ func TestParquetFooterHugeList(t *testing.T) {
 			fmt.Println("open error:", err)
 			return
 		}
-		_, err = drainAll(rd, 10)
+		_, err = drain(rd, everyColumn(10))
 		fmt.Println("read error:", err)
 		return
 	}
@@ -214,6 +223,25 @@ func TestParquetFooterHugeList(t *testing.T) {
 	t.Logf("child: %v\n%s", err, head)
 	require.NoError(t, err, "reading a 21-byte file killed the process")
 	assert.Contains(t, string(out), "malformed")
+}
+
+// TestParquetFooterDeepNesting: a footer of nested struct headers, which
+// parquet-go would recurse into once per level, is refused as malformed.
+func TestParquetFooterDeepNesting(t *testing.T) {
+	footer := bytes.Repeat([]byte{0x1c}, 1<<20)
+	data := append([]byte("PAR1"), footer...)
+	data = binary.LittleEndian.AppendUint32(data, uint32(len(footer)))
+	data = append(data, "PAR1"...)
+	p := filepath.Join(t.TempDir(), "deep.parquet")
+	require.NoError(t, os.WriteFile(p, data, 0o600))
+	rd, err := OpenFile(t.Context(), p)
+	require.NoError(t, err)
+	defer rd.Close()
+	assert.False(t, rd.Next())
+	var fe *FileError
+	require.ErrorAs(t, rd.Err(), &fe)
+	assert.ErrorIs(t, rd.Err(), curerr.ErrMalformed)
+	assert.Contains(t, rd.Err().Error(), "nested deeper")
 }
 
 // TestParquetHugeChunkFromS3Checked: a column chunk too large to fetch
@@ -256,7 +284,7 @@ func TestParquetHugeChunkFromS3Checked(t *testing.T) {
 				rd, err := openS3(t.Context(), s.Client, d, func(o *ReadOptions) { o.Concurrency, o.MemoryBudget = 1, 1 })
 				require.NoError(t, err)
 				defer rd.Close()
-				rows, rerr = drainAll(rd, 1<<20)
+				rows, rerr = drain(rd, everyColumn(1<<20))
 			})
 			t.Logf("%v, %d MB allocated, %d rows: %v", took, alloc>>20, rows, rerr)
 			if !tc.corrupt {
@@ -273,46 +301,82 @@ func TestParquetHugeChunkFromS3Checked(t *testing.T) {
 	}
 }
 
-// TestParquetLargeFooterFetchedOnce: on S3 a footer longer than the tail
-// read first (256 KiB) is fetched once, by checkFooter, and parquet-go's
-// read of it is served from those bytes.
-func TestParquetLargeFooterFetchedOnce(t *testing.T) {
-	type rec struct {
-		A, B, C, D, E, F, G, H string
+// chunkOffsets returns where each column chunk's first page starts in a
+// Parquet file (the page header), in the first row group.
+func chunkOffsets(t *testing.T, data []byte) []int64 {
+	t.Helper()
+	pf, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	require.NoError(t, err)
+	var offs []int64
+	for _, c := range pf.Metadata().RowGroups[0].Columns {
+		start, err := chunkStart(&c.MetaData)
+		require.NoError(t, err)
+		offs = append(offs, start)
 	}
-	recs := make([]rec, 6000)
-	for i := range recs {
-		recs[i] = rec{A: fmt.Sprint(i), B: "b", C: "c", D: "d", E: "e", F: "f", G: "g", H: "h"}
+	return offs
+}
+
+// TestParquetCorruptFiles: a Parquet file cut at its tail or in its
+// middle, or with a page header overwritten, ends in a *FileError naming
+// the file and wrapping curerr.ErrMalformed, from a local copy and from S3, one
+// file at a time and read ahead — never a panic or a clean short total.
+func TestParquetCorruptFiles(t *testing.T) {
+	g := genDelivery(t, curtest.Spec{Kind: curtest.LegacyCUR, Format: curtest.Parquet, Files: 3, Rows: 600, Seed: 5}, true)
+	key := g.cur.DataKeys[1]
+	orig := g.objs[key]
+	offs := chunkOffsets(t, orig)
+	mid := offs[len(offs)/2]
+	corrupt := map[string][]byte{
+		"tail cut":   orig[:len(orig)*2/3],
+		"footer cut": orig[:len(orig)-3],
+		"middle cut": slices.Concat(orig[:mid], orig[mid+200:]),
 	}
-	data := genericParquet(t, recs, parquet.MaxRowsPerRowGroup(10))
-	_, fstart := footerOf(t, data)
-	require.Greater(t, len(data)-8-fstart, 256<<10, "the footer must be longer than the tail")
-	const key = "cur/r/20240301-20240401/a/r-00001.snappy.parquet"
-	_, s := gofakes3Backend(t, objects{key: data})
-	var mu sync.Mutex
-	footerGETs := 0
-	s.Wrap(func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			var lo, hi int
-			if r.Method == http.MethodGet {
-				if _, err := fmt.Sscanf(r.Header.Get("Range"), "bytes=%d-%d", &lo, &hi); err == nil && lo <= fstart && fstart <= hi {
-					mu.Lock()
-					footerGETs++
-					mu.Unlock()
-				}
+	flip := bytes.Clone(orig)
+	for _, o := range offs[1:4] {
+		for i := range int64(6) {
+			flip[o+i] ^= 0xA5
+		}
+	}
+	corrupt["page headers flipped"] = flip
+	zero := bytes.Clone(orig)
+	for _, o := range offs {
+		clear(zero[o : o+4])
+	}
+	corrupt["page headers zeroed"] = zero
+	for name, data := range corrupt {
+		for _, be := range []string{"fs", "s3"} {
+			for _, c := range []int{1, 3} {
+				t.Run(fmt.Sprintf("%s/%s/c%d", name, be, c), func(t *testing.T) {
+					var rd *Reader
+					var err error
+					if be == "fs" {
+						m := maps(g.m)
+						m[key] = &fstest.MapFile{Data: data}
+						d := *g.fsD
+						d.Files = slices.Clone(d.Files)
+						d.Files[1].Size = int64(len(data))
+						rd, err = openFS(t.Context(), m, &d, concurrency(c))
+					} else {
+						g.s.Put(t, testBucket, key, data)
+						defer g.s.Put(t, testBucket, key, orig)
+						d := *g.s3D
+						d.Files = slices.Clone(d.Files)
+						d.Files[1].Size, d.Files[1].ETag = int64(len(data)), ""
+						rd, err = openS3(t.Context(), g.s.Client, &d, concurrency(c))
+					}
+					require.NoError(t, err)
+					defer rd.Close()
+					got, err := sumRows(t, rd, g.cur.CostColumn, g.cur.ProductColumn)
+					require.Error(t, err, "a corrupt file read to a clean end: %d rows of %d", got.rows, g.cur.Rows)
+					fe := requireFileError(t, err, key)
+					assert.Equal(t, key, fe.File)
+					assert.ErrorIs(t, err, curerr.ErrMalformed)
+					assert.Less(t, got.rows, g.cur.Rows)
+					assert.GreaterOrEqual(t, got.rows, int64(g.cur.RowsPerFile[0]), "the first file's rows come first")
+				})
 			}
-			h.ServeHTTP(w, r)
-		})
-	})
-	d := &Delivery{Bucket: testBucket, Report: "r", Format: FormatParquet, Compression: CompressionParquet, Ready: true,
-		Files: []DataFile{{Key: key, Size: int64(len(data))}}}
-	rd, err := openS3(t.Context(), s.Client, d, func(o *ReadOptions) { o.Columns = []string{"A"} })
-	require.NoError(t, err)
-	defer rd.Close()
-	rows, err := drainAll(rd, len(recs)+1)
-	require.NoError(t, err)
-	assert.Equal(t, len(recs), rows)
-	assert.Equal(t, 1, footerGETs, "GETs of the footer's first byte")
+		}
+	}
 }
 
 // TestStatusFileHostile: the Athena status file goes through the same

@@ -1,5 +1,10 @@
 package curreader
 
+// Manifests built to hurt: references that escape the report, keys that
+// look like others, the same file twice, and manifests that are huge,
+// endless or nested without end. Each is refused with an error naming the
+// manifest, before any data file is read.
+
 import (
 	"errors"
 	"io"
@@ -11,18 +16,19 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/curconnect/curconnect/curreader/curerr"
 )
 
-// TestManifestAttacks lists data-file references a hostile or broken
-// manifest could hold. Each is refused with ErrManifestEscapes (a typed
-// *ManifestError naming the manifest and the reference) before any data
-// file is read, on gofakes3 and on a local directory. Cases already in
+// TestManifestEscapesRefused lists data-file references a hostile or
+// broken manifest could hold. Each is refused with ErrManifestEscapes (a
+// typed *ManifestError naming the manifest and the reference) before any
+// data file is read, on gofakes3 and on a local directory. Cases already in
 // TestResolveErrors (other bucket, plain "..", https://, absolute path)
 // are not repeated.
-func TestManifestAttacks(t *testing.T) {
+func TestManifestEscapesRefused(t *testing.T) {
 	mkey := "cur/rep/20240301-20240401/rep-Manifest.json"
 	good := "cur/rep/20240301-20240401/asm1/rep-00001.csv.gz"
 	cases := []struct {
@@ -115,6 +121,45 @@ func TestManifestPercentEncodedDotDot(t *testing.T) {
 				assert.Equal(t, ref, me.File, "the literal key, not a decoded one")
 			})
 		}
+	}
+}
+
+// TestManifestSameFileTwice: a manifest listing one data file twice —
+// verbatim, or as "/key" or "a//b" which a local directory maps to the
+// same file — lists it once, so its rows are never counted twice. On S3
+// those spellings are other keys, which were not delivered.
+func TestManifestSameFileTwice(t *testing.T) {
+	mkey := "cur/rep/20240301-20240401/rep-Manifest.json"
+	good := "cur/rep/20240301-20240401/asm1/rep-00001.csv.gz"
+	for _, ref := range []string{good, "/" + good, "cur/rep/20240301-20240401//asm1/rep-00001.csv.gz"} {
+		t.Run(ref, func(t *testing.T) {
+			o := objects{}
+			o.addLegacy(t, "cur/", "rep", mar, []string{"asm1"}, 1, 1)
+			o[mkey] = legacyManifestJSON(t, "rep", "asm1", mar, good, ref)
+
+			r := fsBackend(t, o)
+			rep, err := r.Find(t.Context(), "cur", "rep")
+			require.NoError(t, err)
+			d, err := r.Resolve(t.Context(), rep, mar)
+			require.NoError(t, err)
+			require.Len(t, d.Files, 1, "one file, listed once")
+
+			r, _ = gofakes3Backend(t, o)
+			rep, err = r.Find(t.Context(), "cur", "rep")
+			require.NoError(t, err)
+			d, err = r.Resolve(t.Context(), rep, mar)
+			if ref == good {
+				require.NoError(t, err)
+				require.Len(t, d.Files, 1)
+				return
+			}
+			// On S3 the other spelling is another key: outside the prefix
+			// or not delivered, refused either way.
+			var me *ManifestError
+			require.ErrorAs(t, err, &me)
+			assert.Equal(t, ref, me.File)
+			assert.True(t, errors.Is(err, ErrFileMissing) || errors.Is(err, ErrManifestEscapes), "%v", err)
+		})
 	}
 }
 
@@ -261,44 +306,5 @@ func TestDeeplyNestedManifest(t *testing.T) {
 	for _, data := range []string{`{"dataFiles":[1]}`, `{"dataFiles":"x"}`, `{"columns":7}`} {
 		_, err := parseExportManifest([]byte(data))
 		require.ErrorIs(t, err, ErrMalformedManifest, data)
-	}
-}
-
-// TestManifestSameFileTwice: a manifest listing one data file twice —
-// verbatim, or as "/key" or "a//b" which a local directory maps to the
-// same file — lists it once, so its rows are never counted twice. On S3
-// those spellings are other keys, which were not delivered.
-func TestManifestSameFileTwice(t *testing.T) {
-	mkey := "cur/rep/20240301-20240401/rep-Manifest.json"
-	good := "cur/rep/20240301-20240401/asm1/rep-00001.csv.gz"
-	for _, ref := range []string{good, "/" + good, "cur/rep/20240301-20240401//asm1/rep-00001.csv.gz"} {
-		t.Run(ref, func(t *testing.T) {
-			o := objects{}
-			o.addLegacy(t, "cur/", "rep", mar, []string{"asm1"}, 1, 1)
-			o[mkey] = legacyManifestJSON(t, "rep", "asm1", mar, good, ref)
-
-			r := fsBackend(t, o)
-			rep, err := r.Find(t.Context(), "cur", "rep")
-			require.NoError(t, err)
-			d, err := r.Resolve(t.Context(), rep, mar)
-			require.NoError(t, err)
-			require.Len(t, d.Files, 1, "one file, listed once")
-
-			r, _ = gofakes3Backend(t, o)
-			rep, err = r.Find(t.Context(), "cur", "rep")
-			require.NoError(t, err)
-			d, err = r.Resolve(t.Context(), rep, mar)
-			if ref == good {
-				require.NoError(t, err)
-				require.Len(t, d.Files, 1)
-				return
-			}
-			// On S3 the other spelling is another key: outside the prefix
-			// or not delivered, refused either way.
-			var me *ManifestError
-			require.ErrorAs(t, err, &me)
-			assert.Equal(t, ref, me.File)
-			assert.True(t, errors.Is(err, ErrFileMissing) || errors.Is(err, ErrManifestEscapes), "%v", err)
-		})
 	}
 }

@@ -1,185 +1,29 @@
 package curreader
 
+// Finding reports and resolving deliveries: every layout and prefix, the
+// manifest that decides the newest complete delivery, the errors that name
+// it, what a listing costs, and Changes.
+
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
-	"github.com/parquet-go/parquet-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
+	"github.com/curconnect/curconnect/curreader/curtest"
 	"github.com/curconnect/curconnect/internal/testutil"
 )
 
-const testBucket = "billing-bucket"
-
-// objects is a bucket's content for a test, built by hand from the layouts
-// in the reference (§2–§4), independently of the code under test.
-type objects map[string][]byte
-
-func legacyManifestJSON(t testing.TB, name, assembly string, start time.Time, keys ...string) []byte {
-	t.Helper()
-	end := start.AddDate(0, 1, 0)
-	m := map[string]any{
-		"assemblyId": assembly, "account": "111122223333",
-		"columns": []map[string]string{{"category": "identity", "name": "LineItemId"}, {"category": "lineItem", "name": "UnblendedCost", "type": "BigDecimal"}},
-		"charset": "UTF-8", "compression": "GZIP", "contentType": "text/csv",
-		"reportId": "abc", "reportName": name, "bucket": testBucket,
-		"billingPeriod":          map[string]string{"start": start.Format("20060102T150405.000Z"), "end": end.Format("20060102T150405.000Z")},
-		"reportKeys":             keys,
-		"additionalArtifactKeys": []map[string]string{{"artifactType": "RedshiftCommands", "name": name + "-RedshiftCommands.sql"}},
-	}
-	b, err := json.Marshal(m)
-	require.NoError(t, err)
-	return b
-}
-
-func periodFolder(start time.Time) string {
-	return start.Format("20060102") + "-" + start.AddDate(0, 1, 0).Format("20060102")
-}
-
-// addLegacy writes a legacy create-new report: assemblies in order, the
-// top-level manifest pointing at the last complete one.
-func (o objects) addLegacy(t testing.TB, prefix, name string, start time.Time, assemblies []string, files int, complete int) {
-	root := prefix + name + "/" + periodFolder(start) + "/"
-	for i, a := range assemblies {
-		var keys []string
-		for f := 1; f <= files; f++ {
-			k := fmt.Sprintf("%s%s/%s-%05d.csv.gz", root, a, name, f)
-			o[k] = []byte(fmt.Sprintf("data %s %d", a, f))
-			keys = append(keys, k)
-		}
-		m := legacyManifestJSON(t, name, a, start, keys...)
-		if i < complete {
-			o[root+a+"/"+name+"-Manifest.json"] = m
-			o[root+name+"-Manifest.json"] = m // overwritten by each complete delivery
-		}
-	}
-}
-
-func exportManifestJSON(t testing.TB, bucket, execution string, columns []string, keys ...string) []byte {
-	t.Helper()
-	var cols []map[string]string
-	for _, c := range columns {
-		cols = append(cols, map[string]string{"name": c, "type": "string"})
-	}
-	var files []string
-	for _, k := range keys {
-		files = append(files, "s3://"+bucket+"/"+k)
-	}
-	b, err := json.Marshal(map[string]any{"exportArn": "arn:aws:bcm-data-exports:us-east-1:111122223333:export/x", "executionId": execution, "columns": cols, "dataFiles": files})
-	require.NoError(t, err)
-	return b
-}
-
 var cur2Columns = []string{"bill_billing_period_start_date", "line_item_unblended_cost", "resource_tags"}
+
 var focusColumns = []string{"BilledCost", "ServiceName", "SubAccountId"}
-
-// addExport writes a Data Exports period; executions empty means overwrite.
-func (o objects) addExport(t testing.TB, prefix, name string, month time.Time, columns []string, executions []string, files int) {
-	bp := "BILLING_PERIOD=" + month.Format("2006-01") + "/"
-	if len(executions) == 0 {
-		var keys []string
-		for f := 1; f <= files; f++ {
-			k := fmt.Sprintf("%s%s/data/%s%s-%05d.csv.gz", prefix, name, bp, name, f)
-			o[k] = []byte("x")
-			keys = append(keys, k)
-		}
-		o[prefix+name+"/metadata/"+bp+name+"-Manifest.json"] = exportManifestJSON(t, testBucket, "exec-overwrite", columns, keys...)
-		return
-	}
-	for _, e := range executions {
-		dir := "20240305T010203Z-" + e + "/"
-		if e > "e" { // keep folder names sorting with execution order in tests
-			dir = "2024030" + e[len(e)-1:] + "T010203Z-" + e + "/"
-		}
-		var keys []string
-		for f := 1; f <= files; f++ {
-			k := fmt.Sprintf("%s%s/data/%s%s%s-%05d.snappy.parquet", prefix, name, bp, dir, name, f)
-			o[k] = []byte("x")
-			keys = append(keys, k)
-		}
-		o[prefix+name+"/metadata/"+bp+dir+name+"-Manifest.json"] = exportManifestJSON(t, testBucket, e, columns, keys...)
-	}
-}
-
-func statusParquet(t testing.TB, status string) []byte {
-	type row struct {
-		Status string `parquet:"status"`
-	}
-	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[row](&buf)
-	_, err := w.Write([]row{{Status: status}})
-	require.NoError(t, err)
-	require.NoError(t, w.Close())
-	return buf.Bytes()
-}
-
-// backend is one implementation of a bucket the resolver runs against.
-type backend struct {
-	name string
-	make func(t *testing.T, o objects) *Resolver
-}
-
-func gofakes3Backend(t *testing.T, o objects) (*Resolver, *testutil.S3) {
-	s := testutil.NewS3(t, testBucket, "other-bucket")
-	for k, v := range o {
-		s.Put(t, testBucket, k, v)
-	}
-	s.ResetRequests()
-	return New(s.Client, testBucket), s
-}
-
-func fsBackend(t *testing.T, o objects) *Resolver {
-	m := fstest.MapFS{}
-	for k, v := range o {
-		m[(&fsStore{}).canon(k)] = &fstest.MapFile{Data: v, ModTime: time.Unix(1700000000, 0)}
-	}
-	return NewFS(m, testBucket)
-}
-
-// backends returns the implementations every resolver test runs on:
-// gofakes3 in-process, a local directory (fs.FS), and moto_server's S3 as
-// a second, independent S3 implementation (started once for t, reset for
-// each subtest).
-func backends(t *testing.T) []backend {
-	bs := []backend{
-		{"gofakes3", func(t *testing.T, o objects) *Resolver { r, _ := gofakes3Backend(t, o); return r }},
-		{"fs", fsBackend},
-	}
-	if testing.Short() {
-		return bs
-	}
-	m := testutil.StartMoto(t)
-	client := s3.NewFromConfig(m.AWSConfig(), func(o *s3.Options) { o.UsePathStyle = true })
-	return append(bs, backend{"moto", func(t *testing.T, o objects) *Resolver {
-		ctx := t.Context()
-		require.NoError(t, m.Reset(ctx))
-		for _, b := range []string{testBucket, "other-bucket"} {
-			_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)})
-			require.NoError(t, err)
-		}
-		for k, v := range o {
-			_, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(testBucket), Key: aws.String(k), Body: bytes.NewReader(v)})
-			require.NoError(t, err)
-		}
-		return New(client, testBucket)
-	}})
-}
-
-var (
-	mar = time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
-	apr = time.Date(2024, 4, 1, 0, 0, 0, 0, time.UTC)
-)
 
 func mixedLayout(t testing.TB, prefix string) objects {
 	o := objects{}
@@ -280,6 +124,84 @@ func TestResolveMixedLayouts(t *testing.T) {
 	}
 }
 
+func generate(t *testing.T, prefix string) (objects, []*curtest.Result) {
+	t.Helper()
+	sink := curtest.NewMapSink()
+	var results []*curtest.Result
+	for i, spec := range generatedLayouts(prefix) {
+		if spec.Athena && prefix == "" {
+			continue // AWS requires a prefix for the Athena integration
+		}
+		spec.Prefix, spec.Bucket, spec.Seed, spec.Rows = prefix, testBucket, uint64(i+1), 5
+		res, err := curtest.Generate(t.Context(), sink, spec)
+		require.NoError(t, err, spec.Name)
+		results = append(results, res)
+	}
+	return objects(sink.Objects()), results
+}
+
+// TestResolveGeneratedLayouts resolves every period of every generated
+// stream, on every backend, and requires exactly the current delivery
+// curtest says it wrote: its version and its data files in manifest order —
+// never an incomplete newer folder, a superseded assembly or a stale chunk.
+func TestResolveGeneratedLayouts(t *testing.T) {
+	bes := backends(t)
+	for _, prefix := range []string{"cur", "cost/", ""} {
+		o, results := generate(t, prefix)
+		for _, be := range bes {
+			if be.name == "fs" && prefix == "cost/" {
+				// A local copy cannot hold "//": covered by the fs run of
+				// TestResolveMixedLayouts with collapsed keys.
+				continue
+			}
+			t.Run(fmt.Sprintf("%s/%q", be.name, prefix), func(t *testing.T) {
+				ctx := t.Context()
+				r := be.make(t, o)
+				reps, err := r.Reports(ctx, prefix)
+				require.NoError(t, err)
+				byName := map[string]Report{}
+				for _, rep := range reps {
+					byName[rep.Name] = rep
+				}
+				require.Len(t, byName, len(results), "every stream, side by side")
+				for _, res := range results {
+					rep, ok := byName[res.Spec.Name]
+					require.True(t, ok, res.Spec.Name)
+					periods, err := r.Periods(ctx, rep)
+					require.NoError(t, err)
+					var got []string
+					for _, p := range periods {
+						got = append(got, p.String())
+					}
+					want := res.Periods()
+					sort.Strings(want)
+					require.Equal(t, want, got, res.Spec.Name)
+					for _, p := range periods {
+						cur := res.Current(p.String())
+						require.NotNil(t, cur, "%s %s", res.Spec.Name, p)
+						d, err := r.Resolve(ctx, rep, p.Month)
+						require.NoError(t, err, "%s %s", res.Spec.Name, p)
+						assert.Equal(t, res.Spec.Kind.String(), string(d.Kind), res.Spec.Name)
+						if cur.Version != "" {
+							assert.Equal(t, cur.Version, d.Version, "%s %s", res.Spec.Name, p)
+						}
+						keys := make([]string, len(d.Files))
+						for i, f := range d.Files {
+							keys[i] = r.st.canon(f.Key)
+						}
+						wantKeys := make([]string, len(cur.DataKeys))
+						for i, k := range cur.DataKeys {
+							wantKeys[i] = r.st.canon(k)
+						}
+						assert.Equal(t, wantKeys, keys, "%s %s", res.Spec.Name, p)
+						assert.Equal(t, !res.Spec.AthenaUpdating, d.Ready, res.Spec.Name)
+					}
+				}
+			})
+		}
+	}
+}
+
 func TestResolveErrors(t *testing.T) {
 	base := func(t *testing.T) objects {
 		o := objects{}
@@ -368,6 +290,25 @@ func TestFindUnknownReport(t *testing.T) {
 	require.NoError(t, err)
 	_, err = r.Resolve(t.Context(), rep, apr)
 	require.ErrorIs(t, err, ErrPeriodNotFound)
+}
+
+func TestReportRootAsPrefix(t *testing.T) {
+	r := fsBackend(t, mixedLayout(t, "cur/"))
+	reps, err := r.Reports(t.Context(), "cur/legacy")
+	require.NoError(t, err)
+	require.Len(t, reps, 1)
+	assert.Equal(t, "legacy", reps[0].Name)
+}
+
+func TestEmptyPrefix(t *testing.T) {
+	for _, be := range backends(t) {
+		t.Run(be.name, func(t *testing.T) {
+			r := be.make(t, mixedLayout(t, ""))
+			reps, err := r.Reports(t.Context(), "")
+			require.NoError(t, err)
+			assert.Len(t, reps, 5)
+		})
+	}
 }
 
 func TestManyObjectsAndFewRequests(t *testing.T) {
@@ -473,21 +414,55 @@ func TestChanges(t *testing.T) {
 	assert.Equal(t, "m2", ch[0].Version)
 }
 
-func TestReportRootAsPrefix(t *testing.T) {
-	r := fsBackend(t, mixedLayout(t, "cur/"))
-	reps, err := r.Reports(t.Context(), "cur/legacy")
+// TestChangesOnGeneratedRestatement: a closed month restated after the
+// fact shows up in Changes, and only that month.
+func TestChangesOnGeneratedRestatement(t *testing.T) {
+	ctx := t.Context()
+	spec := curtest.Spec{Kind: curtest.LegacyCUR, Name: "rep", Prefix: "cur", Bucket: testBucket, Months: 3, Rows: 3, Seed: 9}
+	sink := curtest.NewMapSink()
+	before, err := curtest.Generate(ctx, sink, spec)
 	require.NoError(t, err)
-	require.Len(t, reps, 1)
-	assert.Equal(t, "legacy", reps[0].Name)
-}
-
-func TestEmptyPrefix(t *testing.T) {
-	for _, be := range backends(t) {
-		t.Run(be.name, func(t *testing.T) {
-			r := be.make(t, mixedLayout(t, ""))
-			reps, err := r.Reports(t.Context(), "")
-			require.NoError(t, err)
-			assert.Len(t, reps, 5)
-		})
+	r := fsBackend(t, objects(sink.Objects()))
+	rep, err := r.Find(ctx, "cur", "rep")
+	require.NoError(t, err)
+	seen := &SyncState{}
+	all, err := r.Latest(ctx, rep)
+	require.NoError(t, err)
+	for _, d := range all {
+		seen.Commit(d)
 	}
+
+	spec.Restate = true
+	sink2 := curtest.NewMapSink()
+	res, err := curtest.Generate(ctx, sink2, spec)
+	require.NoError(t, err)
+	r = fsBackend(t, objects(sink2.Objects()))
+	rep, err = r.Find(ctx, "cur", "rep")
+	require.NoError(t, err)
+	ch, err := r.Changes(ctx, rep, seen)
+	require.NoError(t, err)
+	// Expected: the periods whose current version curtest changed (the
+	// restated first month, and any whose assembly timestamps moved).
+	var want, got []string
+	for _, p := range res.Periods() {
+		if res.Current(p).Version != before.Current(p).Version {
+			want = append(want, p+"="+res.Current(p).Version)
+		}
+	}
+	for _, d := range ch {
+		got = append(got, d.Period.String()+"="+d.Version)
+	}
+	assert.Equal(t, want, got)
+	first := res.Periods()[0]
+	require.NotEmpty(t, ch)
+	assert.Equal(t, first, ch[0].Period.String(), "the restated closed month is reported")
+	assert.True(t, res.Current(first).Restated)
+
+	// Nothing changed: nothing to re-read.
+	for _, d := range ch {
+		seen.Commit(d)
+	}
+	ch, err = r.Changes(ctx, rep, seen)
+	require.NoError(t, err)
+	assert.Empty(t, ch)
 }

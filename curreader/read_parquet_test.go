@@ -1,0 +1,285 @@
+package curreader
+
+// Reading Parquet data files: the same rows as the CSV of the same data,
+// maps across pages and row groups, nested columns refused, and the GETs a
+// file costs on S3.
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/curconnect/curconnect/curreader/curtest"
+)
+
+// TestCSVAndParquetAgree reads the same generated data as gzip CSV and as
+// Parquet, row by row side by side, and requires the same exact cost, the
+// same usage start instant and the same tag values in every row.
+func TestCSVAndParquetAgree(t *testing.T) {
+	cases := []struct {
+		kind       curtest.Kind
+		start      string
+		tags       []string
+		anyTagSeen bool
+	}{
+		{curtest.LegacyCUR, "lineItem/UsageStartDate", []string{"user:Team", "user:CostCenter", "user:Environment"}, true},
+		{curtest.CUR2, "line_item_usage_start_date", []string{"user_team", "user:Team", "user_cost_center", "user_environment", "aws_created_by"}, true},
+		{curtest.FOCUS12, "ChargePeriodStart", []string{"user_team"}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.kind.String(), func(t *testing.T) {
+			spec := curtest.Spec{Kind: tc.kind, Files: 2, Rows: 300, Seed: 77}
+			spec.Format = curtest.CSVGzip
+			gc := genDelivery(t, spec, false)
+			spec.Format = curtest.Parquet
+			gp := genDelivery(t, spec, false)
+			require.Equal(t, gc.cur.Total, gp.cur.Total, "curtest wrote different data")
+			rc, err := openFS(t.Context(), gc.m, gc.fsD, concurrency(2))
+			require.NoError(t, err)
+			defer rc.Close()
+			rp, err := openFS(t.Context(), gp.m, gp.fsD, concurrency(2))
+			require.NoError(t, err)
+			defer rp.Close()
+			cost := gc.cur.CostColumn
+			var n int64
+			tagsSeen := 0
+			for {
+				okc, okp := rc.Next(), rp.Next()
+				require.Equal(t, okc, okp, "row %d: one reader ended first (csv %v, parquet %v)", n, rc.Err(), rp.Err())
+				if !okc {
+					break
+				}
+				n++
+				a, b := rc.Row(), rp.Row()
+				require.Equal(t, a.Line(), b.Line()+1, "CSV lines count the header")
+				ca, oka, err := a.Decimal(cost)
+				require.NoError(t, err)
+				cb, okb, err := b.Decimal(cost)
+				require.NoError(t, err)
+				require.Equal(t, oka, okb, "row %d", n)
+				require.True(t, ca.Equal(cb), "row %d: cost %s vs %s", n, ca, cb)
+				ta, oka, err := a.Time(tc.start)
+				require.NoError(t, err)
+				tb, okb, err := b.Time(tc.start)
+				require.NoError(t, err)
+				require.True(t, oka && okb, "row %d: usage start missing", n)
+				require.True(t, ta.Equal(tb), "row %d: %v vs %v", n, ta, tb)
+				for _, k := range tc.tags {
+					va, oka := a.Tag(k)
+					vb, okb := b.Tag(k)
+					if oka && va != "" {
+						tagsSeen++
+					}
+					require.Equal(t, va, vb, "row %d tag %s", n, k)
+					require.Equal(t, oka && va != "", okb && vb != "", "row %d tag %s present", n, k)
+				}
+			}
+			require.NoError(t, rc.Err())
+			require.NoError(t, rp.Err())
+			assert.Equal(t, gc.cur.Rows, n)
+			if tc.anyTagSeen {
+				assert.Positive(t, tagsSeen, "no tag values compared")
+			}
+		})
+	}
+}
+
+// TestParquetMapsAcrossPages: map rows with nulls inside, over many small
+// pages and row groups (some of them empty), come out whole and in order.
+func TestParquetMapsAcrossPages(t *testing.T) {
+	type rec struct {
+		ID int64              `parquet:"id"`
+		M  map[string]*string `parquet:"m,optional"`
+	}
+	var recs []rec
+	var want []string
+	for i := range 3000 {
+		r := rec{ID: int64(i)}
+		switch i % 5 {
+		case 0:
+			want = append(want, "")
+		case 1:
+			r.M = map[string]*string{}
+			want = append(want, "{}")
+		default:
+			r.M = map[string]*string{}
+			var s bytes.Buffer
+			s.WriteByte('{')
+			for j := range i % 7 {
+				if j > 0 {
+					s.WriteByte(',')
+				}
+				k := string(rune('a' + j))
+				if j%3 == 2 {
+					r.M[k] = nil
+					s.WriteString(`"` + k + `":null`)
+				} else {
+					v := k + k
+					r.M[k] = &v
+					s.WriteString(`"` + k + `":"` + v + `"`)
+				}
+			}
+			s.WriteByte('}')
+			want = append(want, s.String())
+			if i%7 == 0 {
+				want[len(want)-1] = "{}"
+			}
+		}
+		recs = append(recs, r)
+	}
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[rec](&buf, parquet.PageBufferSize(512), parquet.MaxRowsPerRowGroup(700))
+	for i := 0; i < len(recs); i += 350 {
+		_, err := w.Write(recs[i:min(i+350, len(recs))])
+		require.NoError(t, err)
+		require.NoError(t, w.Flush())
+		if i%700 == 0 {
+			require.NoError(t, w.Flush()) // an empty row group, if the writer makes one
+		}
+	}
+	require.NoError(t, w.Close())
+	path := filepath.Join(t.TempDir(), "x.parquet")
+	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o600))
+	pf, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	require.NoError(t, err)
+	t.Logf("%d row groups", len(pf.RowGroups()))
+
+	got := readColumn(t, path, "m")
+	require.Len(t, got, len(want))
+	for i := range want {
+		if want[i] == "" || want[i] == "{}" {
+			require.Equal(t, want[i], got[i], "row %d", i)
+			continue
+		}
+		require.JSONEq(t, want[i], got[i], "row %d", i)
+	}
+	ids := readColumn(t, path, "id")
+	for i, id := range ids {
+		require.Equal(t, strconv.Itoa(i), id)
+	}
+}
+
+// TestParquetListOfPairsIsNotAMap: a group of repeated (a, b) records with no
+// MAP annotation (a legacy two-level list) is refused, not read as a map.
+func TestParquetListOfPairsIsNotAMap(t *testing.T) {
+	schema := parquet.NewSchema("s", parquet.Group{
+		"pairs": parquet.Optional(parquet.Group{
+			"array": parquet.Repeated(parquet.Group{"a": parquet.String(), "b": parquet.String()}),
+		}),
+	})
+	var buf bytes.Buffer
+	w := parquet.NewWriter(&buf, schema)
+	_, err := w.WriteRows([]parquet.Row{{
+		parquet.ByteArrayValue([]byte("x")).Level(0, 2, 0), parquet.ByteArrayValue([]byte("x")).Level(1, 2, 0),
+		parquet.ByteArrayValue([]byte("1")).Level(0, 2, 1), parquet.ByteArrayValue([]byte("2")).Level(1, 2, 1),
+	}})
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	path := filepath.Join(t.TempDir(), "x.parquet")
+	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o600))
+	rd, err := OpenFile(t.Context(), path)
+	require.NoError(t, err)
+	defer rd.Close()
+	if rd.Next() {
+		v, _ := rd.Row().Get("pairs")
+		t.Fatalf("read as a map: %s", v)
+	}
+	require.ErrorIs(t, rd.Err(), ErrUnsupportedFormat)
+}
+
+// TestParquetGETs: on S3 a Parquet file costs a GET for its tail (the
+// footer) and about one per row group for the projected chunks, not one
+// per page or per buffer.
+func TestParquetGETs(t *testing.T) {
+	sink := curtest.NewMapSink()
+	res, err := curtest.Generate(t.Context(), sink, curtest.Spec{Kind: curtest.CUR2, Name: "g", Prefix: "cur", Bucket: testBucket,
+		Format: curtest.Parquet, Width: curtest.Wide, Rows: 70_000, Seed: 4})
+	require.NoError(t, err)
+	r, s := gofakes3Backend(t, objects(sink.Objects()))
+	rep, err := r.Find(t.Context(), "cur", "g")
+	require.NoError(t, err)
+	ds, err := r.Latest(t.Context(), rep)
+	require.NoError(t, err)
+	d := ds[0]
+	require.Len(t, d.Files, 1)
+	cur := res.Current(res.Periods()[0])
+	for _, tc := range []struct {
+		cols    []string
+		budget  int64
+		maxGETs int
+	}{
+		// 70,000 rows are 2 row groups (of at most 65,536): a GET for the
+		// tail and one per row group when the chunks fit the file's share
+		// of the budget.
+		{[]string{"line_item_unblended_cost", "line_item_product_code"}, 0, 1 + 2},
+		{nil, 128 << 20, 1 + 2},
+		// Every column of a 17 MB row group with the default 32 MiB budget
+		// over 2 files' shares: most chunks in one GET, the rest by 64 KiB
+		// GETs and a GET per page header (checked before parquet-go
+		// decodes it): 37 in all.
+		{nil, 0, 45},
+	} {
+		cols := tc.cols
+		s.ResetRequests()
+		rd, err := openS3(t.Context(), s.Client, d, func(o *ReadOptions) { o.Columns, o.MemoryBudget, o.Concurrency = cols, tc.budget, 2 })
+		require.NoError(t, err)
+		got, err := sumRows(t, rd, cur.CostColumn, cur.ProductColumn)
+		require.NoError(t, err)
+		equalTruth(t, got, cur)
+		rd.Close()
+		gets := s.Requests()["GetObject"]
+		assert.LessOrEqual(t, gets, tc.maxGETs, "columns %v budget %d: %d GETs", cols, tc.budget, gets)
+		t.Logf("columns %v, budget %d: %d GETs for a %d-byte file", cols, tc.budget, gets, d.Files[0].Size)
+	}
+}
+
+// TestParquetLargeFooterFetchedOnce: on S3 a footer longer than the tail
+// read first (256 KiB) is fetched once, by checkFooter, and parquet-go's
+// read of it is served from those bytes.
+func TestParquetLargeFooterFetchedOnce(t *testing.T) {
+	type rec struct {
+		A, B, C, D, E, F, G, H string
+	}
+	recs := make([]rec, 6000)
+	for i := range recs {
+		recs[i] = rec{A: fmt.Sprint(i), B: "b", C: "c", D: "d", E: "e", F: "f", G: "g", H: "h"}
+	}
+	data := genericParquet(t, recs, parquet.MaxRowsPerRowGroup(10))
+	_, fstart := footerOf(t, data)
+	require.Greater(t, len(data)-8-fstart, 256<<10, "the footer must be longer than the tail")
+	const key = "cur/r/20240301-20240401/a/r-00001.snappy.parquet"
+	_, s := gofakes3Backend(t, objects{key: data})
+	var mu sync.Mutex
+	footerGETs := 0
+	s.Wrap(func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var lo, hi int
+			if r.Method == http.MethodGet {
+				if _, err := fmt.Sscanf(r.Header.Get("Range"), "bytes=%d-%d", &lo, &hi); err == nil && lo <= fstart && fstart <= hi {
+					mu.Lock()
+					footerGETs++
+					mu.Unlock()
+				}
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	d := &Delivery{Bucket: testBucket, Report: "r", Format: FormatParquet, Compression: CompressionParquet, Ready: true,
+		Files: []DataFile{{Key: key, Size: int64(len(data))}}}
+	rd, err := openS3(t.Context(), s.Client, d, func(o *ReadOptions) { o.Columns = []string{"A"} })
+	require.NoError(t, err)
+	defer rd.Close()
+	rows, err := drain(rd, everyColumn(len(recs)+1))
+	require.NoError(t, err)
+	assert.Equal(t, len(recs), rows)
+	assert.Equal(t, 1, footerGETs, "GETs of the footer's first byte")
+}
