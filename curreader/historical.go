@@ -283,6 +283,7 @@ type historicalCheck struct {
 	multi  bool
 	seen   map[uint64]int // line item hash → index of the file it came from
 	files  []string
+	index  map[*Header]int // each file's index in files (rows of files interleave when Unordered)
 	h      *Header
 	bp     int
 	id, iv int
@@ -290,7 +291,7 @@ type historicalCheck struct {
 }
 
 func newHistoricalCheck(d *Delivery) *historicalCheck {
-	c := &historicalCheck{period: d.Period.Month.Format("2006-01-02"), multi: len(d.Files) > 1}
+	c := &historicalCheck{period: d.Period.Month.Format("2006-01-02"), multi: len(d.Files) > 1, index: map[*Header]int{}}
 	if c.multi {
 		c.seen = map[uint64]int{}
 	}
@@ -301,8 +302,13 @@ func (c *historicalCheck) check(row Row) error {
 	if row.Header() != c.h {
 		c.h = row.Header()
 		c.bp, c.id, c.iv = c.h.Index("bill/BillingPeriodStartDate"), c.h.Index("identity/LineItemId"), c.h.Index("identity/TimeInterval")
-		c.files = append(c.files, row.File())
-		c.file = len(c.files) - 1
+		i, ok := c.index[c.h]
+		if !ok {
+			i = len(c.files)
+			c.index[c.h] = i
+			c.files = append(c.files, row.File())
+		}
+		c.file = i
 	}
 	if c.bp < 0 {
 		return &FileError{File: row.File(), Err: fmt.Errorf("%w: no bill/BillingPeriodStartDate column: not a CUR file", curerr.ErrMalformed)}

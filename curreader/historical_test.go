@@ -3,7 +3,10 @@ package curreader
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/csv"
+	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -190,4 +193,119 @@ func TestHistoricalRequests(t *testing.T) {
 	assert.Len(t, ph, 1, "GETs only: %v", ph)
 	assert.LessOrEqual(t, ph["GetObject"], plain+8*zipped, "one GET per gzip or plain file (%d), a few per zip file (%d)", plain, zipped)
 	t.Logf("reports: %v without historical files, %v with; resolve eco: %v; historical periods of %d plain and %d zip files: %v", rw, rh, sh, plain, zipped, ph)
+}
+
+// TestHistoricalReadExact: every month of historical files — gzip, zip,
+// plain, split over two files — sums exactly to the generator's totals,
+// through S3 and a local copy, with and without read-ahead.
+func TestHistoricalReadExact(t *testing.T) {
+	o, res := historicalBucket(t)
+	for _, be := range backends(t) {
+		for _, c := range []int{1, 2} {
+			t.Run(fmt.Sprintf("%s/concurrency%d", be.name, c), func(t *testing.T) {
+				ctx := t.Context()
+				r := be.make(t, o)
+				hist, err := r.Find(ctx, "cur", HistoricalReport)
+				require.NoError(t, err)
+				ds, err := r.Latest(ctx, hist)
+				require.NoError(t, err)
+				require.Len(t, ds, 4)
+				for _, d := range ds {
+					cur := res.Current(d.Period.String())
+					rd, err := r.Open(ctx, d, func(o *ReadOptions) { o.Concurrency = c })
+					require.NoError(t, err)
+					got, err := sumRows(t, rd, cur.CostColumn, cur.ProductColumn)
+					require.NoError(t, err, d.Period)
+					equalTruth(t, got, cur)
+				}
+			})
+		}
+	}
+}
+
+// csvRecords rewrites a gzip CSV file's data rows with fn and gzips it
+// again.
+func rewriteCSV(t *testing.T, gz []byte, fn func(header []string, rows [][]string) [][]string) []byte {
+	t.Helper()
+	cr := csv.NewReader(bytes.NewReader(gunzip(t, gz)))
+	recs, err := cr.ReadAll()
+	require.NoError(t, err)
+	rows := fn(recs[0], recs[1:])
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	w := csv.NewWriter(zw)
+	require.NoError(t, w.Write(recs[0]))
+	require.NoError(t, w.WriteAll(rows))
+	require.NoError(t, zw.Close())
+	return buf.Bytes()
+}
+
+// TestHistoricalReadChecksRows: what the first rows cannot show is caught
+// while reading. A copy of a month whose rows come in another order (its
+// first rows differ, so resolution cannot tell) fails on the first repeated
+// line item, naming both files; a file whose later rows belong to another
+// month fails naming the file, the line and the column. Neither ever ends
+// in a total.
+func TestHistoricalReadChecksRows(t *testing.T) {
+	ctx := t.Context()
+	sink := curtest.NewMapSink()
+	res, err := curtest.Generate(ctx, sink, curtest.Spec{Kind: curtest.LegacyCUR, Name: "oldcur", Prefix: "gen", Bucket: testBucket,
+		Start: "2023-12", Months: 2, Files: 1, Rows: 300, Seed: 40})
+	require.NoError(t, err)
+	dec, ok := sink.Get(res.Current("2023-12").DataKeys[0])
+	require.True(t, ok)
+	jan, ok := sink.Get(res.Current("2024-01").DataKeys[0])
+	require.True(t, ok)
+
+	t.Run("reordered copy", func(t *testing.T) {
+		reversed := rewriteCSV(t, dec, func(_ []string, rows [][]string) [][]string {
+			slices.Reverse(rows)
+			return rows
+		})
+		r := fsBackend(t, objects{"cur/dec.csv.gz": dec, "cur/dec-again.csv.gz": reversed})
+		hist, err := r.Find(ctx, "cur", HistoricalReport)
+		require.NoError(t, err)
+		d, err := r.Resolve(ctx, hist, time.Date(2023, 12, 1, 0, 0, 0, 0, time.UTC))
+		require.NoError(t, err, "the first rows differ: resolution cannot tell")
+		for _, opt := range []func(*ReadOptions){
+			func(o *ReadOptions) { o.Concurrency = 1 },
+			func(o *ReadOptions) { o.Concurrency = 2 },
+			func(o *ReadOptions) { o.Concurrency, o.Unordered, o.MemoryBudget = 2, true, 1 },
+		} {
+			rd, err := r.Open(ctx, d, opt)
+			require.NoError(t, err)
+			_, err = sumRows(t, rd, "lineItem/UnblendedCost", "")
+			var de *DuplicateError
+			require.ErrorAs(t, err, &de)
+			assert.ElementsMatch(t, []string{"cur/dec-again.csv.gz", "cur/dec.csv.gz"}, de.Files[:])
+			assert.Positive(t, de.Line)
+		}
+	})
+	t.Run("two months in one file", func(t *testing.T) {
+		janRows := 0
+		mixed := rewriteCSV(t, dec, func(header []string, rows [][]string) [][]string {
+			cr := csv.NewReader(bytes.NewReader(gunzip(t, jan)))
+			recs, err := cr.ReadAll()
+			require.NoError(t, err)
+			janRows = len(recs) - 1
+			return append(rows, recs[1:]...)
+		})
+		r := fsBackend(t, objects{"cur/both.csv.gz": mixed})
+		hist, err := r.Find(ctx, "cur", HistoricalReport)
+		require.NoError(t, err)
+		ps, err := r.Periods(ctx, hist)
+		require.NoError(t, err)
+		require.Len(t, ps, 1, "the first rows say December")
+		d, err := r.Resolve(ctx, hist, ps[0].Month)
+		require.NoError(t, err)
+		rd, err := r.Open(ctx, d)
+		require.NoError(t, err)
+		_, err = sumRows(t, rd, "lineItem/UnblendedCost", "")
+		var pe *ParseError
+		require.ErrorAs(t, err, &pe)
+		assert.Equal(t, "cur/both.csv.gz", pe.File)
+		assert.Equal(t, "bill/BillingPeriodStartDate", pe.Field)
+		assert.Equal(t, 300+2, pe.Line, "the first January row (after the header and 300 December rows)")
+		assert.Positive(t, janRows)
+	})
 }

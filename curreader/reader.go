@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync/atomic"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
@@ -31,8 +32,11 @@ type Reader struct {
 	// names it can judge only once a first header is read.
 	cols        *columnChecker
 	pendingCols []string
-	bytes       atomic.Int64
-	total       int64
+	// check, when set, checks each row before Next hands it over (the
+	// billing period and line items of historical files).
+	check func(Row) error
+	bytes atomic.Int64
+	total int64
 
 	// one file at a time
 	next int
@@ -109,7 +113,17 @@ func newReader(ctx context.Context, d *Delivery, o ReadOptions, st fileStore) (*
 	if err != nil {
 		return nil, err
 	}
-	r := &Reader{d: d, st: st, opts: o, proj: newProjection(o.Columns), total: d.TotalSize(), cols: cols, pendingCols: pending}
+	proj := newProjection(o.Columns)
+	var check func(Row) error
+	if d.Kind == KindHistorical {
+		// Every row's billing period, and line items repeated across
+		// files, are checked: the columns that takes are read too.
+		if proj != nil {
+			proj = newProjection(append(slices.Clone(o.Columns), "bill/BillingPeriodStartDate", "identity/LineItemId", "identity/TimeInterval"))
+		}
+		check = newHistoricalCheck(d).check
+	}
+	r := &Reader{d: d, st: st, opts: o, proj: proj, total: d.TotalSize(), cols: cols, pendingCols: pending, check: check}
 	r.ctx, r.cancel = context.WithCancel(ctx)
 	if c := min(o.Concurrency, len(d.Files)); c > 1 {
 		r.ra = startReadAhead(r, c)
@@ -143,7 +157,13 @@ func (r *Reader) openFile(ctx context.Context, f DataFile) (fileRows, error) {
 	if r.d.Format == FormatParquet {
 		fr, err = openParquet(ctx, st, f, r.proj, r.opts)
 	} else {
-		fr, err = openCSV(ctx, st, r.d.Compression, f, r.proj, r.opts)
+		comp := r.d.Compression
+		if comp == "" {
+			// Files compressed in different ways (historical files placed
+			// by hand): each file's own, from its name.
+			_, comp, _ = formatOfName(f.Key)
+		}
+		fr, err = openCSV(ctx, st, comp, f, r.proj, r.opts)
 	}
 	if err != nil {
 		return nil, err
@@ -187,6 +207,19 @@ func (c countReaderAt) ReadAt(p []byte, off int64) (int, error) {
 // Next advances to the next row. It returns false at the end of the last
 // file or on an error; Err tells which.
 func (r *Reader) Next() bool {
+	if !r.nextRow() {
+		return false
+	}
+	if r.check != nil {
+		if err := r.check(r.row); err != nil {
+			r.finish(err)
+			return false
+		}
+	}
+	return true
+}
+
+func (r *Reader) nextRow() bool {
 	if r.done {
 		return false
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/curconnect/curconnect/curreader/curtest"
+	"github.com/curconnect/curconnect/curreader/decimal"
 )
 
 // syncRun runs curcat sync -json and returns the deliveries it printed as
@@ -132,4 +134,62 @@ func TestTypoExitsBadInput(t *testing.T) {
 
 func getInput(bucket, key string) *s3.GetObjectInput {
 	return &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}
+}
+
+// TestHistorical: historical CSV files beside an Athena-integrated report
+// are listed as kind "historical", name "historical", one per month from
+// their rows, with covered_by on the month the report also delivers; sum
+// -report historical is exact; a second copy of a month is refused naming
+// both files.
+func TestHistorical(t *testing.T) {
+	s := startS3(t)
+	ctx := t.Context()
+	_, err := curtest.Generate(ctx, curtest.S3Sink{Client: s, Bucket: bucket}, curtest.Spec{Kind: curtest.LegacyCUR, Name: "eco", Prefix: "hist",
+		Bucket: bucket, Athena: true, Format: curtest.Parquet, Versioning: curtest.Overwrite, Start: "2024-03", Rows: 10, Seed: 1})
+	require.NoError(t, err)
+	old := curtest.NewMapSink()
+	res, err := curtest.Generate(ctx, old, curtest.Spec{Kind: curtest.LegacyCUR, Name: "x", Prefix: "x", Bucket: bucket, Start: "2024-02", Months: 2, Rows: 40, Seed: 2})
+	require.NoError(t, err)
+	for i, p := range res.Periods() {
+		body, _ := old.Get(res.Current(p).DataKeys[0])
+		s.Put(t, bucket, fmt.Sprintf("hist/uploads/old-%d.csv.gz", i), body)
+	}
+	var out, errOut bytes.Buffer
+	require.NoError(t, run(ctx, []string{"list", "-bucket", bucket, "-prefix", "hist", "-endpoint", s.URL, "-path-style", "-json"}, &out, &errOut), errOut.String())
+	listed := out.String()
+	var hist []listEntry
+	sc := bufio.NewScanner(&out)
+	for sc.Scan() {
+		var e listEntry
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &e))
+		if e.Kind == "historical" {
+			hist = append(hist, e)
+		}
+	}
+	require.Len(t, hist, 2)
+	assert.Equal(t, "historical", hist[0].Name)
+	assert.Equal(t, "2024-02", hist[0].Period)
+	assert.Empty(t, hist[0].CoveredBy)
+	assert.Equal(t, "2024-03", hist[1].Period)
+	assert.Equal(t, []string{"eco"}, hist[1].CoveredBy)
+	assert.Contains(t, listed, `"covered_by":["eco"]`)
+
+	out.Reset()
+	require.NoError(t, run(ctx, []string{"sum", "-bucket", bucket, "-prefix", "hist", "-endpoint", s.URL, "-path-style", "-report", "historical",
+		"-period", "2024-02", "-by", "lineItem/ProductCode", "-json"}, &out, &errOut), errOut.String())
+	var sum sumOutput
+	require.NoError(t, json.Unmarshal(out.Bytes(), &sum))
+	assert.Equal(t, decimal.MustParse(res.Current("2024-02").Total).String(), sum.Total)
+
+	body, _ := old.Get(res.Current("2024-02").DataKeys[0])
+	s.Put(t, bucket, "hist/uploads/february-copy.csv.gz", body)
+	out.Reset()
+	errOut.Reset()
+	err = run(ctx, []string{"sum", "-bucket", bucket, "-prefix", "hist", "-endpoint", s.URL, "-path-style", "-report", "historical",
+		"-period", "2024-02", "-by", "lineItem/ProductCode", "-json"}, &out, &errOut)
+	require.Error(t, err)
+	assert.Equal(t, exitFindings, exitCode(err, &errOut))
+	assert.Contains(t, errOut.String(), "hist/uploads/february-copy.csv.gz")
+	assert.Contains(t, errOut.String(), "hist/uploads/old-0.csv.gz")
+	assert.Empty(t, out.String())
 }
