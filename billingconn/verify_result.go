@@ -10,7 +10,6 @@ import (
 	"github.com/curconnect/curconnect/curreader"
 	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/iampolicy"
-	"github.com/curconnect/curconnect/internal/awserr"
 )
 
 // CheckID names one verification step. IDs are stable: programs may switch
@@ -99,9 +98,9 @@ var (
 	// ErrAssumeRoleDenied: STS refused AssumeRole. STS answers the same
 	// AccessDenied whether the role does not exist, its trust policy does
 	// not trust the caller, or the external ID does not match.
-	ErrAssumeRoleDenied = awserr.New("billingconn: assume role denied", curerr.ErrAccessDenied)
+	ErrAssumeRoleDenied = curerr.New("billingconn: assume role denied", curerr.ErrAccessDenied)
 	// ErrNoDeliveryYet: no complete delivery under the prefix yet.
-	ErrNoDeliveryYet = awserr.New("billingconn: no delivery yet", curerr.ErrNotFound)
+	ErrNoDeliveryYet = curerr.New("billingconn: no delivery yet", curerr.ErrNotFound)
 )
 
 // CheckResult is the outcome of one verification step.

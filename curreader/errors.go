@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
-	"github.com/curconnect/curconnect/internal/awserr"
 	"github.com/curconnect/curconnect/internal/s3io"
 )
 
@@ -15,25 +14,25 @@ var (
 	// ErrManifestNotFound: a billing period has data but no top-level
 	// manifest, or the report has no billing period at all: nothing has
 	// been delivered completely yet (the first delivery can take 24 hours).
-	ErrManifestNotFound = awserr.New("curreader: manifest not found", curerr.ErrNotFound)
+	ErrManifestNotFound = curerr.New("curreader: manifest not found", curerr.ErrNotFound)
 	// ErrMalformedManifest: a manifest is not valid JSON or lacks what a
 	// delivery needs (data files, a billing period).
-	ErrMalformedManifest = awserr.New("curreader: malformed manifest", curerr.ErrMalformed)
+	ErrMalformedManifest = curerr.New("curreader: malformed manifest", curerr.ErrMalformed)
 	// ErrManifestEscapes: a manifest lists a data file in another bucket,
 	// outside the report's own prefix, with a ".." segment or an odd URI.
 	// Reading it could read someone else's data; it is refused.
-	ErrManifestEscapes = awserr.New("curreader: manifest points outside its report", curerr.ErrMalformed)
+	ErrManifestEscapes = curerr.New("curreader: manifest points outside its report", curerr.ErrMalformed)
 	// ErrFileMissing: a manifest lists a data file that does not exist.
-	ErrFileMissing = awserr.New("curreader: listed data file missing", curerr.ErrNotFound)
+	ErrFileMissing = curerr.New("curreader: listed data file missing", curerr.ErrNotFound)
 	// ErrReportNotFound: no report or export of that name under the prefix.
-	ErrReportNotFound = awserr.New("curreader: report not found", curerr.ErrNotFound)
+	ErrReportNotFound = curerr.New("curreader: report not found", curerr.ErrNotFound)
 	// ErrObjectChanged: a data file or manifest was replaced while it was
 	// read (its ETag changed): the bytes read so far belong to another
 	// version. AWS rewrites overwrite-mode deliveries in place; resolve
 	// the delivery again and read it anew.
-	ErrObjectChanged = s3io.ErrObjectChanged
+	ErrObjectChanged = errObjectChanged
 	// ErrPeriodNotFound: the report has no delivery for that billing period.
-	ErrPeriodNotFound = awserr.New("curreader: billing period not found", curerr.ErrNotFound)
+	ErrPeriodNotFound = curerr.New("curreader: billing period not found", curerr.ErrNotFound)
 )
 
 // ManifestError says which manifest (or, for ErrFileMissing, which data
@@ -98,16 +97,16 @@ func (e *ListError) Unwrap() error { return e.Err }
 
 // ErrMalformedRow: a data file's row cannot be read (bad CSV, a value
 // that is not a number where one is asked for). It wraps curerr.ErrMalformed.
-var ErrMalformedRow = awserr.New("curreader: malformed row", curerr.ErrMalformed)
+var ErrMalformedRow = curerr.New("curreader: malformed row", curerr.ErrMalformed)
 
 // ErrUnsupportedFormat: the reader cannot read this delivery's format.
-var ErrUnsupportedFormat = awserr.New("curreader: unsupported format", curerr.ErrMalformed)
+var ErrUnsupportedFormat = curerr.New("curreader: unsupported format", curerr.ErrMalformed)
 
 // ErrNotReady: the delivery is still being updated (Delivery.Ready false).
 var ErrNotReady = errors.New("curreader: delivery not ready")
 
 // ErrBadTime: a cell is not a time the reader knows.
-var ErrBadTime = awserr.New("curreader: not a time", curerr.ErrMalformed)
+var ErrBadTime = curerr.New("curreader: not a time", curerr.ErrMalformed)
 
 // ParseError names the file, line and field of a row that cannot be read.
 // For Parquet, Line is the row's 1-based position in the file.
@@ -158,7 +157,7 @@ func (e *FileError) Unwrap() error { return e.Err }
 // otherwise read as absent everywhere and sum to zero. A documented column
 // that a delivery lacks is not an error (AWS leaves out the columns no usage
 // of the month touched): it reads as absent. It wraps curerr.ErrMalformed.
-var ErrUnknownColumn = awserr.New("curreader: unknown column", curerr.ErrMalformed)
+var ErrUnknownColumn = curerr.New("curreader: unknown column", curerr.ErrMalformed)
 
 // ColumnError names a column that is not known, and the closest names that
 // are (from the delivery and the documented columns).
@@ -179,3 +178,7 @@ func (e *ColumnError) Error() string {
 
 // Unwrap returns ErrUnknownColumn.
 func (e *ColumnError) Unwrap() error { return ErrUnknownColumn }
+
+// errObjectChanged is the value the resumable readers return; exported as
+// ErrObjectChanged.
+var errObjectChanged = s3io.ErrObjectChanged

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
-	"github.com/curconnect/curconnect/internal/awserr"
 )
 
 // HistoricalReport is the report name of historical files: legacy CUR CSV
@@ -27,7 +26,7 @@ const HistoricalReport = "historical"
 // ErrDuplicateLineItems: two historical files of one billing period hold
 // the same line items (a second copy of a month, or two versions of it):
 // summing both would count them twice. It wraps curerr.ErrMalformed.
-var ErrDuplicateLineItems = awserr.New("curreader: the same line items in two files", curerr.ErrMalformed)
+var ErrDuplicateLineItems = curerr.New("curreader: the same line items in two files", curerr.ErrMalformed)
 
 // DuplicateError names the two files of a billing period that repeat the
 // same line items.

@@ -14,7 +14,6 @@ import (
 	"sync/atomic"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
-	"github.com/curconnect/curconnect/internal/awserr"
 )
 
 // Reader streams the rows of every data file of a delivery, in manifest
@@ -379,7 +378,7 @@ type fileRows interface {
 // NewFS. ctx governs every read.
 func (r *Resolver) Open(ctx context.Context, d *Delivery, optFns ...func(*ReadOptions)) (*Reader, error) {
 	if d == nil {
-		return nil, awserr.New("curreader: open: nil delivery", curerr.ErrMalformed)
+		return nil, curerr.New("curreader: open: nil delivery", curerr.ErrMalformed)
 	}
 	if b := r.st.bucketName(); b != "" && d.Bucket != "" && d.Bucket != b {
 		return nil, fmt.Errorf("curreader: open %s %s: the delivery is in bucket %q, the resolver reads %q: %w", d.Report, d.Period, d.Bucket, b, curerr.ErrMalformed)

@@ -5,18 +5,17 @@ import (
 	"fmt"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
-	"github.com/curconnect/curconnect/internal/awserr"
 )
 
 // ErrTooLarge reports a document over one of IAM's size quotas (see
 // [SizeError]), or over the parser's own bound on input size and nesting.
 // It wraps [curerr.ErrMalformed].
-var ErrTooLarge = awserr.New("iampolicy: too large", curerr.ErrMalformed)
+var ErrTooLarge = curerr.New("iampolicy: too large", curerr.ErrMalformed)
 
 // ErrNoExternalID reports a cross-account trust built without an external
 // ID when the caller did not opt out with
 // [TrustPolicyOptions.AllowNoExternalID]. It wraps [curerr.ErrMalformed].
-var ErrNoExternalID = awserr.New("iampolicy: an external ID is required for cross-account trust", curerr.ErrMalformed)
+var ErrNoExternalID = curerr.New("iampolicy: an external ID is required for cross-account trust", curerr.ErrMalformed)
 
 func fieldErr(field, format string, args ...any) *curerr.FieldError {
 	return &curerr.FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}

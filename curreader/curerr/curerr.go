@@ -116,3 +116,18 @@ func Fields(err error) []*FieldError {
 	walk(err)
 	return out
 }
+
+// New returns an error with the text msg that wraps category, so that
+// errors.Is(err, category) holds without the category's text being repeated
+// ("curreader: manifest not found", never "…: not found"). Each curconnect
+// package defines its specific conditions with it; an embedder may define
+// its own the same way.
+func New(msg string, category error) error { return &specific{msg: msg, category: category} }
+
+type specific struct {
+	msg      string
+	category error
+}
+
+func (s *specific) Error() string { return s.msg }
+func (s *specific) Unwrap() error { return s.category }

@@ -260,20 +260,6 @@ func Code(err error) string {
 	return ""
 }
 
-// sentinel is a specific error condition whose text is its own and which
-// wraps a category, so that errors.Is(err, category) holds without the
-// category's text being repeated ("manifest not found", never "manifest
-// not found: not found").
-type sentinel struct {
-	msg      string
-	category error
-}
-
-func (s *sentinel) Error() string { return s.msg }
-func (s *sentinel) Unwrap() error { return s.category }
-
-// New returns a sentinel error with text msg that wraps category.
-func New(msg string, category error) error { return &sentinel{msg: msg, category: category} }
 
 // Retryable reports whether the same request, made again later, may
 // succeed: yes for throttling, server errors (5xx, 408), transport failures
