@@ -55,11 +55,11 @@ func (c *columnChecker) sawHeader(h *Header) {
 // declared; nil otherwise. ready reports whether the delivery's columns are
 // known yet (a manifest, or a first header): until then only documented
 // names pass and others are left for later (deferred true).
-func (c *columnChecker) check(name string) (err error, deferred bool) {
+func (c *columnChecker) check(name string) (deferred bool, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.seen[name]; ok {
-		return e, false
+		return false, e
 	}
 	cn := colname.Canonical(name)
 	known := colname.Documented(name) || c.declared[cn]
@@ -70,21 +70,21 @@ func (c *columnChecker) check(name string) (err error, deferred bool) {
 		}
 	}
 	if !known && !c.headerOK {
-		return nil, true
+		return true, nil
 	}
 	var e error
 	if !known {
 		e = &ColumnError{Column: name, Closest: colname.Closest(name, slices.Concat(c.names, colname.Known()), 3)}
 	}
 	c.seen[name] = e
-	return e, false
+	return false, e
 }
 
 // checkAll checks the names of a projection; names that cannot be judged
 // until the first header are returned.
 func (c *columnChecker) checkAll(names []string) (pending []string, err error) {
 	for _, n := range names {
-		e, deferred := c.check(n)
+		deferred, e := c.check(n)
 		if e != nil {
 			return nil, e
 		}

@@ -173,7 +173,7 @@ func (r *Reader) openFile(ctx context.Context, f DataFile) (fileRows, error) {
 	h.cols = r.cols
 	r.cols.sawHeader(h)
 	for _, name := range r.pendingCols {
-		if err, _ := r.cols.check(name); err != nil {
+		if _, err := r.cols.check(name); err != nil {
 			fr.close()
 			return nil, err
 		}

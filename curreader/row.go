@@ -121,7 +121,7 @@ func (w Row) unknown(col string) error {
 	if w.m == nil || w.m.cols == nil {
 		return nil
 	}
-	err, _ := w.m.cols.check(col)
+	_, err := w.m.cols.check(col)
 	return err
 }
 
