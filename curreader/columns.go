@@ -52,9 +52,9 @@ func (c *columnChecker) sawHeader(h *Header) {
 }
 
 // check returns a *ColumnError for a name that is neither documented nor
-// declared; nil otherwise. ready reports whether the delivery's columns are
-// known yet (a manifest, or a first header): until then only documented
-// names pass and others are left for later (deferred true).
+// declared, nil otherwise. Until the delivery's columns are known (from a
+// manifest, or a first header), only documented names pass; others are left
+// for later, with deferred true.
 func (c *columnChecker) check(name string) (deferred bool, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
