@@ -90,6 +90,13 @@ type Destination struct {
 	SymlinkURI string
 }
 
+// Validate reports every problem with d at once, as errors.Join of
+// *curerr.FieldError (each wrapping curerr.ErrMalformed), or nil.
+func (d Destination) Validate() error {
+	_, err := d.parse()
+	return err
+}
+
 var dbName = regexp.MustCompile(`^[a-z0-9_]{1,255}$`)
 
 // location is a parsed Destination.
