@@ -273,8 +273,14 @@ func (a *applier) database(ctx context.Context) error {
 
 func (a *applier) table(ctx context.Context, t *Table, ct *catalogTable, problems []*PeriodError) error {
 	exists := ct != nil
-	if !exists && len(t.Partitions) == 0 {
-		return nil
+	if len(t.Partitions) == 0 {
+		if !exists {
+			return nil
+		}
+		// Every period is left out: the table stays as it is (its columns
+		// are not known now), and only the partitions that would be read
+		// wrong go.
+		return a.deletions(ctx, t, ct, nil, problems)
 	}
 	if err := a.database(ctx); err != nil {
 		return err
@@ -349,9 +355,13 @@ func (a *applier) table(ctx context.Context, t *Table, ct *catalogTable, problem
 		}
 	}
 
-	// This package's partitions of periods refused now, or gone from the
-	// bucket, would be read wrong: they go. Those kept for a passing
-	// reason stay.
+	return a.deletions(ctx, t, ct, planned, problems)
+}
+
+// deletions removes this package's partitions of periods refused now, or
+// gone from the bucket, which would be read wrong. Those left out for a
+// passing reason (Keep) stay, and so do partitions someone else made.
+func (a *applier) deletions(ctx context.Context, t *Table, ct *catalogTable, planned map[string]bool, problems []*PeriodError) error {
 	keep := map[string]bool{}
 	for _, p := range problems {
 		if p.Table == t.Name && p.Keep {

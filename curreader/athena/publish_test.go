@@ -304,6 +304,31 @@ func TestPublishRemovesWhatItWouldMisread(t *testing.T) {
 	parts := e.partitions(t, "billing", "rep")
 	assert.Equal(t, []string{"2024-04"}, slices.Sorted(maps.Keys(parts)))
 
+	// AWS delivers the other month again, with a line break too: no
+	// period is left, the last partition goes, and the table stays as it
+	// was (its columns are not known now).
+	before, err := e.admin.GetTable(ctx, &glue.GetTableInput{DatabaseName: aws.String("billing"), Name: aws.String("rep")})
+	require.NoError(t, err)
+	d = after.Current("2024-04")
+	rewrite(t, sink, d.DataKeys[0], `"Amazon Web Services, Inc."`, "\"Amazon Web\nServices, Inc.\"")
+	top, ok := sink.Get(d.TopManifestKey)
+	require.True(t, ok)
+	require.Contains(t, string(top), d.Version)
+	require.NoError(t, sink.Put(ctx, d.TopManifestKey, func(w io.Writer) error {
+		_, err := io.WriteString(w, strings.Replace(string(top), d.Version, d.Version+"-again", 1))
+		return err
+	}))
+	e.copyPeriod(t, sink, d)
+	e.count.take()
+	res, err = athena.Publish(ctx, r, "cur", dest, e.s3, e.glue)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]int{"BatchDeletePartition": 1}, writes(e.count.take()))
+	assert.Equal(t, []string{"rep/2024-04"}, res.PartitionsDeleted)
+	assert.Empty(t, e.partitions(t, "billing", "rep"))
+	now, err := e.admin.GetTable(ctx, &glue.GetTableInput{DatabaseName: aws.String("billing"), Name: aws.String("rep")})
+	require.NoError(t, err)
+	assert.Equal(t, before.Table.StorageDescriptor.Columns, now.Table.StorageDescriptor.Columns)
+
 	// A table named as a report's table, made by someone else.
 	_, err = e.admin.CreateTable(ctx, &glue.CreateTableInput{DatabaseName: aws.String("billing"), TableInput: &types.TableInput{
 		Name: aws.String("theirs"), StorageDescriptor: &types.StorageDescriptor{Location: aws.String("s3://elsewhere/")},
