@@ -443,9 +443,14 @@ func (pl *planner) table(ctx context.Context, rep curreader.Report, name string)
 		}
 	}
 	slices.SortFunc(accepted, func(a, b *candidate) int { return a.d.Period.Month.Compare(b.d.Period.Month) })
+	doubleSlash := false
 	for _, c := range accepted {
 		t.Warnings = append(t.Warnings, c.warn...)
 		t.Partitions = append(t.Partitions, pl.partition(t, c.d))
+		doubleSlash = doubleSlash || slices.ContainsFunc(c.d.Files, func(f curreader.DataFile) bool { return strings.Contains(f.Key, "//") })
+	}
+	if doubleSlash {
+		t.Warnings = append(t.Warnings, `the data files' keys hold "//" (a report prefix ending in "/"), listed as they are; AWS does not document whether Athena keeps "//" in a symlinked path (Hadoop's Path collapses it)`)
 	}
 	slices.SortStableFunc(probs, func(a, b *PeriodError) int { return strings.Compare(a.Period, b.Period) })
 	return t, probs, nil
@@ -601,12 +606,6 @@ func (pl *planner) parquetCandidate(ctx context.Context, d *curreader.Delivery, 
 		} else if !sameSet(firstCols, names) {
 			c.warn = append(c.warn, fmt.Sprintf("%s: the files' columns differ (%s has %d, %s has %d); the partition has all of them, and a file lacking one reads it as NULL",
 				d.Period, files[0].Key, len(firstCols), f.Key, len(names)))
-		}
-	}
-	for _, f := range d.Files {
-		if strings.Contains(f.Key, "//") {
-			c.warn = append(c.warn, fmt.Sprintf("%s: keys hold \"//\" (a report prefix ending in \"/\"); whether Athena keeps it in a symlinked path is not documented", d.Period))
-			break
 		}
 	}
 	return c, nil, nil

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parquet-go/parquet-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -335,4 +336,71 @@ func TestTableName(t *testing.T) {
 	} {
 		assert.Equal(t, want, athena.TableName(in), in)
 	}
+}
+
+// TestPlanDoubleSlash: under a report prefix ending in "/", keys hold
+// "//"; symlink files list them exactly as stored (the keys S3 has), and
+// the table says that Athena's handling of them is not documented.
+func TestPlanDoubleSlash(t *testing.T) {
+	s := testutil.NewS3(t, dataBucket)
+	truth := generate(t, curtest.S3Sink{Client: s, Bucket: dataBucket}, "cost/", []curtest.Spec{
+		{Kind: curtest.CUR2, Name: "e", Months: 2},
+		{Kind: curtest.LegacyCUR, Name: "l", Format: curtest.Parquet},
+	})
+	p, err := athena.NewPlan(t.Context(), curreader.New(s.Client, dataBucket), "cost/", dest)
+	require.NoError(t, err)
+	require.Empty(t, p.Problems)
+	require.Len(t, p.Tables, 2)
+	for _, tb := range p.Tables {
+		require.Len(t, tb.Warnings, 1, tb.Name)
+		assert.Contains(t, tb.Warnings[0], `"//"`)
+		for _, part := range tb.Partitions {
+			keys := keysOf(t, symlinkURIs(t, part.Symlink()))
+			assert.Equal(t, truth[tb.Report].Current(part.Period).DataKeys, keys)
+			for _, k := range keys {
+				assert.Contains(t, k, "cost//")
+			}
+		}
+	}
+}
+
+// TestPlanParquetFilesDisagree: the files of one Parquet delivery are each
+// read for their columns. Different column sets are said (a warning: the
+// partition has them all, NULL where a file lacks one); one column with
+// two types is refused, naming the file and the column.
+func TestPlanParquetFilesDisagree(t *testing.T) {
+	sink := curtest.NewMapSink()
+	truth := generate(t, sink, "cur", []curtest.Spec{{Kind: curtest.LegacyCUR, Name: "pq", Format: curtest.Parquet, Months: 2, Files: 2, SchemaDrift: true}})
+	march, april := truth["pq"].Current("2024-03"), truth["pq"].Current("2024-04")
+	// March's second file is one with April's columns (savings plans, a tag).
+	wide, ok := sink.Get(april.DataKeys[1])
+	require.True(t, ok)
+	require.NoError(t, sink.Put(t.Context(), march.DataKeys[1], func(w io.Writer) error { _, err := w.Write(wide); return err }))
+	p, err := athena.NewPlan(t.Context(), fsResolver(sink), "cur", dest)
+	require.NoError(t, err)
+	require.Empty(t, p.Problems)
+	tb := tableOf(t, p, "pq")
+	require.Len(t, tb.Partitions, 2)
+	require.Len(t, tb.Warnings, 1)
+	assert.Contains(t, tb.Warnings[0], "2024-03: the files' columns differ")
+
+	// April's second file declares the cost a string.
+	type row struct {
+		Cost string `parquet:"line_item_unblended_cost,optional"`
+	}
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[row](&buf)
+	_, err = w.Write([]row{{Cost: "1.0"}})
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	require.NoError(t, sink.Put(t.Context(), april.DataKeys[1], func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }))
+	p, err = athena.NewPlan(t.Context(), fsResolver(sink), "cur", dest)
+	require.NoError(t, err)
+	require.Len(t, p.Problems, 1)
+	pe := p.Problems[0]
+	require.ErrorIs(t, pe, athena.ErrSchemaConflict)
+	assert.Equal(t, "2024-04", pe.Period)
+	assert.Equal(t, april.DataKeys[1], pe.File)
+	assert.Equal(t, "line_item_unblended_cost", pe.Column)
+	assert.Contains(t, pe.Error(), "string here, double in "+april.DataKeys[0])
 }
