@@ -55,7 +55,8 @@
 // does not hold.
 //
 // CUR 2.0's documented types, which the Cloud Intelligence Dashboards'
-// queries expect (internal/colname.CUR2Type, from AWS's data dictionary):
+// queries expect (from AWS's data dictionary, which curconnect keeps as a
+// catalog of documented columns):
 //
 //	costs, amounts, factors, *_fee, *_quantity  double
 //	bill_billing_period_{start,end}_date,
