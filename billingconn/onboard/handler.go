@@ -120,6 +120,14 @@ func New(tenant TenantFunc, store Store, clients billingconn.Clients, optFns ...
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	// Verify only what the template grants: discovery needs the statements
+	// TemplateInput.ReportDefinitions and DataExports add.
+	if !o.Template.ReportDefinitions {
+		clients.NewCUR = nil
+	}
+	if !o.Template.DataExports {
+		clients.NewDataExports = nil
+	}
 	h := &Handler{o: o, tenant: tenant, store: store, clients: clients, profiles: o.Profiles, log: o.Logger}
 	if o.Template.TrustedPrincipal != "" {
 		t, err := iampolicy.CloudFormationTemplate(o.Template)

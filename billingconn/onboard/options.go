@@ -52,7 +52,10 @@ type Options struct {
 	// principal ARN, is required; RoleName defaults to
 	// iampolicy.DefaultRoleName and is the name the handler derives role
 	// ARNs from. The handler serves it at Prefix+"/template.yaml" and
-	// "/template.json", for the platform to upload to S3.
+	// "/template.json", for the platform to upload to S3. Verification
+	// discovers the report definition (Clients.NewCUR, NewDataExports)
+	// only when ReportDefinitions (DataExports) grants the role the calls;
+	// otherwise the customer may paste it.
 	Template iampolicy.TemplateInput
 	// TemplateURL is where the template is hosted, on S3 (https): the
 	// quick-create link loads it. If empty, the link points at the
