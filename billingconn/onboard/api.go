@@ -248,6 +248,7 @@ type planItem struct {
 type streamCheck struct {
 	apiCheck
 	Label string `json:"label"`
+	Note  string `json:"note,omitempty"`
 }
 
 // streamVerify runs the verification and writes each check as it ends, one
@@ -278,7 +279,7 @@ func (h *Handler) streamVerify(w http.ResponseWriter, r *http.Request, c Connect
 		ac := apiChecks([]Check{ch})[0]
 		send(struct {
 			Check streamCheck `json:"check"`
-		}{streamCheck{apiCheck: ac, Label: CheckLabel(ch.ID)}})
+		}{streamCheck{apiCheck: ac, Label: CheckLabel(ch.ID), Note: checkNote(ch)}})
 	})
 	if err != nil {
 		h.log.LogAttrs(r.Context(), slog.LevelError, "onboard: verification failed", slog.String("id", c.ID), slog.String("error", err.Error()))

@@ -109,7 +109,8 @@
 //     "code", "message", "remediation", "retryable", "hint"}]}. With
 //     Accept: application/x-ndjson it streams one JSON object per line:
 //     {"plan": [{"id", "label"}]}, then {"check": {…, "label"}} as each
-//     check ends, then the final object with "waitingForDelivery".
+//     check ends (with "note": what the flow adds to a failure's
+//     remediation), then the final object with "waitingForDelivery".
 //   - GET /api/connections → {"connections": [{"id", "payerAccountId",
 //     "bucket", "prefix", "reportName", "state"}]}, the caller's tenant's.
 //   - GET /api/connections/{id} → the same fields with "profile",

@@ -92,10 +92,15 @@ type ConnectionView struct {
 	// aws cur put-report-definition --cli-input-json, and RecommendedNote
 	// what to change in it.
 	Recommended, RecommendedNote string
-	// Findings are the pasted definition's findings, and FixJSON its fix.
+	// Findings are the pasted definition's findings; FixJSON is the input
+	// of the AWS CLI command FixCommand that resolves them, FixNote what
+	// the fix cannot say by itself, and FixNeeds the values to fill in
+	// first.
 	Findings   billingconn.Findings
 	FixJSON    string
+	FixCommand string
 	FixNote    string
+	FixNeeds   []billingconn.FixInput
 	DefinedAs  string // the pasted definition's name, if any
 	Checks     []CheckView
 	VerifiedAt string
@@ -111,6 +116,24 @@ type Param struct{ Name, Value string }
 type CheckView struct {
 	Check
 	Label, StatusText string
+	// Note adds what the onboarding flow knows to a failure's remediation.
+	Note string
+}
+
+// checkNote is what the flow adds to a failed check's remediation: the
+// failures onboarding itself causes.
+func checkNote(c Check) string {
+	if c.Status != billingconn.StatusFail {
+		return ""
+	}
+	switch {
+	case c.ID == billingconn.CheckAssumeRole && c.Code == "AccessDenied":
+		return "A stack created from another link (an earlier connection's) trusts that link's external ID, not this one's. " +
+			"Create the stack from this page's link (step 3), or change the existing stack's ExternalId parameter to the one step 3 shows."
+	case c.ID == billingconn.CheckBucketRegion && c.Code == "NoSuchBucket":
+		return "If the bucket's name was mistyped here, start again with the right settings; the stack must be created for the right bucket too."
+	}
+	return ""
 }
 
 var funcs = template.FuncMap{
@@ -149,7 +172,7 @@ func statusText(s billingconn.Status) string {
 func checkViews(checks []Check) []CheckView {
 	var out []CheckView
 	for _, c := range checks {
-		out = append(out, CheckView{Check: c, Label: CheckLabel(c.ID), StatusText: statusText(c.Status)})
+		out = append(out, CheckView{Check: c, Label: CheckLabel(c.ID), StatusText: statusText(c.Status), Note: checkNote(c)})
 	}
 	return out
 }
@@ -220,9 +243,9 @@ func (h *Handler) view(r *http.Request, c Connection) (*ConnectionView, error) {
 				v.Findings = f
 				for _, x := range f {
 					if x.Fix != nil {
-						j, err := json.MarshalIndent(x.Fix, "", "  ")
-						if err == nil {
-							v.FixJSON, v.FixNote = string(j), x.Fix.Note
+						if j, err := cliInput(x.Fix); err == nil {
+							v.FixJSON, v.FixNote, v.FixNeeds = j, x.Fix.Note, x.Fix.NeedsInput
+							v.FixCommand = fixCommands[x.Fix.Action]
 						}
 						break
 					}
@@ -261,6 +284,14 @@ func (h *Handler) recommended(c Connection) (string, string) {
 		return "", ""
 	}
 	return string(j), note
+}
+
+// fixCommands are the AWS CLI commands that send each fix's input.
+var fixCommands = map[billingconn.FixAction]string{
+	billingconn.FixPutReportDefinition:    "aws cur put-report-definition --region us-east-1 --cli-input-json file://fix.json",
+	billingconn.FixModifyReportDefinition: "aws cur modify-report-definition --region us-east-1 --cli-input-json file://fix.json",
+	billingconn.FixCreateExport:           "aws bcm-data-exports create-export --region us-east-1 --cli-input-json file://fix.json",
+	billingconn.FixUpdateExport:           "aws bcm-data-exports update-export --region us-east-1 --cli-input-json file://fix.json",
 }
 
 // cliInput returns a fix's input in the AWS CLI's --cli-input-json shape.

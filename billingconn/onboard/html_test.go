@@ -185,6 +185,7 @@ func TestDefinitionForm(t *testing.T) {
 	assert.Contains(t, page, "Report acme-cur needs changes")
 	assert.Contains(t, page, "optima needs TimeUnit HOURLY")
 	assert.Contains(t, page, "The exact fix")
+	assert.Contains(t, page, "aws cur put-report-definition")
 	assert.Contains(t, page, `&#34;TimeUnit&#34;: &#34;HOURLY&#34;`)
 
 	resp, page = w.postForm(loc+"/definition", "acme", url.Values{"definition": {strings.Replace(def, "acme-cur", "other-report", 1)}})

@@ -43,6 +43,7 @@
         p.appendChild(document.createTextNode(' ' + c.remediation));
         li.appendChild(p);
       }
+      if (c.note) li.appendChild(el('p', 'check-note', c.note));
       if (c.retryable) li.appendChild(el('p', 'retry', 'This can clear by itself: verify again later.'));
     }
     return li;
