@@ -115,9 +115,18 @@ type Param struct{ Name, Value string }
 // CheckView is a check as the page shows it.
 type CheckView struct {
 	Check
-	Label, StatusText string
+	// Label names the step for the customer; StatusText says its status
+	// in words, and Class is the status for styling ("notyet" for a
+	// delivery that has not arrived yet).
+	Label, StatusText, Class string
 	// Note adds what the onboarding flow knows to a failure's remediation.
 	Note string
+}
+
+// notYet reports a check that failed only because AWS has not delivered
+// yet.
+func notYet(c Check) bool {
+	return c.Status == billingconn.StatusFail && (c.Code == billingconn.CheckCodeNoDeliveryYet || c.Code == billingconn.CheckCodeReportNotFound)
 }
 
 // checkNote is what the flow adds to a failed check's remediation: the
@@ -172,7 +181,11 @@ func statusText(s billingconn.Status) string {
 func checkViews(checks []Check) []CheckView {
 	var out []CheckView
 	for _, c := range checks {
-		out = append(out, CheckView{Check: c, Label: CheckLabel(c.ID), StatusText: statusText(c.Status), Note: checkNote(c)})
+		v := CheckView{Check: c, Label: CheckLabel(c.ID), StatusText: statusText(c.Status), Class: string(c.Status), Note: checkNote(c)}
+		if notYet(c) {
+			v.StatusText, v.Class = "Not yet", "notyet"
+		}
+		out = append(out, v)
 	}
 	return out
 }
@@ -230,7 +243,7 @@ func (h *Handler) view(r *http.Request, c Connection) (*ConnectionView, error) {
 	}
 	v.Checks = checkViews(c.Checks)
 	for _, id := range h.plan(c) {
-		v.Plan = append(v.Plan, CheckView{Check: Check{ID: id}, Label: CheckLabel(id), StatusText: "Waiting"})
+		v.Plan = append(v.Plan, CheckView{Check: Check{ID: id}, Label: CheckLabel(id), StatusText: "Waiting", Class: "waiting"})
 	}
 	if !c.VerifiedAt.IsZero() {
 		v.VerifiedAt = c.VerifiedAt.UTC().Format("2 Jan 2006 15:04 UTC")

@@ -30,9 +30,12 @@
   }
 
   function checkItem(c, status) {
-    var li = el('li', 'check check-' + status);
+    // A delivery that has not arrived yet is not the customer's failure.
+    var notYet = status === 'fail' && (c.code === 'NO_DELIVERY_YET' || c.code === 'REPORT_NOT_FOUND');
+    var cls = notYet ? 'notyet' : status;
+    var li = el('li', 'check check-' + cls);
     li.setAttribute('data-check', c.id);
-    li.appendChild(el('span', 'badge badge-' + status, statusTexts[status] || status));
+    li.appendChild(el('span', 'badge badge-' + cls, notYet ? 'Not yet' : (statusTexts[status] || status)));
     li.appendChild(document.createTextNode(' '));
     li.appendChild(el('span', 'check-label', c.label || c.id));
     if (c.message) li.appendChild(el('p', 'check-message', c.message));
@@ -159,7 +162,7 @@
       if (old) list.replaceChild(item, old); else list.appendChild(item);
       finished++;
       setRunning(list.querySelector('.check-waiting'));
-      var msg = (c.label || c.id) + ': ' + (statusTexts[c.status] || c.status).toLowerCase() + '.';
+      var msg = (c.label || c.id) + ': ' + item.querySelector('.badge').textContent.toLowerCase() + '.';
       if (c.status === 'fail' && c.remediation) msg += ' ' + c.remediation;
       announce(msg);
       return;
