@@ -99,7 +99,7 @@ const (
 // customer sees them; and a second tenant sees none of it, in pages or JSON.
 // Every step's screenshot is kept under artifactDir.
 func TestBrowserFlow(t *testing.T) {
-	chrome := testutil.Chromium(t)
+	testutil.Chromium(t) // skip before starting anything else
 	m := testutil.StartMoto(t)
 	ctx := t.Context()
 	shots := artifactDir(t)
@@ -175,18 +175,7 @@ func TestBrowserFlow(t *testing.T) {
 	t.Cleanup(func() { _ = m.DisableAuth(context.Background()) })
 
 	// The browser.
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chrome), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1100, 900),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints"),
-	)
-	t.Cleanup(cancelAlloc)
-	browser, cancelBrowser := chromedp.NewContext(alloc, chromedp.WithLogf(t.Logf))
-	t.Cleanup(cancelBrowser)
-	browser, cancelTimeout := context.WithTimeout(browser, 3*time.Minute)
-	t.Cleanup(cancelTimeout)
+	browser := testutil.Browser(t, 3*time.Minute)
 	b := &page{t: t, ctx: browser, dir: shots}
 
 	// 1. The list, empty; the settings, first with mistakes.
