@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -331,11 +333,27 @@ func (h *Handler) templateURL(r *http.Request) (string, bool) {
 	if h.o.TemplateURL != "" {
 		return h.o.TemplateURL, false
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
+	// Plain http only on a loopback host (a local demo): anywhere else the
+	// page is served over TLS, if only by a proxy in front, and a link to
+	// an http template would be refused.
+	scheme := "https"
+	if r.TLS == nil && isLoopback(r.Host) {
+		scheme = "http"
 	}
 	return scheme + "://" + r.Host + h.o.Prefix + "/template.yaml", true
+}
+
+// isLoopback reports whether host[:port] names this machine.
+func isLoopback(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	return err == nil && ip.IsLoopback()
 }
 
 // quickCreateParams are the customer's values the link passes.

@@ -287,3 +287,29 @@ func TestNewRefusesBadOptions(t *testing.T) {
 		})
 	}
 }
+
+// TestServedTemplateURL: without Options.TemplateURL, the link loads the
+// handler's own template, over plain http only on a loopback host (a
+// local demo); elsewhere the page is behind TLS, if only at a proxy.
+func TestServedTemplateURL(t *testing.T) {
+	w := newWorld(t)
+	for host, want := range map[string]string{
+		"onboard.acme.example":  "https://onboard.acme.example/template.yaml",
+		"10.0.0.7:8080":         "https://10.0.0.7:8080/template.yaml",
+		"127.0.0.1:8080":        "http://127.0.0.1:8080/template.yaml",
+		"localhost:8080":        "http://localhost:8080/template.yaml",
+		"[::1]:8080":            "http://[::1]:8080/template.yaml",
+		"127.0.0.1.example.com": "https://127.0.0.1.example.com/template.yaml",
+	} {
+		req := httptest.NewRequest(http.MethodPost, "/api/connections", strings.NewReader(`{"payerAccountId": "111122223333", "bucket": "acme-billing", "prefix": "cur", "reportName": "acme-cur", "profile": "optima"}`))
+		req.Host = host
+		req.Header.Set("X-Tenant", "acme")
+		rec := httptest.NewRecorder()
+		w.h.ServeHTTP(rec, req)
+		require.Equal(t, http.StatusCreated, rec.Code, "%s: %s", host, rec.Body)
+		var c created
+		strict(t, rec.Body.Bytes(), &c)
+		got, _ := quickCreateParams(t, c.QuickCreateURL)
+		assert.Equal(t, want, got, host)
+	}
+}
