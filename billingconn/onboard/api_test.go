@@ -543,7 +543,9 @@ func TestNoSecretsInLogs(t *testing.T) {
 	}
 	stored, err := w.store.Get(t.Context(), "acme", c.ID)
 	require.NoError(t, err)
-	for _, s := range []string{stored.String(), fmt.Sprintf("%v %+v %#v %s %q", stored, stored, stored, stored, stored)} {
+	j, err := json.Marshal(stored)
+	require.NoError(t, err)
+	for _, s := range []string{stored.String(), fmt.Sprintf("%v %+v %#v %s %q", stored, stored, stored, stored, stored), string(j)} {
 		assert.NotContains(t, s, c.ExternalID)
 		assert.Contains(t, s, "REDACTED")
 	}

@@ -1,6 +1,7 @@
 package onboard
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -25,9 +26,11 @@ const (
 // customer chose, the external ID the server generated for it, the role
 // ARN the customer returned, and the outcome of the last verification.
 //
-// A Connection never prints or logs its external ID: String, the fmt verbs
-// and slog show it as REDACTED. It has no JSON encoding of its own; the
-// JSON API writes the fields its contract names.
+// A Connection never prints or logs its external ID: String, the fmt
+// verbs, slog and encoding/json show it as REDACTED (as billingconn's
+// Connection does), so JSON written by MarshalJSON cannot be stored and
+// read back: a Store keeps the fields itself. The JSON API writes the
+// fields its contract names.
 type Connection struct {
 	// ID identifies the connection; random, unguessable, URL-safe.
 	ID string
@@ -180,6 +183,15 @@ func (c Connection) LogValue() slog.Value {
 		slog.String("payerAccountId", c.PayerAccountID), slog.String("bucket", c.Bucket), slog.String("prefix", c.Prefix),
 		slog.String("reportName", c.ReportName), slog.String("roleArn", c.RoleARN), slog.String("state", string(c.State)),
 	)
+}
+
+// MarshalJSON writes the connection with its external ID redacted, for
+// logs and debugging; the JSON API has its own shapes.
+func (c Connection) MarshalJSON() ([]byte, error) {
+	type plain Connection
+	p := plain(c)
+	p.ExternalID = redactedIf(c.ExternalID)
+	return json.Marshal(p)
 }
 
 func redactedIf(s string) string {
