@@ -101,6 +101,8 @@ func (h *Handler) writeAPIError(w http.ResponseWriter, r *http.Request, err erro
 		writeJSONError(w, http.StatusNotFound, "", "no such connection")
 	case errors.Is(err, ErrVerifying):
 		writeJSONError(w, http.StatusConflict, "", "A verification of this connection is running; wait for it to finish.")
+	case errors.Is(err, ErrLeaseLost):
+		writeJSONError(w, http.StatusConflict, "", "This verification took too long and another one started; see its result.")
 	case errors.As(err, &rl):
 		w.Header().Set("Retry-After", strconv.Itoa(rl.seconds()))
 		writeJSONError(w, http.StatusTooManyRequests, "", "This connection was verified moments ago. Verify again in "+strconv.Itoa(rl.seconds())+" seconds.")

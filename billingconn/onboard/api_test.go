@@ -557,3 +557,46 @@ func TestNoSecretsInLogs(t *testing.T) {
 		assert.NotContains(t, string(one), secret)
 	}
 }
+
+// TestLeaseExpired: a verification that outlives its lease (its process
+// hung) no longer holds the connection: another one runs, and the late one's
+// results are dropped (409), never written over the newer ones.
+func TestLeaseExpired(t *testing.T) {
+	w := newWorld(t, func(o *onboard.Options) { o.VerifyTimeout = time.Minute })
+	c := w.create("acme")
+	w.sts.stack(c.ExternalID, true)
+	block := make(chan struct{})
+	var release sync.Once
+	unblock := func() { release.Do(func() { close(block) }) }
+	t.Cleanup(unblock)
+	w.sts.mu.Lock()
+	w.sts.block, w.sts.entered = block, make(chan struct{}, 1)
+	w.sts.mu.Unlock()
+	late := make(chan int)
+	go func() {
+		resp, body := w.postJSON("/api/connections/"+c.ID+"/role", "acme", map[string]string{})
+		assert.Contains(t, string(body), "took too long")
+		late <- resp.StatusCode
+	}()
+	<-w.sts.entered
+	w.sts.mu.Lock()
+	w.sts.block, w.sts.entered = nil, nil // the next verification runs freely
+	w.sts.mu.Unlock()
+
+	resp, _ := w.postJSON("/api/connections/"+c.ID+"/role", "acme", map[string]string{})
+	assert.Equal(t, http.StatusConflict, resp.StatusCode, "within the lease, the first one holds it")
+	w.advance(2 * time.Minute) // the lease has expired
+	_, body := w.do(http.MethodGet, "/api/connections/"+c.ID, "acme", "", nil)
+	assert.Contains(t, string(body), `"state":"pending"`, "an expired lease shows the state the last checks say")
+	w.sts.stack(c.ExternalID, false) // the newer verification sees the stack gone
+	resp, body = w.postJSON("/api/connections/"+c.ID+"/role", "acme", map[string]string{})
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
+	assert.Contains(t, string(body), `"state":"failing"`)
+
+	unblock()
+	assert.Equal(t, http.StatusConflict, <-late)
+	got, err := w.store.Get(t.Context(), "acme", c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, onboard.StateFailing, got.State, "the newer verification's outcome stands")
+	assert.Empty(t, w.connectedEvents(), "the late one's pass was never written")
+}

@@ -551,6 +551,8 @@ func (h *Handler) afterForm(w http.ResponseWriter, r *http.Request, tenant, id s
 		status = http.StatusBadRequest
 	case errors.Is(err, ErrVerifying):
 		status, notice = http.StatusConflict, "A verification of this connection is running. Wait for it to finish, then reload the page."
+	case errors.Is(err, ErrLeaseLost):
+		status, notice = http.StatusConflict, "This verification took too long and another one started. Reload the page for its result."
 	case errors.As(err, &rl):
 		w.Header().Set("Retry-After", fmt.Sprint(rl.seconds()))
 		status, notice = http.StatusTooManyRequests, fmt.Sprintf("This connection was verified moments ago. Verify again in %d seconds.", rl.seconds())
