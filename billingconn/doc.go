@@ -70,6 +70,9 @@
 //
 //	credentials → assume-role → bucket-region → list-prefix → manifest → organizations → cost-explorer → report-definition
 //
+// VerifyOptions.OnCheck sees each result as soon as its step ends, so that a
+// page can show the checks as they run (package billingconn/onboard does).
+//
 // AssumeRole is called explicitly, with the external ID, before anything
 // else uses the role: lazily fetched credentials would turn a trust failure
 // into an opaque S3 error later on. STS returns one and the same

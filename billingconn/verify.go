@@ -62,6 +62,11 @@ type VerifyOptions struct {
 	// Logger, if set, receives one record per check (at Info for a pass,
 	// Warn otherwise). Records never hold secrets.
 	Logger *slog.Logger
+	// OnCheck, if set, is called with each check's result as soon as the
+	// step ends (skipped steps included), in order, on Verify's goroutine
+	// and before the next step starts: a page can show the checks as they
+	// run. The result holds no secrets.
+	OnCheck func(CheckResult)
 	// OrganizationsOptions and CostExplorerOptions are applied to those
 	// calls after Verify's own, which set the region to us-east-1 (the
 	// endpoints of both in the aws partition).
@@ -259,6 +264,9 @@ func (v *verifier) run(ctx context.Context) error {
 			resultHook(res)
 		}
 		v.log(ctx, res)
+		if v.o.OnCheck != nil {
+			v.o.OnCheck(res)
+		}
 	}
 	return nil
 }

@@ -484,3 +484,33 @@ func TestCheckErrorText(t *testing.T) {
 	assert.ErrorIs(t, e, curerr.ErrNotFound)
 	assert.False(t, strings.HasSuffix(e.Error(), "."))
 }
+
+// TestVerifyOnCheck: OnCheck sees every result as its step ends, in order,
+// before the next step starts (so a page can show each one as it runs),
+// skipped steps included, and the results are the ones Verify returns.
+func TestVerifyOnCheck(t *testing.T) {
+	for _, fail := range []bool{false, true} {
+		w := newStubWorld(t)
+		if fail {
+			w.sts.failAction, w.sts.failCode = "AssumeRole", "AccessDenied"
+		}
+		var seen []CheckResult
+		var stsCallsAtCheck []int
+		rep, err := Verify(t.Context(), stubRoleConn(), w.clients(), func(o *VerifyOptions) {
+			o.Profiles = []*Profile{Optima()}
+			o.OnCheck = func(r CheckResult) {
+				seen = append(seen, r)
+				stsCallsAtCheck = append(stsCallsAtCheck, len(w.sts.calls))
+			}
+		})
+		require.NoError(t, err)
+		require.Equal(t, rep.Checks, seen, "fail=%v", fail)
+		// The credentials step's result arrives before AssumeRole is called.
+		assert.Equal(t, 1, stsCallsAtCheck[0])
+		assert.Equal(t, 2, stsCallsAtCheck[1])
+		if fail {
+			assert.Equal(t, StatusFail, seen[1].Status)
+			assert.Equal(t, StatusSkipped, seen[2].Status)
+		}
+	}
+}

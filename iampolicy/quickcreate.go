@@ -1,6 +1,7 @@
 package iampolicy
 
 import (
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -65,7 +66,10 @@ func consoleBase(region, partition string) string {
 //
 // templateURL must be an https URL; CloudFormation only loads templates from
 // S3 (https://<bucket>.s3.<region>.amazonaws.com/<key> and similar), so
-// host the template there. stackName may be empty (the console then asks for
+// host the template there. A plain http URL is accepted on a loopback host
+// only (localhost, 127.0.0.0/8, [::1]): a local demo or test that serves the
+// template itself can still show a complete link, which the console cannot
+// follow. stackName may be empty (the console then asks for
 // one); otherwise it must match [a-zA-Z][-a-zA-Z0-9]* and be at most 128
 // characters. params maps template parameter names to values and becomes
 // param_<Name>=<value>, in sorted order so the link is deterministic;
@@ -179,7 +183,7 @@ func validateTemplateURL(s string) *curerr.FieldError {
 	switch {
 	case err != nil:
 		return fieldErr("templateURL", "%q is not a URL", s)
-	case u.Scheme != "https":
+	case u.Scheme != "https" && (u.Scheme != "http" || !isLoopback(u.Hostname())):
 		return fieldErr("templateURL", "%q must be an https URL", s)
 	case u.Host == "" || u.Hostname() == "":
 		return fieldErr("templateURL", "%q has no host", s)
@@ -187,6 +191,15 @@ func validateTemplateURL(s string) *curerr.FieldError {
 		return fieldErr("templateURL", "%q must not carry credentials", s)
 	}
 	return nil
+}
+
+// isLoopback reports whether host is localhost or a loopback IP address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 // fragmentEscape percent-encodes s for a query value inside the URL

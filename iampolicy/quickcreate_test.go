@@ -110,6 +110,8 @@ func TestQuickCreateURLRefuses(t *testing.T) {
 		{"region with a path", func(r, _, _ *string, _ map[string]string) { *r = "us-east-1/../x" }, []string{"region"}},
 		{"no template URL", func(_, u, _ *string, _ map[string]string) { *u = "" }, []string{"templateURL"}},
 		{"http template URL", func(_, u, _ *string, _ map[string]string) { *u = "http://b.s3.amazonaws.com/t.yaml" }, []string{"templateURL"}},
+		{"http template URL on a host named like loopback", func(_, u, _ *string, _ map[string]string) { *u = "http://127.0.0.1.example.com/t.yaml" }, []string{"templateURL"}},
+		{"http template URL on a private address", func(_, u, _ *string, _ map[string]string) { *u = "http://10.0.0.1/t.yaml" }, []string{"templateURL"}},
 		{"relative template URL", func(_, u, _ *string, _ map[string]string) { *u = "t.yaml" }, []string{"templateURL"}},
 		{"template URL without host", func(_, u, _ *string, _ map[string]string) { *u = "https:///t.yaml" }, []string{"templateURL"}},
 		{"template URL with credentials", func(_, u, _ *string, _ map[string]string) { *u = "https://u:p@b.s3.amazonaws.com/t" }, []string{"templateURL"}},
@@ -157,5 +159,15 @@ func TestRegionPartition(t *testing.T) {
 		var fe *curerr.FieldError
 		require.ErrorAs(t, err, &fe, bad)
 		assert.Equal(t, "region", fe.Field)
+	}
+}
+
+// TestQuickCreateURLLoopbackTemplate: a local demo or test serves the
+// template itself over plain http on a loopback host; the link is complete.
+func TestQuickCreateURLLoopbackTemplate(t *testing.T) {
+	for _, u := range []string{"http://127.0.0.1:8080/onboard/template.yaml", "http://localhost:1/t.yaml", "http://[::1]:2/t.yaml"} {
+		got, err := iampolicy.QuickCreateURL("us-east-1", u, "curconnect", map[string]string{"BucketName": "b"})
+		require.NoError(t, err, u)
+		assert.Contains(t, got, "templateURL="+url.QueryEscape(u))
 	}
 }
