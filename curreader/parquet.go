@@ -24,14 +24,20 @@ type parquetRows struct {
 	m      *Header
 	f      *parquet.File
 	closer io.Closer
-	cache  *rangeCache  // remote files: a row group's chunks fetched at once
-	cols   []*pqColumn  // in file order; the visible ones
-	flat   []*pqLeaf    // the leaves of the flat columns, read a page at a time
-	maps   []*pqColumn  // the map columns, read a value at a time
-	rg     int          // current row group; -1 before the first
-	left   int64        // rows left in it
-	rgRow  int64        // the current row's index in its row group
-	bound  int64        // the first row of the row group past a flat leaf's page
+	cache  *rangeCache // remote files: a row group's chunks fetched at once
+	cols   []*pqColumn // in file order; the visible ones
+	flat   []*pqLeaf   // the leaves of the flat columns, read a page at a time
+	maps   []*pqColumn // the map columns, read a value at a time
+	rg     int         // current row group; -1 before the first
+	left   int64       // rows left in it
+	rgRow  int64       // the current row's index in its row group
+	bound  int64       // the first row of the row group past a flat leaf's page
+	// A segment: rows [s0, s1) of the row group, within every flat leaf's
+	// page, whose value indexes (flatPage.fill) a flat column writes to
+	// seg[i*segRows:] on the first read of visible column i in it.
+	s0, s1 int64
+	segNo  uint64
+	seg    []int32
 	row    int64        // rows read
 	ioErr  *atomic.Bool // a read of the file failed (not a decoding error)
 }
@@ -49,6 +55,7 @@ type pqColumn struct {
 	text     []byte
 	memo     uint64
 	memoKind uint8
+	segNo    uint64 // the segment whose value indexes seg holds for it
 	// dec is the decimal of the last value DecimalAt read, whose key is
 	// dmemo.
 	dec       decimal.Decimal
@@ -269,8 +276,8 @@ func (p *parquetRows) field(i int) []byte {
 	// is released only then). A value equal to the last one rendered (a
 	// repeated timestamp or rate, a dictionary entry) reuses its text.
 	l := c.key
-	j, ok := l.fp.at(p.rgRow)
-	if !ok {
+	j := p.valueIndex(i, c)
+	if j < 0 {
 		return nil
 	}
 	if c.raw {
@@ -304,10 +311,14 @@ func (p *parquetRows) next() (err error) {
 		}
 	}
 	p.rgRow++
-	if p.rgRow >= p.bound {
-		if err := p.advancePages(); err != nil {
-			return err
+	if p.rgRow >= p.s1 {
+		if p.rgRow >= p.bound {
+			if err := p.advancePages(); err != nil {
+				return err
+			}
 		}
+		p.s0, p.s1 = p.rgRow, min(p.rgRow+segRows, p.bound, p.rgRow+p.left)
+		p.segNo++
 	}
 	for _, c := range p.maps {
 		if err := p.readValue(c); err != nil {
@@ -317,6 +328,19 @@ func (p *parquetRows) next() (err error) {
 	p.left--
 	p.row++
 	return nil
+}
+
+// segRows is the most rows of a segment.
+const segRows = 256
+
+// valueIndex returns the index of the current row's value of flat column
+// i (c) in its page's values, or -1 for a null.
+func (p *parquetRows) valueIndex(i int, c *pqColumn) int {
+	if c.segNo != p.segNo {
+		c.key.fp.fill(p.seg[i*segRows:(i+1)*segRows], p.s0, p.s1)
+		c.segNo = p.segNo
+	}
+	return int(p.seg[i*segRows+int(p.rgRow-p.s0)])
 }
 
 // decimalAt reads visible column i as DecimalAt does, without rendering it
@@ -329,8 +353,8 @@ func (p *parquetRows) decimalAt(i int) (d decimal.Decimal, ok, handled bool) {
 		return decimal.Decimal{}, false, false
 	}
 	f := &c.key.fp
-	j, ok := f.at(p.rgRow)
-	if !ok {
+	j := p.valueIndex(i, c)
+	if j < 0 {
 		return decimal.Decimal{}, false, true
 	}
 	m, kind := f.memo(j)
@@ -437,7 +461,10 @@ func (p *parquetRows) startRowGroup(rg parquet.RowGroup) error {
 		// released one had.
 		l.fp.start, l.fp.end, l.fp.dict = 0, 0, nil
 	}
-	p.rgRow, p.bound = -1, 0
+	p.rgRow, p.bound, p.s0, p.s1 = -1, 0, 0, 0
+	if p.seg == nil {
+		p.seg = make([]int32, segRows*len(p.cols))
+	}
 	return nil
 }
 

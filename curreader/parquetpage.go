@@ -29,7 +29,7 @@ type flatPage struct {
 	start, end int64  // the rows of the row group it holds: [start, end)
 	defs       []byte // one definition level per row; nil when every row has a value
 	maxDef     byte
-	cur, k     int     // a cursor: k values precede row start+cur
+	cur, k     int     // a cursor: k values precede row start+cur (rows with levels)
 	idx        []int32 // dictionary indexes, one per value; nil for plain values
 	dict       parquet.Dictionary
 	dictGen    uint64 // changes with the dictionary
@@ -45,28 +45,46 @@ type flatPage struct {
 	size       int      // fixed-length byte arrays
 }
 
-// at returns the value index of row (of the row group) in the page's
-// values, and false when the row's value is null. row is in
-// [start, end) and never goes back within a page.
-func (f *flatPage) at(row int64) (int, bool) {
-	off := int(row - f.start)
-	j := off
+// fill writes the value index of each row of [from, to) (rows of the row
+// group, within the page, never going back) into out: an index into the
+// page's values (the dictionary's, for a dictionary page), or -1 for a
+// null. One column at a time, in a tight loop over its levels, instead of
+// a column after another on every row.
+func (f *flatPage) fill(out []int32, from, to int64) {
+	off, end := int(from-f.start), int(to-f.start)
+	k := int32(f.k)
 	if f.defs != nil {
-		for f.cur < off {
+		for ; f.cur < off; f.cur++ {
 			if f.defs[f.cur] == f.maxDef {
-				f.k++
+				k++
 			}
-			f.cur++
 		}
-		if f.defs[off] != f.maxDef {
-			return 0, false
+		defs := f.defs[off:end]
+		out = out[:len(defs)]
+		for r, d := range defs {
+			v := int32(-1)
+			if d == f.maxDef {
+				v = k
+				k++
+			}
+			out[r] = v
 		}
-		j = f.k
+		f.cur = end
+	} else {
+		out = out[:end-off]
+		for r := range out {
+			out[r] = int32(off + r)
+		}
 	}
+	f.k = int(k)
 	if f.idx != nil {
-		j = int(f.idx[j])
+		idx := f.idx
+		for r, v := range out {
+			if v >= 0 {
+				out[r] = idx[v]
+			}
+		}
 	}
-	return j, true
 }
 
 // value returns value j as a parquet.Value, for the renderers.

@@ -90,6 +90,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	duckdb := fs.String("duckdb", "", "with -parquet: a directory holding node_modules/@duckdb/node-api, to time DuckDB's GROUP BY too")
 	deliveryToo := fs.Bool("delivery", true, "also time a 2-file delivery (-rows/2 rows each) at Concurrency 1 and 2")
 	cpuprofile := fs.String("cpuprofile", "", "with -child: write a CPU profile of the variant to this file")
+	memprofile := fs.String("memprofile", "", "with -child: write a heap profile (as of the variant's last GC) to this file")
 	fs.IntVar(&chunkSize, "chunk", 0, "pipe chunk size in bytes for the ours variant (0: default)")
 	fs.IntVar(&chunks, "chunks", 0, "pipe chunk count for the ours variant (0: default)")
 	if err := fs.Parse(args); err != nil {
@@ -113,6 +114,16 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		res, err := runVariant(*child, *file)
 		if err != nil {
 			return err
+		}
+		if *memprofile != "" {
+			pf, err := os.Create(*memprofile)
+			if err != nil {
+				return err
+			}
+			defer pf.Close()
+			if err := pprof.Lookup("heap").WriteTo(pf, 0); err != nil {
+				return err
+			}
 		}
 		return json.NewEncoder(stdout).Encode(res)
 	}
