@@ -56,12 +56,19 @@ type pqColumn struct {
 	memo     uint64
 	memoKind uint8
 	segNo    uint64 // the segment whose value indexes seg holds for it
-	// dec is the decimal of the last value DecimalAt read, whose key is
-	// dmemo.
-	dec       decimal.Decimal
-	dmemo     uint64
-	dmemoKind uint8
-	scratch   []byte // maps: one key or value before JSON quoting
+	// decs are the decimals of values DecimalAt read lately, by memo key
+	// (costs repeat: the same rate, the same hourly cost).
+	decs    *[decCacheSize]decEntry
+	scratch []byte // maps: one key or value before JSON quoting
+}
+
+// decCacheSize is the size of a column's direct-mapped cache of decimals.
+const decCacheSize = 256
+
+type decEntry struct {
+	key  uint64
+	kind uint8
+	d    decimal.Decimal
 }
 
 // numKind tells how DecimalAt reads a flat column's values without
@@ -294,7 +301,19 @@ func (p *parquetRows) field(i int) []byte {
 
 func (p *parquetRows) line() int { return int(p.row) }
 
-func (p *parquetRows) next() (err error) {
+func (p *parquetRows) next() error {
+	if p.left > 0 && p.rgRow+1 < p.s1 && len(p.maps) == 0 {
+		// Within a segment of flat columns: nothing to decode or check.
+		p.rgRow++
+		p.left--
+		p.row++
+		return nil
+	}
+	return p.nextPages()
+}
+
+// nextPages is next where pages, row groups or maps are read.
+func (p *parquetRows) nextPages() (err error) {
 	defer recovered(p.m.key, p.row, &err)
 	for p.left == 0 {
 		p.closePages()
@@ -358,8 +377,15 @@ func (p *parquetRows) decimalAt(i int) (d decimal.Decimal, ok, handled bool) {
 		return decimal.Decimal{}, false, true
 	}
 	m, kind := f.memo(j)
-	if kind != memoNone && kind == c.dmemoKind && m == c.dmemo {
-		return c.dec, true, true
+	var e *decEntry
+	if kind != memoNone {
+		if c.decs == nil {
+			c.decs = new([decCacheSize]decEntry)
+		}
+		e = &c.decs[(m*0x9e3779b97f4a7c15)>>56]
+		if e.kind == kind && e.key == m {
+			return e.d, true, true
+		}
 	}
 	var err error
 	switch c.num {
@@ -378,7 +404,9 @@ func (p *parquetRows) decimalAt(i int) (d decimal.Decimal, ok, handled bool) {
 		// NaN, ±Inf or a scale out of range: the text says why.
 		return decimal.Decimal{}, false, false
 	}
-	c.dec, c.dmemo, c.dmemoKind = d, m, kind
+	if e != nil {
+		*e = decEntry{key: m, kind: kind, d: d}
+	}
 	return d, true, true
 }
 

@@ -138,18 +138,10 @@ func (w Row) DecimalAt(i int) (d decimal.Decimal, ok bool, err error) {
 	return w.decimalAt(i, w.m.index.Header(i))
 }
 
-// decimalRows is a file whose columns may be read as decimals without
-// their text (Parquet); handled is false for a column that must be.
-type decimalRows interface {
-	decimalAt(i int) (d decimal.Decimal, ok, handled bool)
-}
-
 func (w Row) decimalAt(i int, col string) (decimal.Decimal, bool, error) {
-	if w.b == nil {
-		if dr, isDR := w.src.(decimalRows); isDR {
-			if d, ok, handled := dr.decimalAt(w.m.src[i]); handled {
-				return d, ok, nil
-			}
+	if w.b == nil && w.src != nil {
+		if d, ok, handled := w.src.decimalAt(w.m.src[i]); handled {
+			return d, ok, nil
 		}
 	}
 	return w.decimal(w.field(i), true, col)

@@ -345,13 +345,13 @@ func runSum(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		if ok {
 			g.total = g.total.Add(v)
-			total = total.Add(v)
 		}
 	}
-	out.Total = total.String()
 	for k, g := range groups {
+		total = total.Add(g.total) // exact: the same total, an addition per group rather than per row
 		out.Groups = append(out.Groups, sumGroup{Key: k, Rows: g.rows, Total: g.total.String()})
 	}
+	out.Total = total.String()
 	sort.Slice(out.Groups, func(i, j int) bool {
 		a, b := decimal.MustParse(out.Groups[i].Total), decimal.MustParse(out.Groups[j].Total)
 		if c := a.Cmp(b); c != 0 {

@@ -321,8 +321,10 @@ func pqSum(path string) (int64, string, error) {
 		}
 		if ok {
 			g.total = g.total.Add(d)
-			total = total.Add(d)
 		}
+	}
+	for _, g := range groups {
+		total = total.Add(g.total)
 	}
 	return rows, total.String(), rd.Err()
 }
