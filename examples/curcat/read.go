@@ -115,6 +115,7 @@ func runRows(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	headerDone := false
 	var h *curreader.Header
 	var out []outColumn
+	var single []int // each column's one position, when every column has one
 	var line []byte
 	for row, err := range rd.Rows() {
 		if err != nil {
@@ -129,6 +130,14 @@ func runRows(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				names = row.Columns()
 			}
 			out = outColumns(h, names)
+			single = make([]int, len(out))
+			for k, c := range out {
+				if len(c.pos) != 1 {
+					single = nil
+					break
+				}
+				single[k] = c.pos[0]
+			}
 		}
 		if format == "jsonl" {
 			obj := make(map[string]string, len(out))
@@ -151,11 +160,21 @@ func runRows(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			line = append(line, '\n')
 			headerDone = true
 		}
-		for i, c := range out {
-			if i > 0 {
-				line = append(line, ',')
+		if single != nil {
+			// Every column at one position (the usual case): no merging.
+			for k, i := range single {
+				if k > 0 {
+					line = append(line, ',')
+				}
+				line = appendCSVField(line, row.Bytes(i))
 			}
-			line = appendCSVField(line, c.value(row))
+		} else {
+			for i, c := range out {
+				if i > 0 {
+					line = append(line, ',')
+				}
+				line = appendCSVField(line, c.value(row))
+			}
 		}
 		line = append(line, '\n')
 		if _, err := bw.Write(line); err != nil {
