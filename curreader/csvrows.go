@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
+	"github.com/curconnect/curconnect/curreader/decimal"
 	"github.com/curconnect/curconnect/internal/csvsplit"
 )
 
@@ -103,6 +104,11 @@ func (c *csvRows) next() error {
 func (c *csvRows) field(i int) []byte { return c.csv.Field(i) }
 
 func (c *csvRows) line() int { return c.csv.Line() }
+
+// decimalAt: a CSV field is its text.
+func (c *csvRows) decimalAt(int) (decimal.Decimal, bool, bool) {
+	return decimal.Decimal{}, false, false
+}
 
 func (c *csvRows) raw() ([]byte, []uint64) { return c.csv.Raw() }
 

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sync/atomic"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
+	"github.com/curconnect/curconnect/curreader/decimal"
 	"github.com/curconnect/curconnect/internal/colname"
 )
 
@@ -22,10 +24,20 @@ type parquetRows struct {
 	m      *Header
 	f      *parquet.File
 	closer io.Closer
-	cache  *rangeCache  // remote files: a row group's chunks fetched at once
-	cols   []*pqColumn  // in file order; the visible ones
-	rg     int          // current row group; -1 before the first
-	left   int64        // rows left in it
+	cache  *rangeCache // remote files: a row group's chunks fetched at once
+	cols   []*pqColumn // in file order; the visible ones
+	flat   []*pqLeaf   // the leaves of the flat columns, read a page at a time
+	maps   []*pqColumn // the map columns, read a value at a time
+	rg     int         // current row group; -1 before the first
+	left   int64       // rows left in it
+	rgRow  int64       // the current row's index in its row group
+	bound  int64       // the first row of the row group past a flat leaf's page
+	// A segment: rows [s0, s1) of the row group, within every flat leaf's
+	// page, whose value indexes (flatPage.fill) a flat column writes to
+	// seg[i*segRows:] on the first read of visible column i in it.
+	s0, s1 int64
+	segNo  uint64
+	seg    []int32
 	row    int64        // rows read
 	ioErr  *atomic.Bool // a read of the file failed (not a decoding error)
 }
@@ -33,12 +45,67 @@ type parquetRows struct {
 // pqColumn is one top-level column: a leaf, or a map of two leaves.
 type pqColumn struct {
 	name     string
-	key, val *pqLeaf       // val only for maps
-	kvDef    int           // maps: the definition level of an entry
-	text     []byte        // the current row's value
-	scratch  []byte        // maps: one key or value before JSON quoting
-	cur      parquet.Value // plain columns: the current row's value
-	lazy     bool          // cur is not rendered into text yet
+	key, val *pqLeaf // val only for maps
+	kvDef    int     // maps: the definition level of an entry
+	raw      bool    // a flat column whose values are their text (strings)
+	num      numKind // a flat column DecimalAt reads without text
+	scale    int     // num == numDecimal: the DECIMAL's scale
+	// text is a map's value for the current row; for a flat column, the
+	// text of the last value rendered, whose key (flatPage.memo) is memo.
+	text     []byte
+	memo     uint64
+	memoKind uint8
+	segNo    uint64 // the segment whose value indexes seg holds for it
+	// decs are the decimals of values DecimalAt read lately, by memo key
+	// (costs repeat: the same rate, the same hourly cost).
+	decs    *[decCacheSize]decEntry
+	scratch []byte // maps: one key or value before JSON quoting
+}
+
+// decCacheSize is the size of a column's direct-mapped cache of decimals.
+const decCacheSize = 256
+
+type decEntry struct {
+	key  uint64
+	kind uint8
+	d    decimal.Decimal
+}
+
+// numKind tells how DecimalAt reads a flat column's values without
+// rendering them: as the same decimal the text would parse to.
+type numKind uint8
+
+const (
+	numNone    numKind = iota // through the text
+	numDouble                 // a DOUBLE: the shortest decimal that reads back as it
+	numInt                    // a signed INT32 or INT64
+	numDecimal                // a DECIMAL on INT32 or INT64, scale ≥ 0
+)
+
+// numKindOf returns how DecimalAt reads a column of type t.
+func numKindOf(t parquet.Type) (numKind, int) {
+	k := t.Kind()
+	if k != parquet.Double && k != parquet.Int32 && k != parquet.Int64 {
+		return numNone, 0
+	}
+	lt := t.LogicalType()
+	if lt == nil {
+		if k == parquet.Double {
+			return numDouble, 0
+		}
+		return numInt, 0
+	}
+	switch x := lt.Value.(type) {
+	case *format.DecimalType:
+		if k != parquet.Double && x.Scale >= 0 {
+			return numDecimal, int(x.Scale)
+		}
+	case *format.IntType:
+		if x.IsSigned && k != parquet.Double {
+			return numInt, 0
+		}
+	}
+	return numNone, 0
 }
 
 // pqLeaf streams the values of one leaf column of the current row group.
@@ -55,6 +122,7 @@ type pqLeaf struct {
 	pageEOF bool
 	buf     []parquet.Value
 	pos, n  int
+	fp      flatPage // flat columns: the current page
 }
 
 var errPqEnd = errors.New("end of column chunk")
@@ -130,6 +198,11 @@ func openParquet(ctx context.Context, st fileStore, f DataFile, p *projection, o
 			return nil, &FileError{File: f.Key, Err: fmt.Errorf("%w: column %s: %w", ErrUnsupportedFormat, c.Name(), err)}
 		}
 		pr.cols = append(pr.cols, pc)
+		if pc.val == nil {
+			pr.flat = append(pr.flat, pc.key)
+		} else {
+			pr.maps = append(pr.maps, pc)
+		}
 		header = append(header, c.Name())
 	}
 	pr.m = newMeta(f.Key, header, nil)
@@ -143,7 +216,8 @@ func newPqColumn(c *parquet.Column) (*pqColumn, error) {
 			return nil, errors.New("a repeated column (only plain columns and maps are read)")
 		}
 		l, err := newPqLeaf(c)
-		pc.key = l
+		pc.key, pc.raw = l, rawText(c.Type())
+		pc.num, pc.scale = numKindOf(c.Type())
 		return pc, err
 	}
 	// A map: group (MAP) > repeated group key_value > key, value.
@@ -181,28 +255,65 @@ func newPqLeaf(c *parquet.Column) (*pqLeaf, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &pqLeaf{
+	l := &pqLeaf{
 		path: fmt.Sprint(c.Path()), index: c.Index(), maxDef: c.MaxDefinitionLevel(), flat: c.MaxRepetitionLevel() == 0,
-		render: render, quoted: quoted, buf: make([]parquet.Value, 256),
-	}, nil
+		render: render, quoted: quoted,
+	}
+	if l.flat {
+		if l.maxDef > math.MaxUint8 {
+			return nil, fmt.Errorf("a definition level of %d", l.maxDef)
+		}
+		l.fp.maxDef, l.fp.kind = byte(l.maxDef), c.Type().Kind()
+	} else {
+		l.buf = make([]parquet.Value, 256)
+	}
+	return l, nil
 }
 
 func (p *parquetRows) meta() *Header { return p.m }
 
 func (p *parquetRows) field(i int) []byte {
 	c := p.cols[i]
-	if c.lazy {
-		// Rendered on first use: a row whose caller reads a few of many
-		// columns does not pay for the rest. The value's bytes stay valid
-		// until the next row (its page is released only then).
-		c.text, c.lazy = c.key.render(c.text[:0], c.cur), false
+	if c.val != nil {
+		return c.text
 	}
+	// A flat column's value is found, and rendered, on first use: a row
+	// whose caller reads a few of many columns does not pay for the rest.
+	// Strings are the page's own bytes, valid until the next row (its page
+	// is released only then). A value equal to the last one rendered (a
+	// repeated timestamp or rate, a dictionary entry) reuses its text.
+	l := c.key
+	j := p.valueIndex(i, c)
+	if j < 0 {
+		return nil
+	}
+	if c.raw {
+		return l.fp.rawBytes(j)
+	}
+	m, kind := l.fp.memo(j)
+	if kind != 0 && kind == c.memoKind && m == c.memo {
+		return c.text
+	}
+	c.text = l.render(c.text[:0], l.fp.value(j))
+	c.memo, c.memoKind = m, kind
 	return c.text
 }
 
 func (p *parquetRows) line() int { return int(p.row) }
 
-func (p *parquetRows) next() (err error) {
+func (p *parquetRows) next() error {
+	if p.left > 0 && p.rgRow+1 < p.s1 && len(p.maps) == 0 {
+		// Within a segment of flat columns: nothing to decode or check.
+		p.rgRow++
+		p.left--
+		p.row++
+		return nil
+	}
+	return p.nextPages()
+}
+
+// nextPages is next where pages, row groups or maps are read.
+func (p *parquetRows) nextPages() (err error) {
 	defer recovered(p.m.key, p.row, &err)
 	for p.left == 0 {
 		p.closePages()
@@ -218,13 +329,101 @@ func (p *parquetRows) next() (err error) {
 			return err
 		}
 	}
-	for _, c := range p.cols {
+	p.rgRow++
+	if p.rgRow >= p.s1 {
+		if p.rgRow >= p.bound {
+			if err := p.advancePages(); err != nil {
+				return err
+			}
+		}
+		p.s0, p.s1 = p.rgRow, min(p.rgRow+segRows, p.bound, p.rgRow+p.left)
+		p.segNo++
+	}
+	for _, c := range p.maps {
 		if err := p.readValue(c); err != nil {
 			return err
 		}
 	}
 	p.left--
 	p.row++
+	return nil
+}
+
+// segRows is the most rows of a segment.
+const segRows = 256
+
+// valueIndex returns the index of the current row's value of flat column
+// i (c) in its page's values, or -1 for a null.
+func (p *parquetRows) valueIndex(i int, c *pqColumn) int {
+	if c.segNo != p.segNo {
+		c.key.fp.fill(p.seg[i*segRows:(i+1)*segRows], p.s0, p.s1)
+		c.segNo = p.segNo
+	}
+	return int(p.seg[i*segRows+int(p.rgRow-p.s0)])
+}
+
+// decimalAt reads visible column i as DecimalAt does, without rendering it
+// to text where its type allows (handled is false otherwise): a DOUBLE as
+// the shortest decimal that reads back as it, which is the number its text
+// spells. A value equal to the last one read reuses its decimal.
+func (p *parquetRows) decimalAt(i int) (d decimal.Decimal, ok, handled bool) {
+	c := p.cols[i]
+	if c.num == numNone {
+		return decimal.Decimal{}, false, false
+	}
+	f := &c.key.fp
+	j := p.valueIndex(i, c)
+	if j < 0 {
+		return decimal.Decimal{}, false, true
+	}
+	m, kind := f.memo(j)
+	var e *decEntry
+	if kind != memoNone {
+		if c.decs == nil {
+			c.decs = new([decCacheSize]decEntry)
+		}
+		e = &c.decs[(m*0x9e3779b97f4a7c15)>>56]
+		if e.kind == kind && e.key == m {
+			return e.d, true, true
+		}
+	}
+	var err error
+	switch c.num {
+	case numDouble:
+		d, err = decimal.FromFloat64(f.f64[j])
+	case numInt, numDecimal:
+		n := int64(0)
+		if f.kind == parquet.Int32 {
+			n = int64(f.i32[j])
+		} else {
+			n = f.i64[j]
+		}
+		d, err = decimal.FromMinor(n, c.scale)
+	}
+	if err != nil {
+		// NaN, ±Inf or a scale out of range: the text says why.
+		return decimal.Decimal{}, false, false
+	}
+	if e != nil {
+		*e = decEntry{key: m, kind: kind, d: d}
+	}
+	return d, true, true
+}
+
+// advancePages moves every flat leaf whose page ends before the current row
+// to the page that holds it. Pages are loaded, and checked, here rather than
+// when a value is read, so that a corrupt page fails Next.
+func (p *parquetRows) advancePages() error {
+	bound := int64(math.MaxInt64)
+	for _, l := range p.flat {
+		for p.rgRow >= l.fp.end {
+			if err := l.loadPage(l.fp.end); err != nil {
+				return p.valueErr(l, err)
+			}
+		}
+		bound = min(bound, l.fp.end)
+	}
+	p.bound = bound
 	return nil
 }
 
@@ -286,6 +485,13 @@ func (p *parquetRows) startRowGroup(rg parquet.RowGroup) error {
 		}
 		l.pages = chunks[l.index].Pages()
 		l.page, l.vr, l.pageEOF, l.pos, l.n = nil, nil, false, 0, 0
+		// A new chunk: its dictionary is its own, even at an address a
+		// released one had.
+		l.fp.start, l.fp.end, l.fp.dict = 0, 0, nil
+	}
+	p.rgRow, p.bound, p.s0, p.s1 = -1, 0, 0, 0
+	if p.seg == nil {
+		p.seg = make([]int32, segRows*len(p.cols))
 	}
 	return nil
 }
@@ -352,9 +558,9 @@ func (p *parquetRows) valueErr(l *pqLeaf, err error) error {
 	return &FileError{File: p.m.key, Line: int(p.row), Err: err}
 }
 
-// readValue reads the current row's value of a column into c.text.
+// readValue reads the current row's value of a map column into c.text.
 func (p *parquetRows) readValue(c *pqColumn) error {
-	c.text, c.lazy = c.text[:0], false
+	c.text = c.text[:0]
 	v, err := c.key.take()
 	if err != nil {
 		return p.valueErr(c.key, err)
@@ -362,11 +568,7 @@ func (p *parquetRows) readValue(c *pqColumn) error {
 	if v.RepetitionLevel() != 0 {
 		return p.valueErr(c.key, fmt.Errorf("%w: column %s is out of step with the rows", curerr.ErrMalformed, c.key.path))
 	}
-	if c.val == nil {
-		c.cur, c.lazy = v, !v.IsNull()
-		return nil
-	}
-	// A map: entries until the next value that starts a row.
+	// Entries until the next value that starts a row.
 	vv, err := c.val.take()
 	if err != nil {
 		return p.valueErr(c.val, err)

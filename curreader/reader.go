@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
+	"github.com/curconnect/curconnect/curreader/decimal"
 )
 
 // Reader streams the rows of every data file of a delivery, in manifest
@@ -369,6 +370,9 @@ type fileRows interface {
 	next() error
 	// field returns field i of the file's row (not of the projection).
 	field(i int) []byte
+	// decimalAt reads field i as Row.DecimalAt does, without its text
+	// where the file's types allow; handled is false where they do not.
+	decimalAt(i int) (d decimal.Decimal, ok, handled bool)
 	line() int
 	close()
 }

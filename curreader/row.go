@@ -108,6 +108,11 @@ func (w Row) bytes(col string) ([]byte, bool) {
 // CUR, CUR 2.0 or FOCUS is a *ColumnError (ErrUnknownColumn): a typo must
 // never read as an absent cost. The same holds for Time and TimeInterval.
 func (w Row) Decimal(col string) (d decimal.Decimal, ok bool, err error) {
+	if w.m != nil {
+		if idx := w.m.index.Lookup(col); len(idx) == 1 {
+			return w.decimalAt(idx[0], col)
+		}
+	}
 	b, present := w.bytes(col)
 	if !present {
 		return decimal.Decimal{}, false, w.unknown(col)
@@ -125,9 +130,21 @@ func (w Row) unknown(col string) error {
 	return err
 }
 
-// DecimalAt is Decimal for column i of Header.
+// DecimalAt is Decimal for column i of Header. A Parquet DOUBLE, INT32,
+// INT64 or DECIMAL column is read without rendering its value to text,
+// with the same result: a DOUBLE is the shortest decimal that reads back as
+// it (decimal.FromFloat64).
 func (w Row) DecimalAt(i int) (d decimal.Decimal, ok bool, err error) {
-	return w.decimal(w.field(i), true, w.m.index.Header(i))
+	return w.decimalAt(i, w.m.index.Header(i))
+}
+
+func (w Row) decimalAt(i int, col string) (decimal.Decimal, bool, error) {
+	if w.b == nil && w.src != nil {
+		if d, ok, handled := w.src.decimalAt(w.m.src[i]); handled {
+			return d, ok, nil
+		}
+	}
+	return w.decimal(w.field(i), true, col)
 }
 
 func (w Row) decimal(b []byte, present bool, col string) (decimal.Decimal, bool, error) {

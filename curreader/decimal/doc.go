@@ -22,6 +22,12 @@
 // charge. ParseBytes takes the CSV reader's field without making a string
 // of it and does not allocate.
 //
+// [FromFloat64] reads a double (a Parquet DOUBLE cost) as the shortest
+// decimal that reads back as it, exactly as Parse reads the text
+// strconv.FormatFloat(f, 'f', -1, 64), without formatting that text, so
+// that a Parquet export and the CSV of the same data sum to the same
+// digits.
+//
 // # Exactness
 //
 // Parsing, [Decimal.Add], [Decimal.Sub], [Decimal.Neg], [Decimal.Cmp],

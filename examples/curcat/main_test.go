@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -194,4 +196,95 @@ func TestSumParquetExport(t *testing.T) {
 func TestProgressLine(t *testing.T) {
 	assert.Equal(t, "\r10 rows, file 1 of 2, 0.5 MB of 2.0 MB (25%)", progressLine(curreader.Progress{Rows: 10, Files: 2, Bytes: 500_000, TotalBytes: 2_000_000}))
 	assert.Equal(t, "\r7 rows, file 2 of 2, 0.0 MB\n", progressLine(curreader.Progress{Rows: 7, Files: 2, FilesDone: 2, Bytes: 10, TotalBytes: -1, Done: true}))
+}
+
+// TestAppendCSVFieldMatchesEncodingCSV: rows writes fields itself (no
+// string per cell); every field must come out as encoding/csv writes it.
+func TestAppendCSVFieldMatchesEncodingCSV(t *testing.T) {
+	fields := []string{"", "a", "a,b", `a"b`, `"`, "a\nb", "a\r\nb", "\r", " lead", "\tx", "\u00a0nbsp", "\u2028x", `\.`, `\.x`, "x\\.",
+		"trail ", "ü", "\xff\xfe", `""`, "2024-03-01T00:00:00Z/2024-03-01T01:00:00Z", `{"user_team":"a,b"}`}
+	const alphabet = " ,\"\r\nax\\.\t\xc2\xa0"
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		b := make([]byte, rng.IntN(6))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		fields = append(fields, string(b))
+	}
+	for _, f := range fields {
+		var want bytes.Buffer
+		w := csv.NewWriter(&want)
+		require.NoError(t, w.Write([]string{f, f}))
+		w.Flush()
+		got := appendCSVField(nil, []byte(f))
+		got = append(got, ',')
+		got = appendCSVField(got, []byte(f))
+		got = append(got, '\n')
+		assert.Equal(t, want.String(), string(got), "%q", f)
+	}
+}
+
+// TestRowsSameAsByName: rows reads by position, resolved once per file;
+// it must print what reading every cell by name with encoding/csv printed,
+// for CSV (with columns that share a canonical name) and Parquet alike.
+func TestRowsSameAsByName(t *testing.T) {
+	dir := t.TempDir()
+	spec := curtest.Spec{Kind: curtest.CUR2, Name: "pq", Prefix: "cur", Bucket: bucket, Format: curtest.Parquet, Files: 1, Rows: 50, Seed: 3}
+	res, err := curtest.Generate(t.Context(), curtest.DirSink{Root: dir}, spec)
+	require.NoError(t, err)
+	pq := filepath.Join(dir, filepath.FromSlash(res.Current(res.Periods()[0]).DataKeys[0]))
+	spec.Format, spec.Name, spec.Kind = curtest.CSVGzip, "csv", curtest.LegacyCUR
+	res, err = curtest.Generate(t.Context(), curtest.DirSink{Root: dir}, spec)
+	require.NoError(t, err)
+	gz := filepath.Join(dir, filepath.FromSlash(res.Current(res.Periods()[0]).DataKeys[0]))
+	dup := filepath.Join(dir, "dup.csv")
+	require.NoError(t, os.WriteFile(dup, []byte("lineItem/UnblendedCost,resourceTags/user:Team,resourceTags/user:team,lineItem/ProductCode\n"+
+		"1.5,,b,\" A\"\n2,a,,\"x,y\"\n,,,\"q\"\"\"\n"), 0o644))
+
+	for _, c := range []struct {
+		file string
+		cols []string
+	}{
+		{pq, nil}, {gz, nil}, {dup, nil},
+		{pq, []string{"line_item_unblended_cost", "product/ProductName", "resourceTags/user:Team"}},
+		{gz, []string{"lineItem/UnblendedCost", "resourceTags/user:Team", "lineItem/ProductCode"}},
+		{dup, []string{"resourceTags/user:team", "resource_tags_user_team", "resourceTags/user:Team", "lineItem/ProductCode"}},
+	} {
+		args := []string{"rows", "-file", c.file}
+		if c.cols != nil {
+			args = append(args, "-columns", strings.Join(c.cols, ","))
+		}
+		var out, errOut bytes.Buffer
+		require.NoError(t, run(t.Context(), args, &out, &errOut), errOut.String())
+		assert.Equal(t, rowsByName(t, c.file, c.cols), out.String(), "%v", args)
+	}
+}
+
+// rowsByName is rows as it was: Row.Get per cell, encoding/csv.
+func rowsByName(t *testing.T, file string, cols []string) string {
+	rd, err := curreader.OpenFile(t.Context(), file, func(o *curreader.ReadOptions) { o.Columns = cols })
+	require.NoError(t, err)
+	defer rd.Close()
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	header := false
+	for row, err := range rd.Rows() {
+		require.NoError(t, err)
+		names := cols
+		if names == nil {
+			names = row.Columns()
+		}
+		vals := make([]string, len(names))
+		for i, c := range names {
+			vals[i], _ = row.Get(c)
+		}
+		if !header {
+			require.NoError(t, cw.Write(names))
+			header = true
+		}
+		require.NoError(t, cw.Write(vals))
+	}
+	cw.Flush()
+	return buf.String()
 }

@@ -1,8 +1,9 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -12,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/curconnect/curconnect/curreader"
 	"github.com/curconnect/curconnect/curreader/decimal"
@@ -106,44 +109,176 @@ func runRows(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer rd.Close()
-	cw := csv.NewWriter(stdout)
-	enc := json.NewEncoder(stdout)
+	bw := bufio.NewWriterSize(stdout, 256<<10)
+	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
 	headerDone := false
+	var h *curreader.Header
+	var out []outColumn
+	var single []int // each column's one position, when every column has one
+	var line []byte
 	for row, err := range rd.Rows() {
 		if err != nil {
 			return err
 		}
-		names := cols
-		if names == nil {
-			names = row.Columns()
-		}
-		vals := make([]string, len(names))
-		for i, c := range names {
-			vals[i], _ = row.Get(c)
+		if row.Header() != h {
+			// Each file has its own header: where each printed column
+			// is, resolved once per file rather than by name per cell.
+			h = row.Header()
+			names := cols
+			if names == nil {
+				names = row.Columns()
+			}
+			out = outColumns(h, names)
+			single = make([]int, len(out))
+			for k, c := range out {
+				if len(c.pos) != 1 {
+					single = nil
+					break
+				}
+				single[k] = c.pos[0]
+			}
 		}
 		if format == "jsonl" {
-			obj := make(map[string]string, len(names))
-			for i, c := range names {
-				obj[c] = vals[i]
+			obj := make(map[string]string, len(out))
+			for _, c := range out {
+				obj[c.name] = string(c.value(row))
 			}
 			if err := enc.Encode(obj); err != nil {
 				return err
 			}
 			continue
 		}
+		line = line[:0]
 		if !headerDone {
-			if err := cw.Write(names); err != nil {
-				return err
+			for i, c := range out {
+				if i > 0 {
+					line = append(line, ',')
+				}
+				line = appendCSVField(line, []byte(c.name))
 			}
+			line = append(line, '\n')
 			headerDone = true
 		}
-		if err := cw.Write(vals); err != nil {
+		if single != nil {
+			// Every column at one position (the usual case): no merging.
+			for k, i := range single {
+				if k > 0 {
+					line = append(line, ',')
+				}
+				line = appendCSVField(line, row.Bytes(i))
+			}
+		} else {
+			for i, c := range out {
+				if i > 0 {
+					line = append(line, ',')
+				}
+				line = appendCSVField(line, c.value(row))
+			}
+		}
+		line = append(line, '\n')
+		if _, err := bw.Write(line); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return bw.Flush()
+}
+
+// outColumn is a column rows prints, and where a file has it.
+type outColumn struct {
+	name string
+	// pos are the positions sharing the column's name, the first
+	// non-empty of which is its value (as Row.Get merges them); nil when
+	// the column has no position of its own (a key of a CUR 2.0 map
+	// column, or a column the file lacks): then Row.Get finds it.
+	pos []int
+}
+
+func outColumns(h *curreader.Header, names []string) []outColumn {
+	out := make([]outColumn, len(names))
+	for i, name := range names {
+		out[i] = outColumn{name: name, pos: positions(h, name)}
+	}
+	return out
+}
+
+// positions returns the positions Row.Get merges for name: the column
+// Header.Index finds and every other sharing its canonical name, unless
+// name is spelt exactly as one of those (then that one alone).
+func positions(h *curreader.Header, name string) []int {
+	at := h.Index(name)
+	if at < 0 {
+		return nil
+	}
+	canon := h.Canonical(at)
+	var pos []int
+	for i := range h.Len() {
+		if h.Canonical(i) == canon {
+			pos = append(pos, i)
+		}
+	}
+	if len(pos) > 1 {
+		for _, i := range pos {
+			if h.Name(i) == name {
+				return []int{i}
+			}
+		}
+	}
+	return pos
+}
+
+func (c outColumn) value(row curreader.Row) []byte {
+	if c.pos == nil {
+		v, _ := row.Get(c.name)
+		return []byte(v)
+	}
+	for _, i := range c.pos {
+		if b := row.Bytes(i); len(b) > 0 {
+			return b
+		}
+	}
+	return nil
+}
+
+// appendCSVField appends a field as encoding/csv's Writer writes it (comma
+// separator, "\n" line ends): quoted when it holds a quote, a comma or a
+// line break, starts with a space, or is `\.`; quotes doubled inside.
+func appendCSVField(dst, f []byte) []byte {
+	if !needsQuotes(f) {
+		return append(dst, f...)
+	}
+	dst = append(dst, '"')
+	for {
+		i := bytes.IndexByte(f, '"')
+		if i < 0 {
+			break
+		}
+		dst = append(dst, f[:i+1]...)
+		dst = append(dst, '"')
+		f = f[i+1:]
+	}
+	dst = append(dst, f...)
+	return append(dst, '"')
+}
+
+// special marks the bytes that make a CSV field need quotes.
+var special = [256]bool{'"': true, ',': true, '\n': true, '\r': true}
+
+func needsQuotes(f []byte) bool {
+	if len(f) == 0 {
+		return false
+	}
+	for _, c := range f {
+		if special[c] {
+			return true
+		}
+	}
+	if f[0] < utf8.RuneSelf {
+		return f[0] == ' ' || f[0] == '\t' || f[0] == '\n' || f[0] == '\v' || f[0] == '\f' || f[0] == '\r' ||
+			(len(f) == 2 && f[0] == '\\' && f[1] == '.')
+	}
+	r, _ := utf8.DecodeRune(f)
+	return unicode.IsSpace(r)
 }
 
 // sumOutput is `sum -json`.
@@ -190,31 +325,52 @@ func runSum(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	groups := map[string]*acc{}
 	var out sumOutput
 	var total decimal.Decimal
+	var h *curreader.Header
+	var keyAt, costAt []int
 	for row, err := range rd.Rows() {
 		if err != nil {
 			return err
 		}
+		if row.Header() != h {
+			// Positions once per file, not a lookup by name per row.
+			h = row.Header()
+			keyAt, costAt = positions(h, by), positions(h, cost)
+		}
 		out.Rows++
-		key, _ := row.Get(by)
-		g := groups[key]
+		var key []byte
+		if len(keyAt) == 1 {
+			key = row.Bytes(keyAt[0])
+		} else {
+			v, _ := row.Get(by)
+			key = []byte(v)
+		}
+		g := groups[string(key)]
 		if g == nil {
 			g = &acc{}
-			groups[key] = g
+			groups[string(key)] = g
 		}
 		g.rows++
-		v, ok, err := row.Decimal(cost)
+		var v decimal.Decimal
+		var ok bool
+		if len(costAt) == 1 {
+			v, ok, err = row.DecimalAt(costAt[0])
+		} else {
+			// Absent here, a map key, or several columns to merge:
+			// Decimal tells a typo from an absent column too.
+			v, ok, err = row.Decimal(cost)
+		}
 		if err != nil {
 			return err
 		}
 		if ok {
 			g.total = g.total.Add(v)
-			total = total.Add(v)
 		}
 	}
-	out.Total = total.String()
 	for k, g := range groups {
+		total = total.Add(g.total) // exact: the same total, an addition per group rather than per row
 		out.Groups = append(out.Groups, sumGroup{Key: k, Rows: g.rows, Total: g.total.String()})
 	}
+	out.Total = total.String()
 	sort.Slice(out.Groups, func(i, j int) bool {
 		a, b := decimal.MustParse(out.Groups[i].Total), decimal.MustParse(out.Groups[j].Total)
 		if c := a.Cmp(b); c != 0 {

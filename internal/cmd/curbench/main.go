@@ -14,12 +14,15 @@
 // ours/decompress and stdlib/ours, and each child's peak RSS (VmHWM).
 // It also times the machine's own ceilings in the same run (ceiling.go):
 // decompression while a splitter keeps the other core busy, and two files
-// decompressed at once against one after the other; then the public
-// Reader on Parquet (whole and projected) and on a 2-file delivery.
+// decompressed at once against one after the other; then Parquet against
+// its ceilings and against the same rows as gzip CSV (parquet.go: the
+// Reader, parquet-go, curcat and, with -duckdb, DuckDB); then a 2-file
+// delivery.
 //
 // Usage:
 //
 //	go run ./internal/cmd/curbench [-rows 1000000] [-cols 150] [-runs 3] [-file PATH] [-keep]
+//		[-csv=false] [-parquet=false] [-delivery=false] [-duckdb DIR]
 package main
 
 import (
@@ -82,9 +85,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	keep := fs.Bool("keep", false, "keep the generated file")
 	seed := fs.Uint64("seed", 1, "generator seed")
 	child := fs.String("child", "", "internal: run one variant on -file and print JSON")
-	parquetToo := fs.Bool("parquet", true, "also time the public Reader on a Parquet file of -rows rows (whole and 3-column projection)")
+	csvToo := fs.Bool("csv", true, "time the CSV variants against decompression (-file)")
+	parquetToo := fs.Bool("parquet", true, "also time Parquet against its ceilings and the same rows as gzip CSV (see parquet.go)")
+	duckdb := fs.String("duckdb", "", "with -parquet: a directory holding node_modules/@duckdb/node-api, to time DuckDB's GROUP BY too")
 	deliveryToo := fs.Bool("delivery", true, "also time a 2-file delivery (-rows/2 rows each) at Concurrency 1 and 2")
 	cpuprofile := fs.String("cpuprofile", "", "with -child: write a CPU profile of the variant to this file")
+	memprofile := fs.String("memprofile", "", "with -child: write a heap profile (as of the variant's last GC) to this file")
 	fs.IntVar(&chunkSize, "chunk", 0, "pipe chunk size in bytes for the ours variant (0: default)")
 	fs.IntVar(&chunks, "chunks", 0, "pipe chunk count for the ours variant (0: default)")
 	if err := fs.Parse(args); err != nil {
@@ -109,135 +115,31 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
+		if *memprofile != "" {
+			pf, err := os.Create(*memprofile)
+			if err != nil {
+				return err
+			}
+			defer pf.Close()
+			if err := pprof.Lookup("heap").WriteTo(pf, 0); err != nil {
+				return err
+			}
+		}
 		return json.NewEncoder(stdout).Encode(res)
 	}
 
-	path := *file
-	var want decimal.Decimal
-	var size int64
-	haveSum := false
-	if path == "" {
-		dir, err := os.MkdirTemp("", "curbench")
-		if err != nil {
-			return err
-		}
-		if !*keep {
-			defer os.RemoveAll(dir)
-		}
-		path = filepath.Join(dir, "bench-00001.csv.gz")
-	}
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		start := time.Now()
-		want, size, err = generate(path, *rows, *cols, *seed)
-		if err != nil {
-			return fmt.Errorf("generate: %w", err)
-		}
-		haveSum = true
-		fi, err := os.Stat(path)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "generated %s: %d rows × %d columns, %.1f MB CSV, %.1f MB gzip, in %.1fs\n",
-			path, *rows, *cols, float64(size)/1e6, float64(fi.Size())/1e6, time.Since(start).Seconds())
-		if *keep {
-			fmt.Fprintf(stdout, "kept %s\n", path)
-		}
-	}
 	fmt.Fprintf(stdout, "GOMAXPROCS=%d NumCPU=%d %s\n", runtime.GOMAXPROCS(0), runtime.NumCPU(), runtime.Version())
-
 	exe, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	loadBefore, _ := os.ReadFile("/proc/loadavg")
-	loadBefore = bytes.TrimSpace(loadBefore)
-	best := map[string]result{}
-	walls := map[string][]float64{}
-	variants := []string{"decompress", "stdlib", "ours", "reader"}
-	var beside []float64 // decompress beside busy-split, one per round
-	for r := 0; r < *runs; r++ {
-		res, err := besideSplit(ctx, exe, path)
-		if err != nil {
+	if *csvToo {
+		if err := benchCSV(ctx, stdout, exe, *file, *rows, *cols, *runs, *seed, *keep); err != nil {
 			return err
 		}
-		beside = append(beside, res.Seconds)
-		for _, v := range variants {
-			res, err := runChild(ctx, exe, v, path)
-			if err != nil {
-				return err
-			}
-			walls[v] = append(walls[v], res.Seconds)
-			if b, ok := best[v]; !ok || res.Seconds < b.Seconds {
-				if ok {
-					res.VmHWMKiB = max(res.VmHWMKiB, b.VmHWMKiB)
-				}
-				best[v] = res
-			} else {
-				b.VmHWMKiB = max(res.VmHWMKiB, b.VmHWMKiB)
-				best[v] = b
-			}
-		}
-	}
-	bytesCSV := best["decompress"].Bytes
-	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
-		fmt.Fprintf(stdout, "load average before/after: %s / %s", loadBefore, load)
-	}
-	fmt.Fprintf(stdout, "%-11s %9s %9s %12s %9s %13s %12s\n", "variant", "wall", "CPU", "rows/s", "MB/s", "peak RSS", "Go Sys")
-	for _, v := range variants {
-		b := best[v]
-		rps := "-"
-		if b.Rows > 0 {
-			rps = strconv.FormatFloat(float64(b.Rows)/b.Seconds, 'f', 0, 64)
-		}
-		fmt.Fprintf(stdout, "%-11s %8.3fs %8.3fs %12s %9.1f %9.1f MiB %8.1f MiB\n", v, b.Seconds, b.CPU, rps,
-			float64(bytesCSV)/1e6/b.Seconds, float64(b.VmHWMKiB)/1024, b.GoSysMiB)
-	}
-	a, s, o, rd := best["decompress"], best["stdlib"], best["ours"], best["reader"]
-	median := func(v string) float64 {
-		w := slices.Clone(walls[v])
-		slices.Sort(w)
-		return w[len(w)/2]
-	}
-	for _, v := range variants {
-		fmt.Fprintf(stdout, "%-11s all runs:", v)
-		for _, w := range walls[v] {
-			fmt.Fprintf(stdout, " %.3fs", w)
-		}
-		fmt.Fprintf(stdout, " (median %.3fs)\n", median(v))
-	}
-	fmt.Fprintf(stdout, "medians: ours/decompress = %.3f, stdlib/ours = %.2f, reader/decompress = %.3f, stdlib/reader = %.2f\n",
-		median("ours")/median("decompress"), median("stdlib")/median("ours"),
-		median("reader")/median("decompress"), median("stdlib")/median("reader"))
-	fmt.Fprintf(stdout, "decompress beside a splitter on the other core, all runs:")
-	for _, w := range beside {
-		fmt.Fprintf(stdout, " %.3fs", w)
-	}
-	fmt.Fprintf(stdout, " (median %.3fs)\n", medianOf(beside))
-	fmt.Fprintf(stdout, "this machine's 2-stage ceiling: decompression slows %.3f× when the other core splits; reader/(decompress beside a splitter) = %.3f (medians)\n",
-		medianOf(beside)/median("decompress"), median("reader")/medianOf(beside))
-	fmt.Fprintf(stdout, "fastest runs:\n")
-	fmt.Fprintf(stdout, "ours/decompress = %.3f (target ≤ 1.05)\n", o.Seconds/a.Seconds)
-	fmt.Fprintf(stdout, "stdlib/ours     = %.2f (target ≥ 2.8)\n", s.Seconds/o.Seconds)
-	fmt.Fprintf(stdout, "ours peak RSS   = %.1f MiB (target ≤ 64)\n", float64(o.VmHWMKiB)/1024)
-	fmt.Fprintf(stdout, "reader (public curreader.OpenFile): reader/decompress = %.3f, stdlib/reader = %.2f, peak RSS %.1f MiB\n",
-		rd.Seconds/a.Seconds, s.Seconds/rd.Seconds, float64(rd.VmHWMKiB)/1024)
-	fmt.Fprintf(stdout, "ours pipe waits: splitter waited %.3fs for data, decompressor waited %.3fs for the splitter\n", o.ConsumerWait, o.ProducerWait)
-	fmt.Fprintf(stdout, "rows: ours %d, stdlib %d (excluding header)\n", o.Rows, s.Rows)
-	fmt.Fprintf(stdout, "sum of %s = %s\n", costColumn, o.Sum)
-	if rd.Sum != o.Sum || rd.Rows != o.Rows {
-		return fmt.Errorf("reader disagrees with ours: %d rows sum %s, ours %d rows sum %s", rd.Rows, rd.Sum, o.Rows, o.Sum)
-	}
-	if haveSum {
-		if o.Sum != want.String() {
-			return fmt.Errorf("sum mismatch: reader %s, generator %s", o.Sum, want)
-		}
-		fmt.Fprintf(stdout, "sum equals the generator's exact sum\n")
-	}
-	if o.Rows != s.Rows {
-		return fmt.Errorf("row count mismatch: ours %d, encoding/csv %d", o.Rows, s.Rows)
 	}
 	if *parquetToo {
-		if err := benchParquet(ctx, stdout, exe, *rows, *runs); err != nil {
+		if err := benchParquetPair(ctx, stdout, exe, *rows, *runs, *duckdb); err != nil {
 			return err
 		}
 	}
@@ -437,6 +339,13 @@ func runVariant(v, path string) (result, error) {
 			}
 		}
 		res.Sum = sum.String()
+	case "pq-ceiling", "pq-rowreader", "pq-sum", "pq-all-pos":
+		r, err := runPqVariant(v, path)
+		if err != nil {
+			return r, err
+		}
+		res = r
+		start = time.Now().Add(-time.Duration(r.Seconds * float64(time.Second)))
 	default:
 		r, err := runReader(context.Background(), v, path)
 		if err != nil {
@@ -471,4 +380,129 @@ func vmHWM() int64 {
 		}
 	}
 	return -1
+}
+
+// benchCSV times the CSV variants against decompression (see the package
+// documentation).
+func benchCSV(ctx context.Context, stdout io.Writer, exe, file string, rows, cols, runs int, seed uint64, keep bool) error {
+	path := file
+	var want decimal.Decimal
+	var size int64
+	haveSum := false
+	if path == "" {
+		dir, err := os.MkdirTemp("", "curbench")
+		if err != nil {
+			return err
+		}
+		if !keep {
+			defer os.RemoveAll(dir)
+		}
+		path = filepath.Join(dir, "bench-00001.csv.gz")
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		start := time.Now()
+		want, size, err = generate(path, rows, cols, seed)
+		if err != nil {
+			return fmt.Errorf("generate: %w", err)
+		}
+		haveSum = true
+		fi, err := os.Stat(path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "generated %s: %d rows × %d columns, %.1f MB CSV, %.1f MB gzip, in %.1fs\n",
+			path, rows, cols, float64(size)/1e6, float64(fi.Size())/1e6, time.Since(start).Seconds())
+		if keep {
+			fmt.Fprintf(stdout, "kept %s\n", path)
+		}
+	}
+
+	loadBefore, _ := os.ReadFile("/proc/loadavg")
+	loadBefore = bytes.TrimSpace(loadBefore)
+	best := map[string]result{}
+	walls := map[string][]float64{}
+	variants := []string{"decompress", "stdlib", "ours", "reader"}
+	var beside []float64 // decompress beside busy-split, one per round
+	for r := 0; r < runs; r++ {
+		res, err := besideSplit(ctx, exe, path)
+		if err != nil {
+			return err
+		}
+		beside = append(beside, res.Seconds)
+		for _, v := range variants {
+			res, err := runChild(ctx, exe, v, path)
+			if err != nil {
+				return err
+			}
+			walls[v] = append(walls[v], res.Seconds)
+			if b, ok := best[v]; !ok || res.Seconds < b.Seconds {
+				if ok {
+					res.VmHWMKiB = max(res.VmHWMKiB, b.VmHWMKiB)
+				}
+				best[v] = res
+			} else {
+				b.VmHWMKiB = max(res.VmHWMKiB, b.VmHWMKiB)
+				best[v] = b
+			}
+		}
+	}
+	bytesCSV := best["decompress"].Bytes
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Fprintf(stdout, "load average before/after: %s / %s", loadBefore, load)
+	}
+	fmt.Fprintf(stdout, "%-11s %9s %9s %12s %9s %13s %12s\n", "variant", "wall", "CPU", "rows/s", "MB/s", "peak RSS", "Go Sys")
+	for _, v := range variants {
+		b := best[v]
+		rps := "-"
+		if b.Rows > 0 {
+			rps = strconv.FormatFloat(float64(b.Rows)/b.Seconds, 'f', 0, 64)
+		}
+		fmt.Fprintf(stdout, "%-11s %8.3fs %8.3fs %12s %9.1f %9.1f MiB %8.1f MiB\n", v, b.Seconds, b.CPU, rps,
+			float64(bytesCSV)/1e6/b.Seconds, float64(b.VmHWMKiB)/1024, b.GoSysMiB)
+	}
+	a, s, o, rd := best["decompress"], best["stdlib"], best["ours"], best["reader"]
+	median := func(v string) float64 {
+		w := slices.Clone(walls[v])
+		slices.Sort(w)
+		return w[len(w)/2]
+	}
+	for _, v := range variants {
+		fmt.Fprintf(stdout, "%-11s all runs:", v)
+		for _, w := range walls[v] {
+			fmt.Fprintf(stdout, " %.3fs", w)
+		}
+		fmt.Fprintf(stdout, " (median %.3fs)\n", median(v))
+	}
+	fmt.Fprintf(stdout, "medians: ours/decompress = %.3f, stdlib/ours = %.2f, reader/decompress = %.3f, stdlib/reader = %.2f\n",
+		median("ours")/median("decompress"), median("stdlib")/median("ours"),
+		median("reader")/median("decompress"), median("stdlib")/median("reader"))
+	fmt.Fprintf(stdout, "decompress beside a splitter on the other core, all runs:")
+	for _, w := range beside {
+		fmt.Fprintf(stdout, " %.3fs", w)
+	}
+	fmt.Fprintf(stdout, " (median %.3fs)\n", medianOf(beside))
+	fmt.Fprintf(stdout, "this machine's 2-stage ceiling: decompression slows %.3f× when the other core splits; reader/(decompress beside a splitter) = %.3f (medians)\n",
+		medianOf(beside)/median("decompress"), median("reader")/medianOf(beside))
+	fmt.Fprintf(stdout, "fastest runs:\n")
+	fmt.Fprintf(stdout, "ours/decompress = %.3f (target ≤ 1.05)\n", o.Seconds/a.Seconds)
+	fmt.Fprintf(stdout, "stdlib/ours     = %.2f (target ≥ 2.8)\n", s.Seconds/o.Seconds)
+	fmt.Fprintf(stdout, "ours peak RSS   = %.1f MiB (target ≤ 64)\n", float64(o.VmHWMKiB)/1024)
+	fmt.Fprintf(stdout, "reader (public curreader.OpenFile): reader/decompress = %.3f, stdlib/reader = %.2f, peak RSS %.1f MiB\n",
+		rd.Seconds/a.Seconds, s.Seconds/rd.Seconds, float64(rd.VmHWMKiB)/1024)
+	fmt.Fprintf(stdout, "ours pipe waits: splitter waited %.3fs for data, decompressor waited %.3fs for the splitter\n", o.ConsumerWait, o.ProducerWait)
+	fmt.Fprintf(stdout, "rows: ours %d, stdlib %d (excluding header)\n", o.Rows, s.Rows)
+	fmt.Fprintf(stdout, "sum of %s = %s\n", costColumn, o.Sum)
+	if rd.Sum != o.Sum || rd.Rows != o.Rows {
+		return fmt.Errorf("reader disagrees with ours: %d rows sum %s, ours %d rows sum %s", rd.Rows, rd.Sum, o.Rows, o.Sum)
+	}
+	if haveSum {
+		if o.Sum != want.String() {
+			return fmt.Errorf("sum mismatch: reader %s, generator %s", o.Sum, want)
+		}
+		fmt.Fprintf(stdout, "sum equals the generator's exact sum\n")
+	}
+	if o.Rows != s.Rows {
+		return fmt.Errorf("row count mismatch: ours %d, encoding/csv %d", o.Rows, s.Rows)
+	}
+	return nil
 }

@@ -36,6 +36,8 @@ func TestRunSmall(t *testing.T) {
 	assert.Contains(t, s, "ours/decompress")
 	assert.Contains(t, s, "decompress beside a splitter on the other core, all runs:")
 	assert.Contains(t, s, "this machine's own 2-way scaling")
+	assert.Contains(t, s, "every exact sum equals curtest's total")
+	assert.Contains(t, s, "curcat rows parquet")
 }
 
 func TestGenerateDeterministic(t *testing.T) {
@@ -77,4 +79,22 @@ func TestDiagnosticVariants(t *testing.T) {
 	}
 	_, err = runVariant("nope", path)
 	require.Error(t, err)
+}
+
+// TestParquetVariants checks that every in-process Parquet variant reads
+// every row, and that the exact ones agree with curtest's total.
+func TestParquetVariants(t *testing.T) {
+	p, err := genPair(t.Context(), 2000)
+	if p != nil {
+		t.Cleanup(func() { os.RemoveAll(p.dir) })
+	}
+	require.NoError(t, err)
+	for _, v := range []string{"pq-ceiling", "pq-rowreader", "pq-sum", "pq-all-pos"} {
+		res, err := runVariant(v, p.parquet)
+		require.NoError(t, err, v)
+		assert.Equal(t, int64(2000), res.Rows, v)
+		if v == "pq-sum" || v == "pq-all-pos" {
+			assert.Equal(t, p.want, res.Sum, v)
+		}
+	}
 }

@@ -168,41 +168,6 @@ func printRun(w io.Writer, v string, r result, peakMiB float64, bytes int64) {
 		v, r.Seconds, r.CPU, r.CPU/r.Seconds, float64(r.Rows)/r.Seconds, mbs, peakMiB)
 }
 
-func benchParquet(ctx context.Context, w io.Writer, exe string, rows, runs int) error {
-	dir, err := os.MkdirTemp("", "curbench-parquet")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	start := time.Now()
-	want, err := genCurtest(ctx, dir, curtest.Parquet, 1, rows)
-	if err != nil {
-		return fmt.Errorf("generate parquet: %w", err)
-	}
-	files, err := dataFiles(dir, ".parquet")
-	if err != nil || len(files) != 1 {
-		return fmt.Errorf("generated parquet: %v %v", files, err)
-	}
-	size := fileSize(files[0])
-	fmt.Fprintf(w, "\nParquet: %d rows (curtest wide legacy CUR, Snappy), %.1f MB, generated in %.1fs\n", rows, float64(size)/1e6, time.Since(start).Seconds())
-	series, err := runSeries(ctx, exe, dir, []string{"parquet-all", "parquet3"}, runs)
-	if err != nil {
-		return err
-	}
-	all, allPeak := medianRun(series["parquet-all"])
-	p3, p3Peak := medianRun(series["parquet3"])
-	printRun(w, "parquet-all", all, allPeak, size)
-	printRun(w, "parquet3", p3, p3Peak, 0)
-	fmt.Fprintf(w, "parquet3 (columns %s) is %.1f× faster than all columns (medians)\n", strings.Join(pqColumns, ", "), all.Seconds/p3.Seconds)
-	for _, r := range []result{all, p3} {
-		if r.Sum != want || int(r.Rows) != rows {
-			return fmt.Errorf("%s: %d rows sum %s, curtest wrote %d rows sum %s", r.Variant, r.Rows, r.Sum, rows, want)
-		}
-	}
-	fmt.Fprintf(w, "both sums equal curtest's exact total %s\n", want)
-	return nil
-}
-
 func benchDelivery(ctx context.Context, w io.Writer, exe string, rows, runs int) error {
 	dir, err := os.MkdirTemp("", "curbench-delivery")
 	if err != nil {
