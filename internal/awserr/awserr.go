@@ -260,7 +260,6 @@ func Code(err error) string {
 	return ""
 }
 
-
 // Retryable reports whether the same request, made again later, may
 // succeed: yes for throttling, server errors (5xx, 408), transport failures
 // (ErrUnreachable, a body cut while the SDK decoded it, a reset connection,
