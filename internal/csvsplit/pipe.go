@@ -362,7 +362,10 @@ func (g *gzipStream) endMember() (*gzTrailer, error) {
 	return tr, nil
 }
 
-// readGzipHeader reads and checks a gzip member header (RFC 1952).
+// readGzipHeader reads and checks a gzip member header (RFC 1952),
+// including its CRC-16 when the FHCRC flag asks for one (a mismatch is
+// gzip.ErrHeader, as with compress/gzip). Names and comments of any length
+// are accepted; compress/gzip refuses those longer than 511 bytes.
 func readGzipHeader(br *bufio.Reader) error {
 	var h [10]byte
 	if _, err := io.ReadFull(br, h[:]); err != nil {
@@ -375,14 +378,21 @@ func readGzipHeader(br *bufio.Reader) error {
 		return gzip.ErrHeader
 	}
 	flg := h[3]
+	digest := crc32.ChecksumIEEE(h[:])
 	if flg&0x04 != 0 { // FEXTRA
 		var l [2]byte
 		if _, err := io.ReadFull(br, l[:]); err != nil {
 			return unexpected(err)
 		}
-		n := int(binary.LittleEndian.Uint16(l[:]))
-		if d, err := br.Discard(n); d != n {
-			return unexpected(err)
+		digest = crc32.Update(digest, crc32.IEEETable, l[:])
+		for n := int(binary.LittleEndian.Uint16(l[:])); n > 0; {
+			b, err := br.Peek(min(n, br.Size()))
+			if len(b) == 0 {
+				return unexpected(err)
+			}
+			digest = crc32.Update(digest, crc32.IEEETable, b)
+			n -= len(b)
+			_, _ = br.Discard(len(b))
 		}
 	}
 	for _, bit := range []byte{0x08, 0x10} { // FNAME, FCOMMENT: zero-terminated
@@ -390,7 +400,8 @@ func readGzipHeader(br *bufio.Reader) error {
 			continue
 		}
 		for {
-			_, err := br.ReadSlice(0)
+			b, err := br.ReadSlice(0)
+			digest = crc32.Update(digest, crc32.IEEETable, b)
 			if err == nil {
 				break
 			}
@@ -399,9 +410,13 @@ func readGzipHeader(br *bufio.Reader) error {
 			}
 		}
 	}
-	if flg&0x02 != 0 { // FHCRC
-		if d, err := br.Discard(2); d != 2 {
+	if flg&0x02 != 0 { // FHCRC: the low 16 bits of the CRC-32 of the header so far
+		var c [2]byte
+		if _, err := io.ReadFull(br, c[:]); err != nil {
 			return unexpected(err)
+		}
+		if binary.LittleEndian.Uint16(c[:]) != uint16(digest) {
+			return gzip.ErrHeader
 		}
 	}
 	return nil
