@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -403,5 +404,72 @@ func TestStatusFileHostile(t *testing.T) {
 	for n := range len(good) {
 		_, err := parseStatus(good[:n])
 		assert.Error(t, err, "truncated at %d", n)
+	}
+}
+
+// withFirstPage rewrites the first page of column col (row group 0):
+// edit changes its header, body its bytes. Every later byte stays where it
+// was: the page's compressed size absorbs a change in the header's length.
+func withFirstPage(t *testing.T, data []byte, col int, edit func(*format.PageHeader), body func([]byte)) []byte {
+	t.Helper()
+	md, _ := footerOf(t, data)
+	off, err := chunkStart(&md.RowGroups[0].Columns[col].MetaData)
+	require.NoError(t, err)
+	var p thrift.CompactProtocol
+	br := bytes.NewReader(data[off:])
+	var h format.PageHeader
+	require.NoError(t, thrift.NewDecoder(p.NewReader(br)).Decode(&h))
+	oldLen := len(data[off:]) - br.Len()
+	end := int(off) + oldLen + int(h.CompressedPageSize) // the next page
+	edit(&h)
+	h.CRC = 0 // optional: a hostile writer leaves it out
+	var hdr []byte
+	for range 4 { // the size's own varint may change the length
+		h.CompressedPageSize = int32(end - int(off) - len(hdr))
+		hdr, err = thrift.Marshal(&p, &h)
+		require.NoError(t, err)
+	}
+	require.Equal(t, end-int(off)-len(hdr), int(h.CompressedPageSize))
+	out := bytes.Clone(data)
+	copy(out[off:], hdr)
+	if body != nil {
+		body(out[int(off)+len(hdr) : end])
+	}
+	return out
+}
+
+// TestParquetPageClaimsHugeSizes: a page header or a Snappy block that
+// claims a gigabyte costs what it holds, not what it claims: refused (or
+// read as the few bytes it has) with little memory, never allocated.
+func TestParquetPageClaimsHugeSizes(t *testing.T) {
+	type rec struct {
+		S string  `parquet:"s"`
+		D string  `parquet:"d,dict"`
+		F float64 `parquet:"f"`
+	}
+	var recs []rec
+	for i := range 2000 {
+		recs = append(recs, rec{S: fmt.Sprintf("%08d-%x", i, rand.Uint64()), D: fmt.Sprint("v", i%7), F: float64(i) / 8})
+	}
+	data := genericParquet(t, recs, parquet.Compression(&parquet.Snappy))
+	for name, bad := range map[string][]byte{
+		"uncompressed size 1 GiB":          withFirstPage(t, data, 0, func(h *format.PageHeader) { h.UncompressedPageSize = 1 << 30 }, nil),
+		"uncompressed size 1 GiB, doubles": withFirstPage(t, data, 2, func(h *format.PageHeader) { h.UncompressedPageSize = 1 << 30 }, nil),
+		"dictionary of 2^31-1 values": withFirstPage(t, data, 1, func(h *format.PageHeader) {
+			require.Equal(t, format.DictionaryPage, h.Type)
+			h.DictionaryPageHeader.V.NumValues = math.MaxInt32
+		}, nil),
+		"snappy block claims 1 GiB": withFirstPage(t, data, 0, func(*format.PageHeader) {}, func(b []byte) {
+			binary.PutUvarint(b, 1<<30)
+		}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			alloc, took, rerr := readFileCost(t, writeTemp(t, bad))
+			t.Logf("%v, %d MB allocated: %v", took, alloc>>20, rerr)
+			if rerr != nil {
+				require.ErrorIs(t, rerr, curerr.ErrMalformed)
+			}
+			assert.Less(t, alloc, uint64(64<<20), "%d MB allocated in %v", alloc>>20, took)
+		})
 	}
 }

@@ -28,6 +28,8 @@ type parquetRows struct {
 	cols   []*pqColumn // in file order; the visible ones
 	flat   []*pqLeaf   // the leaves of the flat columns, read a page at a time
 	maps   []*pqColumn // the map columns, read a value at a time
+	sc     pageScratch // decoding a flat leaf's page
+	window int         // remote: the bytes a chunk not fetched ahead is read by
 	rg     int         // current row group; -1 before the first
 	left   int64       // rows left in it
 	rgRow  int64       // the current row's index in its row group
@@ -110,19 +112,36 @@ func numKindOf(t parquet.Type) (numKind, int) {
 
 // pqLeaf streams the values of one leaf column of the current row group.
 type pqLeaf struct {
-	path    string
-	index   int // leaf index in the row group
-	maxDef  int
-	flat    bool // one value per row
-	render  func(dst []byte, v parquet.Value) []byte
-	quoted  bool // inside a map, render as a JSON string
+	path   string
+	index  int // leaf index in the row group
+	maxDef int
+	flat   bool // one value per row
+	render func(dst []byte, v parquet.Value) []byte
+	quoted bool // inside a map, render as a JSON string
+	// Maps: parquet-go's pages and values.
 	pages   parquet.Pages
 	page    parquet.Page
 	vr      parquet.ValueReader
 	pageEOF bool
 	buf     []parquet.Value
 	pos, n  int
-	fp      flatPage // flat columns: the current page
+	// Flat columns: the pages of the current chunk, decoded here
+	// (decodePage) into the leaf's own buffers.
+	fp     flatPage // the current page
+	locs   []pageLoc
+	next   int // the next page in locs
+	codec  format.CompressionCodec
+	size   int // fixed-length byte arrays: their length
+	defs   []byte
+	idx    []int32
+	vals   valueBufs
+	dict   valueBufs
+	dictOK bool // dict holds the chunk's dictionary
+	dictN  int
+	// Remote chunks not fetched ahead: a window of the chunk, read by one
+	// GET, from which pages are served (as parquet-go's read buffer did).
+	win      region
+	chunkEnd int64
 }
 
 var errPqEnd = errors.New("end of column chunk")
@@ -167,6 +186,7 @@ func openParquet(ctx context.Context, st fileStore, f DataFile, p *projection, o
 		}
 		// parquet-go's footer reads are served from the tail kept below.
 		opts = append(opts, parquet.SkipMagicBytes(true), parquet.ReadBufferSize(int(buf)))
+		pr.window = int(buf)
 		// The tail, footer included, in one GET, kept for parquet-go's
 		// own read of it.
 		if err := pr.cache.keepTail(size, 256<<10); err != nil {
@@ -264,6 +284,10 @@ func newPqLeaf(c *parquet.Column) (*pqLeaf, error) {
 			return nil, fmt.Errorf("a definition level of %d", l.maxDef)
 		}
 		l.fp.maxDef, l.fp.kind = byte(l.maxDef), c.Type().Kind()
+		if l.fp.kind == parquet.FixedLenByteArray {
+			l.size = c.Type().Length()
+			l.fp.size = l.size
+		}
 	} else {
 		l.buf = make([]parquet.Value, 256)
 	}
@@ -417,7 +441,7 @@ func (p *parquetRows) advancePages() error {
 	bound := int64(math.MaxInt64)
 	for _, l := range p.flat {
 		for p.rgRow >= l.fp.end {
-			if err := l.loadPage(l.fp.end); err != nil {
+			if err := l.loadPage(p, l.fp.end); err != nil {
 				return p.valueErr(l, err)
 			}
 		}
@@ -471,23 +495,35 @@ func (p *parquetRows) startRowGroup(rg parquet.RowGroup) error {
 				continue
 			}
 			md := &cols[l.index].MetaData
-			if err := checkChunk(p.ra, md, p.left, l.flat); err != nil {
+			var locs *[]pageLoc
+			if l.flat {
+				l.locs, l.next, l.codec, l.win = l.locs[:0], 0, md.Codec, region{}
+				locs = &l.locs
+			}
+			if err := checkChunk(p.ra, md, p.left, l.flat, locs); err != nil {
 				if !p.ioErr.Load() {
 					err = fmt.Errorf("%w: %w", curerr.ErrMalformed, err)
 				}
 				return &FileError{File: p.m.key, Line: int(p.row), Err: err}
 			}
+			if l.flat {
+				start, _ := chunkStart(md) // checked
+				l.chunkEnd = start + md.TotalCompressedSize
+				l.reserve()
+			}
 		}
 	}
 	for _, l := range leaves {
-		if l.index >= len(chunks) {
+		if l.index >= len(chunks) || p.rg >= len(meta.RowGroups) || l.index >= len(meta.RowGroups[p.rg].Columns) {
 			return &FileError{File: p.m.key, Line: int(p.row), Err: fmt.Errorf("%w: row group %d has no column %s", curerr.ErrMalformed, p.rg, l.path)}
+		}
+		if l.flat {
+			// A new chunk: its dictionary is its own.
+			l.fp.start, l.fp.end, l.dictOK = 0, 0, false
+			continue
 		}
 		l.pages = chunks[l.index].Pages()
 		l.page, l.vr, l.pageEOF, l.pos, l.n = nil, nil, false, 0, 0
-		// A new chunk: its dictionary is its own, even at an address a
-		// released one had.
-		l.fp.start, l.fp.end, l.fp.dict = 0, 0, nil
 	}
 	p.rgRow, p.bound, p.s0, p.s1 = -1, 0, 0, 0
 	if p.seg == nil {
@@ -634,6 +670,7 @@ func (p *parquetRows) closePages() {
 
 func (p *parquetRows) close() {
 	p.closePages()
+	p.sc.codecs.close()
 	if p.closer != nil {
 		p.closer.Close()
 		p.closer = nil
