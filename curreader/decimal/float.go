@@ -31,6 +31,18 @@ func FromFloat64(f float64) (Decimal, error) {
 	return parse(strconv.AppendFloat(buf[:0], f, 'f', -1, 64))
 }
 
+// inv5[k] is the inverse of 5^k modulo 2^64 and max5[k] is (2^64-1)/5^k,
+// for k up to 19.
+var inv5, max5 = func() (inv, mx [20]uint64) {
+	const inv1 = 0xcccccccccccccccd // 5 × inv1 = 1 (mod 2^64)
+	inv[0], mx[0] = 1, math.MaxUint64
+	for k := 1; k < len(inv); k++ {
+		inv[k] = inv[k-1] * inv1
+		mx[k] = mx[k-1] / 5
+	}
+	return inv, mx
+}()
+
 // pow10f are the powers of ten a double holds exactly.
 var pow10f = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19}
 
@@ -81,24 +93,19 @@ func fromFloatFast(f float64) (Decimal, bool) {
 		if !ok || !reads {
 			return Decimal{}, false
 		}
-		// Drop the trailing zeros, keeping at least the integer.
-		for s >= 8 && c%1e8 == 0 {
-			c /= 1e8
-			s -= 8
+		// Drop the trailing zeros, keeping at least the integer: the most
+		// k with 2^k and 5^k dividing c, found without a division. c>>k
+		// is c/2^k when k is at most c's trailing zero bits, and a
+		// multiple of 5^k exactly when its product with 5^k's inverse
+		// (mod 2^64) is at most (2^64-1)/5^k, that product being the
+		// quotient.
+		k := min(bits.TrailingZeros64(c), s)
+		x := c >> uint(k)
+		for k > 0 && x*inv5[k] > max5[k] {
+			k--
+			x = c >> uint(k)
 		}
-		if s >= 4 && c%1e4 == 0 {
-			c /= 1e4
-			s -= 4
-		}
-		if s >= 2 && c%100 == 0 {
-			c /= 100
-			s -= 2
-		}
-		if s >= 1 && c%10 == 0 {
-			c /= 10
-			s--
-		}
-		d = Decimal{lo: c, scale: int32(s)}
+		d = Decimal{lo: x * inv5[k], scale: int32(s - k)}
 	}
 	if neg {
 		d = d.neg128()
