@@ -33,6 +33,7 @@ import (
 type flatPage struct {
 	start, end int64  // the rows of the row group it holds: [start, end)
 	defs       []byte // one definition level per row; nil when every row has a value
+	defsBuf    []byte // a copy's (copyRows): where its defs are kept
 	maxDef     byte
 	cur, k     int     // a cursor: k values precede row start+cur (rows with levels)
 	idx        []int32 // dictionary indexes, one per value; nil for plain values
@@ -75,10 +76,15 @@ func (f *flatPage) fill(out []int32, from, to int64) {
 		}
 		f.cur = end
 	} else {
+		// Values are rows, counted from k at the cursor (a copy of
+		// booleans counts from the first value's bit).
+		shift := k - int32(f.cur)
 		out = out[:end-off]
 		for r := range out {
-			out[r] = int32(off + r)
+			out[r] = shift + int32(off+r)
 		}
+		k = shift + int32(end)
+		f.cur = end
 	}
 	f.k = int(k)
 	if f.idx != nil {
@@ -255,7 +261,7 @@ func (l *pqLeaf) reserve() {
 
 // loadPage moves a flat leaf to its next page, which starts at row start
 // of the row group; errPqEnd when the column chunk has no more.
-func (l *pqLeaf) loadPage(p *parquetRows, start int64) error {
+func (l *pqLeaf) loadPage(p *pqDecoder, start int64) error {
 	for {
 		if l.next >= len(l.locs) {
 			return errPqEnd
@@ -285,7 +291,7 @@ func corruptPage(path, format string, args ...any) error {
 // pageBytes returns a page's bytes as stored: from the row group's chunks
 // fetched ahead (without a copy), from the leaf's window of a remote
 // chunk that was not, or read into the scratch buffer (a local file).
-func (l *pqLeaf) pageBytes(p *parquetRows, loc *pageLoc) ([]byte, error) {
+func (l *pqLeaf) pageBytes(p *pqDecoder, loc *pageLoc) ([]byte, error) {
 	n := int64(loc.size)
 	if p.cache != nil {
 		if b, ok := p.cache.slice(loc.off, n); ok {

@@ -6,6 +6,7 @@ package curreader
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -13,9 +14,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/deprecated"
@@ -23,6 +26,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/curreader/curtest"
 	"github.com/curconnect/curconnect/curreader/decimal"
 )
@@ -602,5 +606,85 @@ func TestParquetCodecsAndEncodings(t *testing.T) {
 			}
 			assert.Equal(t, len(recs), n)
 		})
+	}
+}
+
+// readAll reads every value of every row of a local file as text, and
+// returns them with the line of the read's error and the error.
+func readAll(t *testing.T, path string, optFns ...func(*ReadOptions)) (rows [][]string, line int, err error) {
+	t.Helper()
+	rd, oerr := OpenFile(t.Context(), path, optFns...)
+	require.NoError(t, oerr)
+	defer rd.Close()
+	for rd.Next() {
+		row := rd.Row()
+		vals := make([]string, row.Header().Len())
+		for i := range vals {
+			vals[i] = row.Value(i)
+		}
+		rows = append(rows, vals)
+	}
+	var fe *FileError
+	if errors.As(rd.Err(), &fe) {
+		line = fe.Line
+	}
+	return rows, line, rd.Err()
+}
+
+// TestParquetAheadAsOneGoroutine: a file whose pages are decoded ahead on
+// a goroutine of their own (Concurrency > 1) reads the same rows as one
+// read on the caller's goroutine, and a corrupt one ends with the same
+// error at the same row, after the same rows.
+func TestParquetAheadAsOneGoroutine(t *testing.T) {
+	g := genDelivery(t, curtest.Spec{Kind: curtest.CUR2, Format: curtest.Parquet, Files: 1, Rows: 3000, Seed: 9}, false)
+	orig := g.objs[g.cur.DataKeys[0]]
+	offs := chunkOffsets(t, orig)
+	flip := bytes.Clone(orig)
+	for _, o := range offs[len(offs)/2:] {
+		flip[o+2] ^= 0x5A
+	}
+	for name, data := range map[string][]byte{
+		"intact":       orig,
+		"tail cut":     orig[:len(orig)*3/4],
+		"headers hurt": flip,
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := writeTemp(t, data)
+			one, line1, err1 := readAll(t, path, concurrency(1))
+			two, line2, err2 := readAll(t, path, concurrency(2))
+			assert.Equal(t, one, two)
+			assert.Equal(t, err1 == nil, err2 == nil, "%v / %v", err1, err2)
+			if err1 != nil {
+				assert.ErrorIs(t, err2, curerr.ErrMalformed)
+				assert.Equal(t, line1, line2, "%v / %v", err1, err2)
+			} else {
+				assert.Len(t, one, 3000)
+			}
+		})
+	}
+}
+
+// TestParquetAheadStopsOnClose: closing a Reader in the middle of a file
+// decoded ahead ends its goroutine.
+func TestParquetAheadStopsOnClose(t *testing.T) {
+	g := genDelivery(t, curtest.Spec{Kind: curtest.LegacyCUR, Format: curtest.Parquet, Files: 1, Rows: 5000, Seed: 3}, false)
+	path := writeTemp(t, g.objs[g.cur.DataKeys[0]])
+	before := runtime.NumGoroutine()
+	for range 20 {
+		rd, err := OpenFile(t.Context(), path, concurrency(2))
+		require.NoError(t, err)
+		for range 100 {
+			require.True(t, rd.Next())
+		}
+		require.NoError(t, rd.Close())
+	}
+	// (Not assert.Eventually: it counts its own goroutine.)
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<16)
+		t.Fatalf("%d goroutines, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
 	}
 }

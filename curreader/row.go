@@ -23,6 +23,9 @@ func (w Row) field(i int) []byte {
 	if w.b != nil {
 		return w.b.field(w.i, i)
 	}
+	if p, ok := w.src.(*parquetRows); ok {
+		return p.field(i) // a Parquet file's columns are its visible ones
+	}
 	return w.src.field(w.m.src[i])
 }
 
@@ -135,6 +138,11 @@ func (w Row) unknown(col string) error {
 // with the same result: a DOUBLE is the shortest decimal that reads back as
 // it (decimal.FromFloat64).
 func (w Row) DecimalAt(i int) (d decimal.Decimal, ok bool, err error) {
+	if p, isPq := w.src.(*parquetRows); isPq && w.b == nil {
+		if d, ok, handled := p.decimalAt(i); handled {
+			return d, ok, nil
+		}
+	}
 	return w.decimalAt(i, w.m.index.Header(i))
 }
 
