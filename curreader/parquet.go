@@ -76,12 +76,20 @@ type pqColumn struct {
 	// JSON quoting.
 	mapText []byte
 	scratch []byte
+	// text is set by the caller's side when it renders the column's values
+	// to text; a decoder filling segments ahead then renders them too, on
+	// its own goroutine (render, its memo).
+	text       atomic.Bool
+	renderMemo uint64
+	renderKind uint8
 }
 
 // pqCol is the caller's view of a column in the current segment, set up
 // on the column's first use in it (see col): its rows' value indexes
 // (-1: null) and the slices the common reads need, so that a read is a
-// few loads. It keeps what the caller read lately: the text of the last
+// few loads (bytes: the values' text is data[offs[j]:offs[j+1]], as a
+// string column's values are, or a column whose text a decoder rendered
+// ahead). It keeps what the caller read lately: the text of the last
 // value rendered, whose key (flatPage.memo) is memo, and the decimals of
 // values DecimalAt read (costs repeat: the same rate, the same hourly
 // cost).
@@ -384,6 +392,9 @@ func (p *parquetRows) fieldText(c *pqCol) []byte {
 	if c.c.raw {
 		return f.rawBytes(j)
 	}
+	if p.ahead != nil && !c.c.text.Load() {
+		c.c.text.Store(true) // render it ahead from now on
+	}
 	m, kind := f.memo(j)
 	if kind != 0 && kind == c.memoKind && m == c.memo {
 		return c.text
@@ -402,6 +413,10 @@ func (p *parquetRows) col(i int) *pqCol {
 	c.vi = s.vi[i*s.stride : i*s.stride+int(s.n)]
 	c.f.fill(c.vi, s.s0, s.s0+s.n)
 	c.data, c.offs, c.f64 = c.f.data, c.f.offs, c.f.f64
+	c.bytes = c.c.bytes
+	if t := &s.texts[i]; t.ok {
+		c.data, c.offs, c.bytes = t.data, t.offs, true
+	}
 	c.segNo = p.segNo
 	return c
 }
@@ -531,7 +546,11 @@ func (d *pqDecoder) fill(s *pqSeg, maxRows int64, copy bool) {
 		case c.val != nil:
 			s.cols[i].startText(d.next)
 		case copy:
-			s.size += s.cols[i].copyRows(&c.key.fp, d.next, d.next+n)
+			f := &s.cols[i]
+			s.size += f.copyRows(&c.key.fp, d.next, d.next+n)
+			if !c.raw && c.text.Load() {
+				s.size += s.texts[i].render(c, f)
+			}
 		default:
 			s.cols[i].viewRows(&c.key.fp, d.next)
 		}

@@ -17,8 +17,9 @@ type pqSeg struct {
 	// column i's at vi[i*stride:].
 	vi     []int32
 	stride int
-	err    error // after the rows: what ended the file (io.EOF at its clean end)
-	size   int   // the bytes of values copied
+	texts  []segText // columns rendered ahead: their values' text
+	err    error     // after the rows: what ended the file (io.EOF at its clean end)
+	size   int       // the bytes of values copied
 }
 
 // reset readies s for n rows from row s0, for cols columns.
@@ -26,9 +27,16 @@ func (s *pqSeg) reset(cols int, s0, n int64) {
 	s.s0, s.n = s0, n
 	if len(s.cols) != cols {
 		s.cols = make([]flatPage, cols)
+		s.texts = make([]segText, cols)
 	}
-	if s.stride < int(n) || len(s.vi) < cols*s.stride {
-		s.stride = max(s.stride, int(n))
+	for i := range s.texts {
+		s.texts[i].ok = false
+	}
+	// Columns' value indexes a cache line and more apart, so that the
+	// same row of many columns does not fall in one cache set (a stride
+	// of 1,024 rows would put them 4 KiB apart).
+	s.stride = (int(n)+15)&^15 + 16
+	if len(s.vi) < cols*s.stride {
 		s.vi = make([]int32, cols*s.stride)
 	}
 }
@@ -175,6 +183,33 @@ func (f *flatPage) copyRows(src *flatPage, s0, s1 int64) int {
 		size += len(f.data) + 4*len(f.offs)
 	}
 	return size
+}
+
+// segText is the text of a column's values in a segment, rendered ahead
+// of the caller: value j's is data[offs[j]:offs[j+1]].
+type segText struct {
+	data []byte
+	offs []uint32
+	ok   bool
+}
+
+// render renders the values of f, column c's copy, and returns the bytes
+// that takes. A value equal to the last rendered reuses its text.
+func (t *segText) render(c *pqColumn, f *flatPage) int {
+	t.data, t.offs, t.ok = t.data[:0], append(t.offs[:0], 0), true
+	for range f.k {
+		t.offs = append(t.offs, 0) // a copy of booleans counts from f.k
+	}
+	for j := f.k; j < f.n; j++ {
+		m, kind := f.memo(j)
+		if kind == 0 || kind != c.renderKind || m != c.renderMemo {
+			c.scratch = c.key.render(c.scratch[:0], f.value(j))
+			c.renderMemo, c.renderKind = m, kind
+		}
+		t.data = append(t.data, c.scratch...)
+		t.offs = append(t.offs, uint32(len(t.data)))
+	}
+	return len(t.data) + 4*len(t.offs)
 }
 
 // startText makes f an empty map column's copy from row s0: a byte array

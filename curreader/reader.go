@@ -271,9 +271,10 @@ func (r *Reader) nextRow() bool {
 				return false
 			}
 		}
-		r.row = Row{m: r.meta, src: r.cur}
+		p, _ := r.cur.(*parquetRows)
+		r.row = Row{m: r.meta, src: r.cur, pq: p}
 		r.counted()
-		if p, ok := r.cur.(*parquetRows); ok && r.check == nil && r.opts.Progress == nil {
+		if r.check == nil && r.opts.Progress == nil {
 			r.pq = p
 		}
 		return true

@@ -13,18 +13,19 @@ import (
 // on; Clone keeps a copy. The zero Row has no columns.
 type Row struct {
 	m   *Header
-	src fileRows // the file being read (one file at a time)
-	b   *batch   // or rows decoded ahead
-	i   int      // row within b
+	src fileRows     // the file being read (one file at a time)
+	pq  *parquetRows // src, when it is Parquet
+	b   *batch       // or rows decoded ahead
+	i   int          // row within b
 }
 
 // field returns visible column i.
 func (w Row) field(i int) []byte {
+	if w.pq != nil {
+		return w.pq.field(i) // a Parquet file's columns are its visible ones
+	}
 	if w.b != nil {
 		return w.b.field(w.i, i)
-	}
-	if p, ok := w.src.(*parquetRows); ok {
-		return p.field(i) // a Parquet file's columns are its visible ones
 	}
 	return w.src.field(w.m.src[i])
 }
@@ -138,8 +139,8 @@ func (w Row) unknown(col string) error {
 // with the same result: a DOUBLE is the shortest decimal that reads back as
 // it (decimal.FromFloat64).
 func (w Row) DecimalAt(i int) (d decimal.Decimal, ok bool, err error) {
-	if p, isPq := w.src.(*parquetRows); isPq && w.b == nil {
-		if d, ok, handled := p.decimalAt(i); handled {
+	if w.pq != nil {
+		if d, ok, handled := w.pq.decimalAt(i); handled {
 			return d, ok, nil
 		}
 	}
