@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
+	"github.com/klauspost/compress/snappy"
 	"github.com/parquet-go/parquet-go/encoding/thrift"
 	"github.com/parquet-go/parquet-go/format"
 )
@@ -130,6 +131,13 @@ func checkChunk(ra io.ReaderAt, md *format.ColumnMetaData, rows int64, flat bool
 		if nv < 0 || nv > maxPageValues || values > md.NumValues {
 			return fmt.Errorf("%w: column %v at offset %d: a page of %d values (chunk: %d)", errBadPage, md.PathInSchema, pos, nv, md.NumValues)
 		}
+		if locs == nil && md.Codec == format.Snappy {
+			// parquet-go decodes this page: its Snappy decoder allocates
+			// the length a block declares, whatever the header says.
+			if err := checkSnappyLen(ra, buf[:n], pos, hdr, &loc); err != nil {
+				return fmt.Errorf("%w: column %v at offset %d: %w", errBadPage, md.PathInSchema, pos, err)
+			}
+		}
 		if locs != nil {
 			if loc.typ != format.DictionaryPage {
 				loc.values = nv
@@ -139,6 +147,34 @@ func checkChunk(ra io.ReaderAt, md *format.ColumnMetaData, rows int64, flat bool
 		pos += hdr + int64(h.CompressedPageSize)
 	}
 	return nil
+}
+
+// checkSnappyLen refuses a Snappy-compressed page (at pos, its header of
+// hdr bytes read into buf, described by loc) whose block declares more
+// bytes than the page's uncompressed size.
+func checkSnappyLen(ra io.ReaderAt, buf []byte, pos, hdr int64, loc *pageLoc) error {
+	at := hdr // data page v1 and dictionary page: the whole page
+	if loc.typ == format.DataPageV2 {
+		if !loc.compressed {
+			return nil
+		}
+		at += int64(max(loc.repLen, 0)) + int64(max(loc.defLen, 0))
+	}
+	size := hdr + int64(loc.size) - at // the compressed bytes
+	if size <= 0 {
+		return nil
+	}
+	var head [binary.MaxVarintLen64]byte
+	b := head[:min(int64(len(head)), size)]
+	if at+int64(len(b)) <= int64(len(buf)) {
+		b = buf[at : at+int64(len(b))]
+	} else if n, err := ra.ReadAt(b, pos+at); n < len(b) {
+		return shortRead(err)
+	}
+	if n, err := snappy.DecodedLen(b); err == nil && n > int(loc.usize) {
+		return fmt.Errorf("a Snappy block of %d bytes in a page of %d", n, loc.usize)
+	}
+	return nil // a block that does not parse fails where it is decoded
 }
 
 // checkFooter refuses a file whose footer length (the 4 bytes before the
