@@ -95,7 +95,9 @@ type pqColumn struct {
 // cost).
 type pqCol struct {
 	segNo uint64 // the segment the view is of
+	viNo  uint64 // the segment vi is of (found when first needed)
 	vi    []int32
+	ro    []uint32 // a copy's byte arrays, or their text: a row at a time (flatPage.ro)
 	f     *flatPage
 	data  []byte   // bytes: f.data
 	offs  []uint32 // bytes: f.offs
@@ -367,15 +369,25 @@ func (p *parquetRows) field(i int) []byte {
 	if c.segNo != p.segNo {
 		p.col(i)
 	}
+	if ro := c.ro; ro != nil {
+		// Strings, maps' JSON, and the text of values rendered ahead,
+		// copied a row at a time.
+		hi := ro[p.r+1]
+		if hi&nullRow != 0 {
+			return nil
+		}
+		lo := ro[p.r] &^ nullRow
+		return c.data[lo:hi:hi]
+	}
 	if c.bytes {
-		// Strings, and maps' JSON.
-		if j := c.vi[p.r]; j >= 0 {
+		// Strings in a page.
+		if j := p.vis(i)[p.r]; j >= 0 {
 			lo, hi := c.offs[j], c.offs[j+1]
 			return c.data[lo:hi:hi]
 		}
 		return nil
 	}
-	return p.fieldText(c)
+	return p.fieldText(i, c)
 }
 
 // fieldText is field for a column whose values are rendered: numbers,
@@ -383,8 +395,8 @@ func (p *parquetRows) field(i int) []byte {
 // use (a row whose caller reads a few of many columns does not pay for the
 // rest), and a value equal to the last one rendered (a repeated timestamp
 // or rate, a dictionary entry) reuses its text.
-func (p *parquetRows) fieldText(c *pqCol) []byte {
-	j := int(c.vi[p.r])
+func (p *parquetRows) fieldText(i int, c *pqCol) []byte {
+	j := int(p.vis(i)[p.r])
 	if j < 0 {
 		return nil
 	}
@@ -404,21 +416,33 @@ func (p *parquetRows) fieldText(c *pqCol) []byte {
 	return c.text
 }
 
-// col sets up the view of visible column i in the current segment: its
-// rows' value indexes, found now (lazily: a column nobody reads costs
-// nothing per row).
+// col sets up the view of visible column i in the current segment.
 func (p *parquetRows) col(i int) *pqCol {
 	c, s := &p.cs[i], p.seg
-	c.f = &s.cols[i]
-	c.vi = s.vi[i*s.stride : i*s.stride+int(s.n)]
-	c.f.fill(c.vi, s.s0, s.s0+s.n)
-	c.data, c.offs, c.f64 = c.f.data, c.f.offs, c.f.f64
-	c.bytes = c.c.bytes
+	f := &s.cols[i]
+	c.f, c.data, c.offs, c.f64, c.ro = f, f.data, f.offs, f.f64, nil
+	if c.c.raw {
+		c.ro = f.ro // a copy's strings, maps' JSON (a DECIMAL's bytes are rendered)
+	}
 	if t := &s.texts[i]; t.ok {
-		c.data, c.offs, c.bytes = t.data, t.offs, true
+		c.data, c.ro = t.data, t.ro
 	}
 	c.segNo = p.segNo
 	return c
+}
+
+// vis returns the value indexes of visible column i's rows in the current
+// segment (-1: null), found on first use (lazily: a column nobody reads
+// costs nothing per row).
+func (p *parquetRows) vis(i int) []int32 {
+	c := &p.cs[i]
+	if c.viNo != p.segNo {
+		s := p.seg
+		c.vi = s.vi[i*s.stride : i*s.stride+int(s.n)]
+		c.f.fill(c.vi, s.s0, s.s0+s.n)
+		c.viNo = p.segNo
+	}
+	return c.vi
 }
 
 func (p *parquetRows) line() int { return int(p.row) }
@@ -468,7 +492,7 @@ func (p *parquetRows) decimalAt(i int) (d decimal.Decimal, ok, handled bool) {
 	if c.segNo != p.segNo {
 		p.col(i)
 	}
-	j := c.vi[p.r]
+	j := p.vis(i)[p.r]
 	if j < 0 {
 		return decimal.Decimal{}, false, true
 	}
@@ -549,7 +573,7 @@ func (d *pqDecoder) fill(s *pqSeg, maxRows int64, copy bool) {
 			f := &s.cols[i]
 			s.size += f.copyRows(&c.key.fp, d.next, d.next+n)
 			if !c.raw && c.text.Load() {
-				s.size += s.texts[i].render(c, f)
+				s.size += s.texts[i].render(c, f, int(n))
 			}
 		default:
 			s.cols[i].viewRows(&c.key.fp, d.next)

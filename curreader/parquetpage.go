@@ -31,9 +31,10 @@ import (
 
 // flatPage is the page a flat leaf is at.
 type flatPage struct {
-	start, end int64  // the rows of the row group it holds: [start, end)
-	defs       []byte // one definition level per row; nil when every row has a value
-	defsBuf    []byte // a copy's (copyRows): where its defs are kept
+	start, end int64    // the rows of the row group it holds: [start, end)
+	defs       []byte   // one definition level per row; nil when every row has a value
+	defsBuf    []byte   // a copy's (copyRows): where its defs are kept
+	ro, roBuf  []uint32 // a copy's byte arrays, a row at a time (rowOffsets)
 	maxDef     byte
 	cur, k     int     // a cursor: k values precede row start+cur (rows with levels)
 	idx        []int32 // dictionary indexes, one per value; nil for plain values

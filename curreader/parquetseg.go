@@ -85,7 +85,7 @@ func (f *flatPage) copyRows(src *flatPage, s0, s1 int64) int {
 		f.defs = f.defsBuf
 	}
 	f.start, f.end, f.maxDef, f.kind, f.size = s0, s1, src.maxDef, src.kind, src.size
-	f.cur, f.k, f.idx, f.dictGen = 0, 0, nil, 0
+	f.cur, f.k, f.idx, f.dictGen, f.ro = 0, 0, nil, 0, nil
 	n := k1 - k0
 	f.n = n
 	size := len(f.defs)
@@ -143,7 +143,7 @@ func (f *flatPage) copyRows(src *flatPage, s0, s1 int64) int {
 				f.data = append(f.data, src.bytes(int(v))...)
 				f.offs = append(f.offs, uint32(len(f.data)))
 			}
-			size += len(f.data) + 4*len(f.offs)
+			size += len(f.data) + 4*len(f.offs) + f.rowOffsets(end-off)
 		}
 		return size
 	}
@@ -180,36 +180,67 @@ func (f *flatPage) copyRows(src *flatPage, s0, s1 int64) int {
 		for m := range f.offs {
 			f.offs[m] -= lo
 		}
-		size += len(f.data) + 4*len(f.offs)
+		size += len(f.data) + 4*len(f.offs) + f.rowOffsets(end-off)
 	}
 	return size
 }
 
+// nullRow marks a row offset (flatPage.ro) whose row is null.
+const nullRow = 1 << 31
+
+// rowOffsets sets f.ro, the byte arrays of a copy a row at a time: row r's
+// bytes are data[ro[r]&^nullRow:ro[r+1]], or none (a null) when ro[r+1]
+// has nullRow set. A copy holds less than 2 GiB (its values come from
+// pages of at most 64 MiB, at most aheadRows rows). It returns the bytes
+// that takes.
+func (f *flatPage) rowOffsets(rows int) int {
+	if f.defs == nil {
+		f.ro = f.offs // a value a row
+		return 0
+	}
+	ro := append(f.roBuf[:0], 0)
+	k, last := 0, uint32(0)
+	for _, d := range f.defs[:rows] {
+		if d == f.maxDef {
+			k++
+			last = f.offs[k]
+			ro = append(ro, last)
+		} else {
+			ro = append(ro, last|nullRow)
+		}
+	}
+	f.ro, f.roBuf = ro, ro
+	return 4 * len(ro)
+}
+
 // segText is the text of a column's values in a segment, rendered ahead
-// of the caller: value j's is data[offs[j]:offs[j+1]].
+// of the caller, a row at a time as flatPage.ro has them.
 type segText struct {
 	data []byte
-	offs []uint32
+	ro   []uint32
 	ok   bool
 }
 
-// render renders the values of f, column c's copy, and returns the bytes
-// that takes. A value equal to the last rendered reuses its text.
-func (t *segText) render(c *pqColumn, f *flatPage) int {
-	t.data, t.offs, t.ok = t.data[:0], append(t.offs[:0], 0), true
-	for range f.k {
-		t.offs = append(t.offs, 0) // a copy of booleans counts from f.k
-	}
-	for j := f.k; j < f.n; j++ {
+// render renders the rows values of f, column c's copy, and returns the
+// bytes that takes. A value equal to the last rendered reuses its text.
+func (t *segText) render(c *pqColumn, f *flatPage, rows int) int {
+	t.data, t.ro, t.ok = t.data[:0], append(t.ro[:0], 0), true
+	j := f.k // a copy of booleans counts from f.k
+	for r := range rows {
+		if f.defs != nil && f.defs[r] != f.maxDef {
+			t.ro = append(t.ro, uint32(len(t.data))|nullRow)
+			continue
+		}
 		m, kind := f.memo(j)
 		if kind == 0 || kind != c.renderKind || m != c.renderMemo {
 			c.scratch = c.key.render(c.scratch[:0], f.value(j))
 			c.renderMemo, c.renderKind = m, kind
 		}
 		t.data = append(t.data, c.scratch...)
-		t.offs = append(t.offs, uint32(len(t.data)))
+		t.ro = append(t.ro, uint32(len(t.data)))
+		j++
 	}
-	return len(t.data) + 4*len(t.offs)
+	return len(t.data) + 4*len(t.ro)
 }
 
 // startText makes f an empty map column's copy from row s0: a byte array
@@ -218,6 +249,7 @@ func (f *flatPage) startText(s0 int64) {
 	f.start, f.end, f.kind, f.maxDef = s0, s0, parquet.ByteArray, 0
 	f.defs, f.idx, f.cur, f.k, f.n = nil, nil, 0, 0, 0
 	f.data, f.offs = f.data[:0], append(f.offs[:0], 0)
+	f.ro = nil
 }
 
 // appendText adds a row's text to a map column's copy, and returns its
@@ -225,6 +257,7 @@ func (f *flatPage) startText(s0 int64) {
 func (f *flatPage) appendText(text []byte) int {
 	f.data = append(f.data, text...)
 	f.offs = append(f.offs, uint32(len(f.data)))
+	f.ro = f.offs
 	f.n++
 	f.end++
 	return len(text) + 4
