@@ -82,6 +82,10 @@ type pqColumn struct {
 	text       atomic.Bool
 	renderMemo uint64
 	renderKind uint8
+	// decimals, likewise, when it reads the column with DecimalAt: the
+	// decoder then converts the values ahead (with decs, its own cache).
+	decimals atomic.Bool
+	decs     *decCache
 }
 
 // pqCol is the caller's view of a column in the current segment, set up
@@ -97,7 +101,8 @@ type pqCol struct {
 	segNo uint64 // the segment the view is of
 	viNo  uint64 // the segment vi is of (found when first needed)
 	vi    []int32
-	ro    []uint32 // a copy's byte arrays, or their text: a row at a time (flatPage.ro)
+	ro    []uint32     // a copy's byte arrays, or their text: a row at a time (flatPage.ro)
+	dec   *segDecimals // the rows' decimals, converted ahead
 	f     *flatPage
 	data  []byte   // bytes: f.data
 	offs  []uint32 // bytes: f.offs
@@ -109,7 +114,7 @@ type pqCol struct {
 	text     []byte
 	memo     uint64
 	memoKind uint8
-	decs     *[decCacheSize]decEntry
+	decs     *decCache // DOUBLE columns
 }
 
 // A column's direct-mapped cache of decimals holds 2^decCacheBits.
@@ -118,11 +123,44 @@ const (
 	decCacheSize = 1 << decCacheBits
 )
 
-// decEntry is the decimal of the value whose bits are key (ok: set).
-type decEntry struct {
-	key uint64
-	ok  bool
+// decCache is a DOUBLE column's direct-mapped cache of decimals: costs
+// repeat (the same rate, the same hourly cost), and a lookup is cheaper
+// than FromFloat64.
+type decCache [decCacheSize]struct {
+	key uint64 // the double's bits
 	d   decimal.Decimal
+}
+
+// decSlot is the entry of a decCache a double's bits go to.
+func decSlot(key uint64) uint64 { return (key * 0x9e3779b97f4a7c15) >> (64 - decCacheBits) }
+
+// newDecCache returns an empty cache: each entry holds bits that go to
+// another entry, so that no double finds it.
+func newDecCache() *decCache {
+	c := new(decCache)
+	for i := range c {
+		for k := uint64(0); ; k++ {
+			if decSlot(k) != uint64(i) {
+				c[i].key = k
+				break
+			}
+		}
+	}
+	return c
+}
+
+// fromFloat64 is decimal.FromFloat64 through the cache.
+func (c *decCache) fromFloat64(x float64) (decimal.Decimal, error) {
+	key := math.Float64bits(x)
+	e := &c[decSlot(key)]
+	if e.key == key {
+		return e.d, nil
+	}
+	d, err := decimal.FromFloat64(x)
+	if err == nil {
+		e.key, e.d = key, d
+	}
+	return d, err
 }
 
 // numKind tells how DecimalAt reads a flat column's values without
@@ -286,8 +324,8 @@ func openParquet(ctx context.Context, st fileStore, f DataFile, p *projection, o
 	pr := &parquetRows{m: newMeta(f.Key, header, nil), cols: d.cols, d: d, cs: make([]pqCol, len(d.cols))}
 	for i, c := range d.cols {
 		pr.cs[i] = pqCol{c: c, bytes: c.bytes, num: c.num}
-		if c.num != numNone {
-			pr.cs[i].decs = new([decCacheSize]decEntry)
+		if c.num == numDouble {
+			pr.cs[i].decs = newDecCache()
 		}
 	}
 	if ahead {
@@ -427,6 +465,10 @@ func (p *parquetRows) col(i int) *pqCol {
 	if t := &s.texts[i]; t.ok {
 		c.data, c.ro = t.data, t.ro
 	}
+	c.dec = nil
+	if d := &s.decs[i]; d.ok {
+		c.dec = d
+	}
 	c.segNo = p.segNo
 	return c
 }
@@ -492,35 +534,35 @@ func (p *parquetRows) decimalAt(i int) (d decimal.Decimal, ok, handled bool) {
 	if c.segNo != p.segNo {
 		p.col(i)
 	}
+	if c.dec != nil {
+		switch c.dec.st[p.r] {
+		case decOK:
+			return c.dec.d[p.r], true, true
+		case decNull:
+			return decimal.Decimal{}, false, true
+		}
+		return decimal.Decimal{}, false, false // NaN, ±Inf: the text says why
+	}
+	if p.ahead != nil && !c.c.decimals.Load() {
+		c.c.decimals.Store(true) // convert it ahead from now on
+	}
 	j := p.vis(i)[p.r]
 	if j < 0 {
 		return decimal.Decimal{}, false, true
 	}
-	// The cache is keyed by the value itself (its bits), so a value read
-	// from a dictionary and the same value stored plain are one entry.
-	var key uint64
-	if c.num == numDouble {
-		key = math.Float64bits(c.f64[j])
-	} else if c.f.kind == parquet.Int32 {
-		key = uint64(c.f.i32[j]) // sign-extended
-	} else {
-		key = uint64(c.f.i64[j])
-	}
-	e := &c.decs[(key*0x9e3779b97f4a7c15)>>(64-decCacheBits)]
-	if e.ok && e.key == key {
-		return e.d, true, true
-	}
 	var err error
-	if c.num == numDouble {
-		d, err = decimal.FromFloat64(c.f64[j])
-	} else {
-		d, err = decimal.FromMinor(int64(key), c.c.scale)
+	switch {
+	case c.num == numDouble:
+		d, err = c.decs.fromFloat64(c.f64[j])
+	case c.f.kind == parquet.Int32:
+		d, err = decimal.FromMinor(int64(c.f.i32[j]), c.c.scale)
+	default:
+		d, err = decimal.FromMinor(c.f.i64[j], c.c.scale)
 	}
 	if err != nil {
 		// NaN, ±Inf or a scale out of range: the text says why.
 		return decimal.Decimal{}, false, false
 	}
-	*e = decEntry{key: key, ok: true, d: d}
 	return d, true, true
 }
 
@@ -574,6 +616,9 @@ func (d *pqDecoder) fill(s *pqSeg, maxRows int64, copy bool) {
 			s.size += f.copyRows(&c.key.fp, d.next, d.next+n)
 			if !c.raw && c.text.Load() {
 				s.size += s.texts[i].render(c, f, int(n))
+			}
+			if c.num != numNone && c.decimals.Load() {
+				s.size += s.decs[i].convert(c, f, int(n))
 			}
 		default:
 			s.cols[i].viewRows(&c.key.fp, d.next)

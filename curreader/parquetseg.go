@@ -4,6 +4,8 @@ import (
 	"slices"
 
 	"github.com/parquet-go/parquet-go"
+
+	"github.com/curconnect/curconnect/curreader/decimal"
 )
 
 // pqSeg is a segment of rows of a Parquet file: rows [s0, s0+n) of one
@@ -17,9 +19,10 @@ type pqSeg struct {
 	// column i's at vi[i*stride:].
 	vi     []int32
 	stride int
-	texts  []segText // columns rendered ahead: their values' text
-	err    error     // after the rows: what ended the file (io.EOF at its clean end)
-	size   int       // the bytes of values copied
+	texts  []segText     // columns rendered ahead: their values' text
+	decs   []segDecimals // columns converted ahead: their values' decimals
+	err    error         // after the rows: what ended the file (io.EOF at its clean end)
+	size   int           // the bytes of values copied
 }
 
 // reset readies s for n rows from row s0, for cols columns.
@@ -28,9 +31,10 @@ func (s *pqSeg) reset(cols int, s0, n int64) {
 	if len(s.cols) != cols {
 		s.cols = make([]flatPage, cols)
 		s.texts = make([]segText, cols)
+		s.decs = make([]segDecimals, cols)
 	}
 	for i := range s.texts {
-		s.texts[i].ok = false
+		s.texts[i].ok, s.decs[i].ok = false, false
 	}
 	// Columns' value indexes a cache line and more apart, so that the
 	// same row of many columns does not fall in one cache set (a stride
@@ -241,6 +245,53 @@ func (t *segText) render(c *pqColumn, f *flatPage, rows int) int {
 		j++
 	}
 	return len(t.data) + 4*len(t.ro)
+}
+
+// segDecimals are the decimals of a numeric column's rows in a segment,
+// converted ahead of the caller as DecimalAt converts them: row r's is
+// d[r] when st[r] is decOK.
+type segDecimals struct {
+	d  []decimal.Decimal
+	st []uint8
+	ok bool
+}
+
+// What segDecimals.st says of a row.
+const (
+	decNull uint8 = iota // no value
+	decOK                // d holds it
+	decText              // no decimal without text (NaN, ±Inf, a scale out of range)
+)
+
+// convert converts the rows values of f, column c's copy, a DOUBLE's
+// through c.decs, and returns the bytes that takes.
+func (t *segDecimals) convert(c *pqColumn, f *flatPage, rows int) int {
+	t.d, t.st, t.ok = slices.Grow(t.d[:0], rows)[:rows], slices.Grow(t.st[:0], rows)[:rows], true
+	if c.num == numDouble && c.decs == nil {
+		c.decs = newDecCache()
+	}
+	j := f.k
+	for r := range rows {
+		if f.defs != nil && f.defs[r] != f.maxDef {
+			t.st[r] = decNull
+			continue
+		}
+		var err error
+		switch {
+		case c.num == numDouble:
+			t.d[r], err = c.decs.fromFloat64(f.f64[j])
+		case f.kind == parquet.Int32:
+			t.d[r], err = decimal.FromMinor(int64(f.i32[j]), c.scale)
+		default:
+			t.d[r], err = decimal.FromMinor(f.i64[j], c.scale)
+		}
+		j++
+		t.st[r] = decOK
+		if err != nil {
+			t.st[r] = decText
+		}
+	}
+	return 33 * rows
 }
 
 // startText makes f an empty map column's copy from row s0: a byte array

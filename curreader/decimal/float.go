@@ -21,6 +21,42 @@ import (
 // the digits with one 128-bit product and no text, several times faster
 // than formatting and parsing.
 func FromFloat64(f float64) (Decimal, error) {
+	// The common case, here: a normal double with 1 ≤ shift (|f| below
+	// 2^52), the steps of fromFloatFast with fewer calls, and nearest's
+	// most common branch inline (shift below 64, |f| at least 2^-11).
+	fb := math.Float64bits(f)
+	if exp := int(fb >> 52 & 0x7ff); exp != 0 && exp < 1075 {
+		m := fb&(1<<52-1) | 1<<52
+		shift := 1075 - exp
+		s := min(19, shift*78913>>18)
+		var c uint64
+		var reads bool
+		if shift < 64 {
+			p := pow10[s]
+			hi, lo := bits.Mul64(m, p)
+			c = hi<<(64-shift) | lo>>shift // below 2^53: no overflow
+			r, half := lo&(1<<shift-1), uint64(1)<<(shift-1)
+			d, k := r, uint64(2)
+			if r > half {
+				c, d = c+1, (1<<shift)-r
+			} else if m == 1<<52 {
+				k = 4 // below a power of two the gap is half as wide
+			}
+			if m&1 != 0 {
+				p-- // the ends excluded
+			}
+			reads = r != half && d <= p/k
+		} else {
+			c, reads, _ = nearest(m, uint(shift), s)
+		}
+		if reads {
+			d := Decimal{lo: c, scale: int32(s)}.dropZeros()
+			if fb>>63 != 0 {
+				d = d.neg128()
+			}
+			return d, nil
+		}
+	}
 	if d, ok := fromFloatFast(f); ok {
 		return d, nil
 	}
@@ -29,6 +65,23 @@ func FromFloat64(f float64) (Decimal, error) {
 	}
 	var buf [32]byte
 	return parse(strconv.AppendFloat(buf[:0], f, 'f', -1, 64))
+}
+
+// dropZeros drops the trailing zeros of d's coefficient (below 2^64,
+// scale at most 19) after the point: the most k with 2^k and 5^k dividing
+// it, found without a division. c>>k is c/2^k when k is at most c's
+// trailing zero bits, and a multiple of 5^k exactly when its product with
+// 5^k's inverse (mod 2^64) is at most (2^64-1)/5^k, that product being the
+// quotient.
+func (d Decimal) dropZeros() Decimal {
+	c, s := d.lo, int(d.scale)
+	k := min(bits.TrailingZeros64(c), s)
+	x := c >> uint(k)
+	for k > 0 && x*inv5[k] > max5[k] {
+		k--
+		x = c >> uint(k)
+	}
+	return Decimal{lo: x * inv5[k], scale: int32(s - k)}
 }
 
 // inv5[k] is the inverse of 5^k modulo 2^64 and max5[k] is (2^64-1)/5^k,
@@ -93,19 +146,7 @@ func fromFloatFast(f float64) (Decimal, bool) {
 		if !ok || !reads {
 			return Decimal{}, false
 		}
-		// Drop the trailing zeros, keeping at least the integer: the most
-		// k with 2^k and 5^k dividing c, found without a division. c>>k
-		// is c/2^k when k is at most c's trailing zero bits, and a
-		// multiple of 5^k exactly when its product with 5^k's inverse
-		// (mod 2^64) is at most (2^64-1)/5^k, that product being the
-		// quotient.
-		k := min(bits.TrailingZeros64(c), s)
-		x := c >> uint(k)
-		for k > 0 && x*inv5[k] > max5[k] {
-			k--
-			x = c >> uint(k)
-		}
-		d = Decimal{lo: x * inv5[k], scale: int32(s - k)}
+		d = Decimal{lo: c, scale: int32(s)}.dropZeros()
 	}
 	if neg {
 		d = d.neg128()
