@@ -67,8 +67,9 @@
 // [ReadOptions] choose what a read costs: Columns (a projection: Parquet then
 // fetches only those columns' chunks, by ranged GETs after reading the
 // footer), Concurrency and MemoryBudget (files read ahead in parallel, rows
-// still in manifest order unless Unordered), and Progress (bytes and rows
-// done of the total known from the object sizes).
+// still in manifest order unless Unordered; a delivery of one Parquet file
+// has its pages decoded ahead on a goroutine of its own), and Progress
+// (bytes and rows done of the total known from the object sizes).
 //
 // A column name that is neither in the delivery nor a documented column of
 // legacy CUR, CUR 2.0 or FOCUS is refused with a [*ColumnError] naming the

@@ -162,51 +162,67 @@ func FuzzParquetFile(f *testing.F) {
 	f.Add([]byte{})
 	const key = "cur/r/20240301-20240401/a/r-00001.snappy.parquet"
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fsys := fstest.MapFS{key: &fstest.MapFile{Data: data}}
-		d := &Delivery{Bucket: "b", Format: FormatParquet, Compression: CompressionParquet, Ready: true,
-			Files: []DataFile{{Key: key, Size: int64(len(data))}}}
-		rd, err := openFS(t.Context(), fsys, d, func(o *ReadOptions) { o.Concurrency = 1 })
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rd.Close()
-		rows := 0
-		for rd.Next() {
-			row := rd.Row()
-			if row.File() != key {
-				t.Fatalf("row names %q", row.File())
-			}
-			for _, c := range row.Columns() {
-				row.Get(c)
-			}
-			row.Decimal("line_item_unblended_cost")
-			row.Time("line_item_usage_start_date")
-			row.TimeInterval()
-			row.Tag("user_team")
-			_ = row.Clone()
-			if rows++; rows > 100000 {
-				t.Fatal("too many rows from a small file")
-			}
-		}
-		err = rd.Err()
-		if err == nil {
-			return
-		}
-		var fe *FileError
-		var pe *ParseError
-		switch {
-		case errors.As(err, &fe):
-			if fe.File != key {
-				t.Fatalf("error names %q: %v", fe.File, err)
-			}
-		case errors.As(err, &pe):
-			if pe.File != key {
-				t.Fatalf("error names %q: %v", pe.File, err)
-			}
-		default:
-			t.Fatalf("untyped error %T: %v", err, err)
+		// On the caller's goroutine, and decoded ahead on one of its own:
+		// the same rows, and the same end.
+		rows1, err1 := fuzzReadParquet(t, key, data, 1)
+		rows2, err2 := fuzzReadParquet(t, key, data, 2)
+		if rows1 != rows2 || (err1 == nil) != (err2 == nil) {
+			t.Fatalf("one goroutine: %d rows, %v; two: %d rows, %v", rows1, err1, rows2, err2)
 		}
 	})
+}
+
+// fuzzReadParquet reads a Parquet file as FuzzParquetFile does, with the
+// given concurrency, and checks what it returns.
+func fuzzReadParquet(t *testing.T, key string, data []byte, concurrency int) (int, error) {
+	fsys := fstest.MapFS{key: &fstest.MapFile{Data: data}}
+	d := &Delivery{Bucket: "b", Format: FormatParquet, Compression: CompressionParquet, Ready: true,
+		Files: []DataFile{{Key: key, Size: int64(len(data))}}}
+	rd, err := openFS(t.Context(), fsys, d, func(o *ReadOptions) { o.Concurrency = concurrency })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	rows := 0
+	for rd.Next() {
+		row := rd.Row()
+		if row.File() != key {
+			t.Fatalf("row names %q", row.File())
+		}
+		for _, c := range row.Columns() {
+			row.Get(c)
+		}
+		for i := range row.Header().Len() {
+			row.DecimalAt(i)
+		}
+		row.Decimal("line_item_unblended_cost")
+		row.Time("line_item_usage_start_date")
+		row.TimeInterval()
+		row.Tag("user_team")
+		_ = row.Clone()
+		if rows++; rows > 100000 {
+			t.Fatal("too many rows from a small file")
+		}
+	}
+	err = rd.Err()
+	if err == nil {
+		return rows, nil
+	}
+	var fe *FileError
+	var pe *ParseError
+	switch {
+	case errors.As(err, &fe):
+		if fe.File != key {
+			t.Fatalf("error names %q: %v", fe.File, err)
+		}
+	case errors.As(err, &pe):
+		if pe.File != key {
+			t.Fatalf("error names %q: %v", pe.File, err)
+		}
+	default:
+		t.Fatalf("untyped error %T: %v", err, err)
+	}
+	return rows, err
 }
 
 // FuzzCheckThrift holds checkThrift to its promise on arbitrary bytes: it

@@ -11,6 +11,8 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"hash/crc32"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -403,5 +405,91 @@ func TestStatusFileHostile(t *testing.T) {
 	for n := range len(good) {
 		_, err := parseStatus(good[:n])
 		assert.Error(t, err, "truncated at %d", n)
+	}
+}
+
+// withFirstPage rewrites the first page of column col (row group 0):
+// edit changes its header, body its bytes (given from their first byte,
+// levels included). Every later byte stays where it was: the page's
+// compressed size absorbs a change in the header's length (the body's end
+// is cut or padded), and its checksum, when it has one, is the new body's.
+func withFirstPage(t *testing.T, data []byte, col int, edit func(*format.PageHeader), body func([]byte)) []byte {
+	t.Helper()
+	md, _ := footerOf(t, data)
+	off, err := chunkStart(&md.RowGroups[0].Columns[col].MetaData)
+	require.NoError(t, err)
+	var p thrift.CompactProtocol
+	br := bytes.NewReader(data[off:])
+	var h format.PageHeader
+	require.NoError(t, thrift.NewDecoder(p.NewReader(br)).Decode(&h))
+	start := int(off) + len(data[off:]) - br.Len() // the body
+	end := start + int(h.CompressedPageSize)       // the next page
+	edit(&h)
+	var hdr, b []byte
+	for range 4 { // the sizes' own varints may change the header's length
+		b = make([]byte, end-int(off)-len(hdr))
+		copy(b, data[start:end])
+		if body != nil {
+			body(b)
+		}
+		h.CompressedPageSize = int32(len(b))
+		if h.CRC != 0 {
+			h.CRC = int32(crc32.ChecksumIEEE(b))
+		}
+		hdr, err = thrift.Marshal(&p, &h)
+		require.NoError(t, err)
+	}
+	require.Equal(t, end-int(off), len(hdr)+len(b))
+	out := bytes.Clone(data)
+	copy(out[off:], hdr)
+	copy(out[int(off)+len(hdr):], b)
+	return out
+}
+
+// TestParquetPageClaimsHugeSizes: a page header or a Snappy block that
+// claims a gigabyte costs what it holds, not what it claims: refused (or
+// read as the few bytes it has) with little memory, never allocated.
+func TestParquetPageClaimsHugeSizes(t *testing.T) {
+	type rec struct {
+		S string            `parquet:"s"`
+		D string            `parquet:"d,dict"`
+		F float64           `parquet:"f"`
+		M map[string]string `parquet:"resource_tags"`
+	}
+	var recs []rec
+	for i := range 2000 {
+		recs = append(recs, rec{S: fmt.Sprintf("%08d-%x", i, rand.Uint64()), D: fmt.Sprint("v", i%7), F: float64(i) / 8,
+			M: map[string]string{"user_team": fmt.Sprint("t", i%5)}})
+	}
+	data := genericParquet(t, recs, parquet.Compression(&parquet.Snappy))
+	levels := 0 // a v2 page's levels, before its compressed values
+	for name, bad := range map[string][]byte{
+		"uncompressed size 1 GiB":          withFirstPage(t, data, 0, func(h *format.PageHeader) { h.UncompressedPageSize = 1 << 30 }, nil),
+		"uncompressed size 1 GiB, doubles": withFirstPage(t, data, 2, func(h *format.PageHeader) { h.UncompressedPageSize = 1 << 30 }, nil),
+		"dictionary of 2^31-1 values": withFirstPage(t, data, 1, func(h *format.PageHeader) {
+			require.Equal(t, format.DictionaryPage, h.Type)
+			h.DictionaryPageHeader.V.NumValues = math.MaxInt32
+		}, nil),
+		"snappy block claims 1 GiB": withFirstPage(t, data, 0, func(*format.PageHeader) {}, func(b []byte) {
+			binary.PutUvarint(b, 1<<30)
+		}),
+		// Map columns are decoded by parquet-go, whose Snappy decoder
+		// allocates what a block declares.
+		"snappy block of a map claims 1 GiB": withFirstPage(t, data, 3, func(h *format.PageHeader) {
+			if v2, ok := h.DataPageHeaderV2.Get(); ok {
+				levels = int(v2.RepetitionLevelsByteLength + v2.DefinitionLevelsByteLength)
+			}
+		}, func(b []byte) {
+			binary.PutUvarint(b[levels:], 1<<30)
+		}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			alloc, took, rerr := readFileCost(t, writeTemp(t, bad))
+			t.Logf("%v, %d MB allocated: %v", took, alloc>>20, rerr)
+			if rerr != nil {
+				require.ErrorIs(t, rerr, curerr.ErrMalformed)
+			}
+			assert.Less(t, alloc, uint64(64<<20), "%d MB allocated in %v", alloc>>20, took)
+		})
 	}
 }

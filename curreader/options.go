@@ -32,20 +32,26 @@ type ReadOptions struct {
 	// Concurrency is how many data files are read ahead in parallel. Zero
 	// means runtime.GOMAXPROCS(0), capped at 8. With 1 (or a delivery of
 	// one file) files are read one after another on the caller's
-	// goroutine, without copying rows.
+	// goroutine, without copying rows; except that with more than 1, a
+	// delivery of one Parquet file has its pages read, decoded and copied
+	// out a few segments of rows ahead of the caller on a goroutine of its
+	// own (with the text of the columns the caller reads as text).
 	Concurrency int
 	// MemoryBudget bounds the bytes of rows decoded ahead of the caller
 	// when Concurrency > 1 (default 32 MiB; any larger value, up to
 	// math.MaxInt64, is safe, and one file holds at most 1,024 batches of
-	// at most 1 MiB ahead of the caller). A single row larger than the
+	// at most 1 MiB ahead of the caller; a Parquet file decoded ahead on a
+	// goroutine of its own holds six segments of about an eighth of the
+	// budget between them, at most 768 KiB). A single row larger than the
 	// budget's share is still read, and each file being read holds at
 	// least two batches of 64 KiB, so a budget below 128 KiB ×
 	// Concurrency acts as that. It does not count each open file's
 	// decompression buffers (about 3 MiB per gzip file being read), a
-	// Parquet file's read and page buffers (about 150 KiB per column read:
-	// project when a file has many columns), nor, for Parquet in S3, the
-	// column chunks of a row group fetched ahead (up to the file's share of
-	// the budget, at least 8 MiB). Chunks beyond that share are read by a
+	// Parquet file's pages (one decoded page per column read, each the
+	// size of its column's largest page: project when a file has many
+	// columns), nor, for Parquet in S3, the column chunks of a row group
+	// fetched ahead (up to the file's share of the budget, at least 8
+	// MiB). Chunks beyond that share are read by a
 	// GET per read buffer (64 KiB when every column is read), after a GET
 	// per page header to check it: to read every column of files with
 	// large row groups from S3, raise the budget.

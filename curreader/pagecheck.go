@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
+	"github.com/klauspost/compress/snappy"
 	"github.com/parquet-go/parquet-go/encoding/thrift"
 	"github.com/parquet-go/parquet-go/format"
 )
@@ -25,6 +26,13 @@ const (
 	maxPageHeader     = 1 << 20
 	maxPageHeaderCost = 4 << 20
 )
+
+// maxPageBytes bounds a page's uncompressed size. A page is decompressed
+// into a buffer of the size its header claims, so a corrupt header of a
+// few bytes claiming a gigabyte would cost a gigabyte (parquet-go
+// allocates it before decompressing). Writers keep pages near 1 MiB
+// (parquet-mr, Arrow and parquet-go alike).
+const maxPageBytes = 64 << 20
 
 // Limits on the footer: its encoded bytes, and what parquet-go would
 // allocate to decode it. A CUR file of 20 row groups of 200 columns has a
@@ -58,10 +66,13 @@ var errBadPage = errors.New("corrupt page header")
 
 // checkChunk walks the page headers of one column chunk, reading only the
 // headers, and refuses what parquet-go would trust blindly: a page with a
-// negative size or one past the chunk's end, more values than maxPageValues
-// or than the chunk declares, and, for a column with one value per row
-// (flat), a chunk whose value count differs from the row group's rows.
-func checkChunk(ra io.ReaderAt, md *format.ColumnMetaData, rows int64, flat bool) error {
+// negative size or one past the chunk's end, an uncompressed size over
+// maxPageBytes, more values than maxPageValues or than the chunk declares
+// (a dictionary: more than maxPageValues), and, for a column with one value
+// per row (flat), a chunk whose value count differs from the row group's
+// rows. When locs is not nil, each page is appended to it, for a reader
+// that decodes the pages itself (flat columns).
+func checkChunk(ra io.ReaderAt, md *format.ColumnMetaData, rows int64, flat bool, locs *[]pageLoc) error {
 	if md.NumValues < 0 || (flat && md.NumValues != rows) {
 		return fmt.Errorf("%w: column %v holds %d values for %d rows", errBadPage, md.PathInSchema, md.NumValues, rows)
 	}
@@ -99,19 +110,71 @@ func checkChunk(ra io.ReaderAt, md *format.ColumnMetaData, rows int64, flat bool
 		if h.CompressedPageSize < 0 || h.UncompressedPageSize < 0 || pos+hdr+int64(h.CompressedPageSize) > end {
 			return fmt.Errorf("%w: column %v at offset %d: page of %d bytes in a chunk ending at %d", errBadPage, md.PathInSchema, pos, h.CompressedPageSize, end)
 		}
+		if h.UncompressedPageSize > maxPageBytes {
+			return fmt.Errorf("%w: column %v at offset %d: a page of %d bytes uncompressed, more than this reader's limit of %d MiB", errBadPage, md.PathInSchema, pos, h.UncompressedPageSize, maxPageBytes>>20)
+		}
+		loc := pageLoc{off: pos + hdr, size: h.CompressedPageSize, usize: h.UncompressedPageSize, typ: h.Type, crc: h.CRC}
 		var nv int32
 		if d, ok := h.DataPageHeader.Get(); ok {
 			nv = d.NumValues
+			loc.enc, loc.defEnc = d.Encoding, d.DefinitionLevelEncoding
 		} else if d, ok := h.DataPageHeaderV2.Get(); ok {
 			nv = d.NumValues
+			loc.enc, loc.defLen, loc.repLen, loc.compressed = d.Encoding, d.DefinitionLevelsByteLength, d.RepetitionLevelsByteLength, !d.IsCompressed.Valid || d.IsCompressed.V
+		} else if d, ok := h.DictionaryPageHeader.Get(); ok {
+			if d.NumValues < 0 || d.NumValues > maxPageValues {
+				return fmt.Errorf("%w: column %v at offset %d: a dictionary of %d values", errBadPage, md.PathInSchema, pos, d.NumValues)
+			}
+			loc.values, loc.enc = d.NumValues, d.Encoding
 		}
 		values += int64(nv)
 		if nv < 0 || nv > maxPageValues || values > md.NumValues {
 			return fmt.Errorf("%w: column %v at offset %d: a page of %d values (chunk: %d)", errBadPage, md.PathInSchema, pos, nv, md.NumValues)
 		}
+		if locs == nil && md.Codec == format.Snappy {
+			// parquet-go decodes this page: its Snappy decoder allocates
+			// the length a block declares, whatever the header says.
+			if err := checkSnappyLen(ra, buf[:n], pos, hdr, &loc); err != nil {
+				return fmt.Errorf("%w: column %v at offset %d: %w", errBadPage, md.PathInSchema, pos, err)
+			}
+		}
+		if locs != nil {
+			if loc.typ != format.DictionaryPage {
+				loc.values = nv
+			}
+			*locs = append(*locs, loc)
+		}
 		pos += hdr + int64(h.CompressedPageSize)
 	}
 	return nil
+}
+
+// checkSnappyLen refuses a Snappy-compressed page (at pos, its header of
+// hdr bytes read into buf, described by loc) whose block declares more
+// bytes than the page's uncompressed size.
+func checkSnappyLen(ra io.ReaderAt, buf []byte, pos, hdr int64, loc *pageLoc) error {
+	at := hdr // data page v1 and dictionary page: the whole page
+	if loc.typ == format.DataPageV2 {
+		if !loc.compressed {
+			return nil
+		}
+		at += int64(max(loc.repLen, 0)) + int64(max(loc.defLen, 0))
+	}
+	size := hdr + int64(loc.size) - at // the compressed bytes
+	if size <= 0 {
+		return nil
+	}
+	var head [binary.MaxVarintLen64]byte
+	b := head[:min(int64(len(head)), size)]
+	if at+int64(len(b)) <= int64(len(buf)) {
+		b = buf[at : at+int64(len(b))]
+	} else if n, err := ra.ReadAt(b, pos+at); n < len(b) {
+		return shortRead(err)
+	}
+	if n, err := snappy.DecodedLen(b); err == nil && n > int(loc.usize) {
+		return fmt.Errorf("a Snappy block of %d bytes in a page of %d", n, loc.usize)
+	}
+	return nil // a block that does not parse fails where it is decoded
 }
 
 // checkFooter refuses a file whose footer length (the 4 bytes before the

@@ -16,59 +16,151 @@ import (
 	"github.com/curconnect/curconnect/internal/colname"
 )
 
-// parquetRows reads one Parquet data file: the footer first, then, row
-// group by row group, only the chunks of the projected columns. Values
-// are given as text (see Row.Get).
+// parquetRows reads one Parquet data file for the caller: the footer
+// first, then, row group by row group, only the chunks of the projected
+// columns. Values are given as text (see Row.Get).
+//
+// Rows come a segment at a time: rows of one row group within the current
+// page of every flat column. A pqDecoder (the pages' side) fills segments,
+// on the caller's goroutine (views of its pages) or, when the Reader may
+// use a second goroutine, ahead of the caller on its own (copies of them,
+// see pqAhead); the caller's side reads whichever it is given the same way.
 type parquetRows struct {
-	ra     io.ReaderAt // the file, to check page headers (local or cached)
-	m      *Header
-	f      *parquet.File
-	closer io.Closer
-	cache  *rangeCache // remote files: a row group's chunks fetched at once
-	cols   []*pqColumn // in file order; the visible ones
-	flat   []*pqLeaf   // the leaves of the flat columns, read a page at a time
-	maps   []*pqColumn // the map columns, read a value at a time
-	rg     int         // current row group; -1 before the first
-	left   int64       // rows left in it
-	rgRow  int64       // the current row's index in its row group
-	bound  int64       // the first row of the row group past a flat leaf's page
-	// A segment: rows [s0, s1) of the row group, within every flat leaf's
-	// page, whose value indexes (flatPage.fill) a flat column writes to
-	// seg[i*segRows:] on the first read of visible column i in it.
-	s0, s1 int64
-	segNo  uint64
-	seg    []int32
-	row    int64        // rows read
-	ioErr  *atomic.Bool // a read of the file failed (not a decoding error)
+	m     *Header
+	cols  []*pqColumn // in file order; the visible ones
+	cs    []pqCol     // the caller's view of each, in the current segment
+	d     *pqDecoder
+	ahead *pqAhead // nil: segments are filled on the caller's goroutine
+	seg   *pqSeg   // the current segment
+	own   pqSeg    // the segment filled on the caller's goroutine
+	r     int64    // the current row's index in seg
+	segNo uint64   // changes with seg
+	row   int64    // rows read
 }
 
-// pqColumn is one top-level column: a leaf, or a map of two leaves.
+// pqDecoder is the pages' side of a Parquet file: it reads row groups,
+// checks and decodes pages, and fills segments (fill). It is used by one
+// goroutine at a time.
+type pqDecoder struct {
+	key    string
+	ra     io.ReaderAt // the file, to check page headers (local or cached)
+	f      *parquet.File
+	closer io.Closer
+	cancel context.CancelFunc // the file's reads
+	cache  *rangeCache        // remote files: a row group's chunks fetched at once
+	cols   []*pqColumn        // the visible columns
+	flat   []*pqLeaf          // the leaves of the flat columns, read a page at a time
+	maps   []int              // the map columns (indexes in cols), read a value at a time
+	sc     pageScratch        // decoding a flat leaf's page
+	window int                // remote: the bytes a chunk not fetched ahead is read by
+	rg     int                // current row group; -1 before the first
+	left   int64              // rows left in it
+	next   int64              // the row of the row group the next segment starts at
+	bound  int64              // the first row of the row group past a flat leaf's page
+	row    int64              // rows filled into segments
+	ioErr  *atomic.Bool       // a read of the file failed (not a decoding error)
+}
+
+// pqColumn is one top-level column: a leaf, or a map of two leaves. Its
+// leaves and map text belong to the decoder; the rest is fixed when the
+// file is opened.
 type pqColumn struct {
 	name     string
 	key, val *pqLeaf // val only for maps
 	kvDef    int     // maps: the definition level of an entry
-	raw      bool    // a flat column whose values are their text (strings)
+	raw      bool    // values are their text: strings, and maps (as JSON)
+	bytes    bool    // raw, and byte arrays (not fixed-length)
 	num      numKind // a flat column DecimalAt reads without text
 	scale    int     // num == numDecimal: the DECIMAL's scale
-	// text is a map's value for the current row; for a flat column, the
-	// text of the last value rendered, whose key (flatPage.memo) is memo.
+	// A map's value for the row being read, and one key or value before
+	// JSON quoting.
+	mapText []byte
+	scratch []byte
+	// text is set by the caller's side when it renders the column's values
+	// to text; a decoder filling segments ahead then renders them too, on
+	// its own goroutine (render, its memo).
+	text       atomic.Bool
+	renderMemo uint64
+	renderKind uint8
+	// decimals, likewise, when it reads the column with DecimalAt: the
+	// decoder then converts the values ahead (with decs, its own cache).
+	decimals atomic.Bool
+	decs     *decCache
+}
+
+// pqCol is the caller's view of a column in the current segment, set up
+// on the column's first use in it (see col): its rows' value indexes
+// (-1: null) and the slices the common reads need, so that a read is a
+// few loads (bytes: the values' text is data[offs[j]:offs[j+1]], as a
+// string column's values are, or a column whose text a decoder rendered
+// ahead). It keeps what the caller read lately: the text of the last
+// value rendered, whose key (flatPage.memo) is memo, and the decimals of
+// values DecimalAt read (costs repeat: the same rate, the same hourly
+// cost).
+type pqCol struct {
+	segNo uint64 // the segment the view is of
+	viNo  uint64 // the segment vi is of (found when first needed)
+	vi    []int32
+	ro    []uint32     // a copy's byte arrays, or their text: a row at a time (flatPage.ro)
+	dec   *segDecimals // the rows' decimals, converted ahead
+	f     *flatPage
+	data  []byte   // bytes: f.data
+	offs  []uint32 // bytes: f.offs
+	f64   []float64
+	c     *pqColumn
+	bytes bool
+	num   numKind
+	// Caches.
 	text     []byte
 	memo     uint64
 	memoKind uint8
-	segNo    uint64 // the segment whose value indexes seg holds for it
-	// decs are the decimals of values DecimalAt read lately, by memo key
-	// (costs repeat: the same rate, the same hourly cost).
-	decs    *[decCacheSize]decEntry
-	scratch []byte // maps: one key or value before JSON quoting
+	decs     *decCache // DOUBLE columns
 }
 
-// decCacheSize is the size of a column's direct-mapped cache of decimals.
-const decCacheSize = 256
+// A column's direct-mapped cache of decimals holds 2^decCacheBits.
+const (
+	decCacheBits = 8
+	decCacheSize = 1 << decCacheBits
+)
 
-type decEntry struct {
-	key  uint64
-	kind uint8
-	d    decimal.Decimal
+// decCache is a DOUBLE column's direct-mapped cache of decimals: costs
+// repeat (the same rate, the same hourly cost), and a lookup is cheaper
+// than FromFloat64.
+type decCache [decCacheSize]struct {
+	key uint64 // the double's bits
+	d   decimal.Decimal
+}
+
+// decSlot is the entry of a decCache a double's bits go to.
+func decSlot(key uint64) uint64 { return (key * 0x9e3779b97f4a7c15) >> (64 - decCacheBits) }
+
+// newDecCache returns an empty cache: each entry holds bits that go to
+// another entry, so that no double finds it.
+func newDecCache() *decCache {
+	c := new(decCache)
+	for i := range c {
+		for k := uint64(0); ; k++ {
+			if decSlot(k) != uint64(i) {
+				c[i].key = k
+				break
+			}
+		}
+	}
+	return c
+}
+
+// fromFloat64 is decimal.FromFloat64 through the cache.
+func (c *decCache) fromFloat64(x float64) (decimal.Decimal, error) {
+	key := math.Float64bits(x)
+	e := &c[decSlot(key)]
+	if e.key == key {
+		return e.d, nil
+	}
+	d, err := decimal.FromFloat64(x)
+	if err == nil {
+		e.key, e.d = key, d
+	}
+	return d, err
 }
 
 // numKind tells how DecimalAt reads a flat column's values without
@@ -110,19 +202,36 @@ func numKindOf(t parquet.Type) (numKind, int) {
 
 // pqLeaf streams the values of one leaf column of the current row group.
 type pqLeaf struct {
-	path    string
-	index   int // leaf index in the row group
-	maxDef  int
-	flat    bool // one value per row
-	render  func(dst []byte, v parquet.Value) []byte
-	quoted  bool // inside a map, render as a JSON string
+	path   string
+	index  int // leaf index in the row group
+	maxDef int
+	flat   bool // one value per row
+	render func(dst []byte, v parquet.Value) []byte
+	quoted bool // inside a map, render as a JSON string
+	// Maps: parquet-go's pages and values.
 	pages   parquet.Pages
 	page    parquet.Page
 	vr      parquet.ValueReader
 	pageEOF bool
 	buf     []parquet.Value
 	pos, n  int
-	fp      flatPage // flat columns: the current page
+	// Flat columns: the pages of the current chunk, decoded here
+	// (decodePage) into the leaf's own buffers.
+	fp     flatPage // the current page
+	locs   []pageLoc
+	next   int // the next page in locs
+	codec  format.CompressionCodec
+	size   int // fixed-length byte arrays: their length
+	defs   []byte
+	idx    []int32
+	vals   valueBufs
+	dict   valueBufs
+	dictOK bool // dict holds the chunk's dictionary
+	dictN  int
+	// Remote chunks not fetched ahead: a window of the chunk, read by one
+	// GET, from which pages are served (as parquet-go's read buffer did).
+	win      region
+	chunkEnd int64
 }
 
 var errPqEnd = errors.New("end of column chunk")
@@ -135,19 +244,25 @@ func recovered(key string, line int64, err *error) {
 	}
 }
 
-func openParquet(ctx context.Context, st fileStore, f DataFile, p *projection, o ReadOptions) (_ fileRows, err error) {
+// openParquet opens a Parquet data file. With ahead, its pages are
+// decoded on a goroutine of its own, a few segments ahead of the caller.
+func openParquet(ctx context.Context, st fileStore, f DataFile, p *projection, o ReadOptions, ahead bool) (_ fileRows, err error) {
 	defer recovered(f.Key, 0, &err)
+	// The file's reads end when it is closed, even while a read ahead of
+	// the caller waits on one.
+	ctx, cancel := context.WithCancel(ctx)
+	d := &pqDecoder{key: f.Key, rg: -1, ioErr: new(atomic.Bool), cancel: cancel}
+	defer func() {
+		if err != nil {
+			d.close()
+		}
+	}()
 	ra, size, closer, err := st.at(ctx, f)
 	if err != nil {
 		return nil, &FileError{File: f.Key, Err: err}
 	}
-	pr := &parquetRows{closer: closer, rg: -1, ioErr: new(atomic.Bool)}
-	ra = ioErrAt{ra, pr.ioErr}
-	defer func() {
-		if err != nil {
-			pr.close()
-		}
-	}()
+	d.closer = closer
+	ra = ioErrAt{ra, d.ioErr}
 	opts := []parquet.FileOption{
 		parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true),
 		parquet.ReadBufferSize(16 << 10),
@@ -156,8 +271,8 @@ func openParquet(ctx context.Context, st fileStore, f DataFile, p *projection, o
 		// Every ReadAt is a GET: read the footer with the file's tail in
 		// one, and whole column chunks ahead (rangeCache).
 		limit := max(8<<20, o.MemoryBudget/int64(max(1, o.Concurrency)))
-		pr.cache = &rangeCache{ra: ra, limit: limit}
-		ra = pr.cache
+		d.cache = &rangeCache{ra: ra, limit: limit}
+		ra = d.cache
 		// Each column chunk being read holds a buffer of this size (chunks
 		// not prefetched are read a buffer per GET): large for a few
 		// projected columns, small when every column is read.
@@ -167,9 +282,10 @@ func openParquet(ctx context.Context, st fileStore, f DataFile, p *projection, o
 		}
 		// parquet-go's footer reads are served from the tail kept below.
 		opts = append(opts, parquet.SkipMagicBytes(true), parquet.ReadBufferSize(int(buf)))
+		d.window = int(buf)
 		// The tail, footer included, in one GET, kept for parquet-go's
 		// own read of it.
-		if err := pr.cache.keepTail(size, 256<<10); err != nil {
+		if err := d.cache.keepTail(size, 256<<10); err != nil {
 			return nil, &FileError{File: f.Key, Err: err}
 		}
 	}
@@ -177,17 +293,17 @@ func openParquet(ctx context.Context, st fileStore, f DataFile, p *projection, o
 	if err != nil {
 		return nil, &FileError{File: f.Key, Err: err}
 	}
-	if pr.cache != nil {
-		pr.cache.keepFooter(size, footer)
+	if d.cache != nil {
+		d.cache.keepFooter(size, footer)
 	}
 	pf, err := parquet.OpenFile(ra, size, opts...)
 	if err != nil {
-		if pr.ioErr.Load() {
+		if d.ioErr.Load() {
 			return nil, &FileError{File: f.Key, Err: err}
 		}
 		return nil, &FileError{File: f.Key, Err: fmt.Errorf("%w: not a readable Parquet file: %w", curerr.ErrMalformed, err)}
 	}
-	pr.f, pr.ra = pf, ra
+	d.f, d.ra = pf, ra
 	var header []string
 	for _, c := range pf.Root().Columns() {
 		if !p.keep(colname.Canonical(c.Name())) {
@@ -197,15 +313,24 @@ func openParquet(ctx context.Context, st fileStore, f DataFile, p *projection, o
 		if err != nil {
 			return nil, &FileError{File: f.Key, Err: fmt.Errorf("%w: column %s: %w", ErrUnsupportedFormat, c.Name(), err)}
 		}
-		pr.cols = append(pr.cols, pc)
 		if pc.val == nil {
-			pr.flat = append(pr.flat, pc.key)
+			d.flat = append(d.flat, pc.key)
 		} else {
-			pr.maps = append(pr.maps, pc)
+			d.maps = append(d.maps, len(d.cols))
 		}
+		d.cols = append(d.cols, pc)
 		header = append(header, c.Name())
 	}
-	pr.m = newMeta(f.Key, header, nil)
+	pr := &parquetRows{m: newMeta(f.Key, header, nil), cols: d.cols, d: d, cs: make([]pqCol, len(d.cols))}
+	for i, c := range d.cols {
+		pr.cs[i] = pqCol{c: c, bytes: c.bytes, num: c.num}
+		if c.num == numDouble {
+			pr.cs[i].decs = newDecCache()
+		}
+	}
+	if ahead {
+		pr.ahead = startAhead(d, o.MemoryBudget)
+	}
 	return pr, nil
 }
 
@@ -217,6 +342,7 @@ func newPqColumn(c *parquet.Column) (*pqColumn, error) {
 		}
 		l, err := newPqLeaf(c)
 		pc.key, pc.raw = l, rawText(c.Type())
+		pc.bytes = pc.raw && c.Type().Kind() == parquet.ByteArray
 		pc.num, pc.scale = numKindOf(c.Type())
 		return pc, err
 	}
@@ -229,7 +355,7 @@ func newPqColumn(c *parquet.Column) (*pqColumn, error) {
 	if !k.Leaf() || !v.Leaf() || k.MaxRepetitionLevel() != 1 || v.MaxRepetitionLevel() != 1 {
 		return nil, errors.New("a map whose keys or values are not plain values")
 	}
-	pc.kvDef = kids[0].MaxDefinitionLevel()
+	pc.kvDef, pc.raw, pc.bytes = kids[0].MaxDefinitionLevel(), true, true
 	var err error
 	if pc.key, err = newPqLeaf(k); err == nil {
 		pc.val, err = newPqLeaf(v)
@@ -264,6 +390,10 @@ func newPqLeaf(c *parquet.Column) (*pqLeaf, error) {
 			return nil, fmt.Errorf("a definition level of %d", l.maxDef)
 		}
 		l.fp.maxDef, l.fp.kind = byte(l.maxDef), c.Type().Kind()
+		if l.fp.kind == parquet.FixedLenByteArray {
+			l.size = c.Type().Length()
+			l.fp.size = l.size
+		}
 	} else {
 		l.buf = make([]parquet.Value, 256)
 	}
@@ -273,189 +403,295 @@ func newPqLeaf(c *parquet.Column) (*pqLeaf, error) {
 func (p *parquetRows) meta() *Header { return p.m }
 
 func (p *parquetRows) field(i int) []byte {
-	c := p.cols[i]
-	if c.val != nil {
-		return c.text
+	c := &p.cs[i]
+	if c.segNo != p.segNo {
+		p.col(i)
 	}
-	// A flat column's value is found, and rendered, on first use: a row
-	// whose caller reads a few of many columns does not pay for the rest.
-	// Strings are the page's own bytes, valid until the next row (its page
-	// is released only then). A value equal to the last one rendered (a
-	// repeated timestamp or rate, a dictionary entry) reuses its text.
-	l := c.key
-	j := p.valueIndex(i, c)
+	if ro := c.ro; ro != nil {
+		// Strings, maps' JSON, and the text of values rendered ahead,
+		// copied a row at a time.
+		hi := ro[p.r+1]
+		if hi&nullRow != 0 {
+			return nil
+		}
+		lo := ro[p.r] &^ nullRow
+		return c.data[lo:hi:hi]
+	}
+	if c.bytes {
+		// Strings in a page.
+		if j := p.vis(i)[p.r]; j >= 0 {
+			lo, hi := c.offs[j], c.offs[j+1]
+			return c.data[lo:hi:hi]
+		}
+		return nil
+	}
+	return p.fieldText(i, c)
+}
+
+// fieldText is field for a column whose values are rendered: numbers,
+// times, fixed-length byte arrays. A value is found, and rendered, on first
+// use (a row whose caller reads a few of many columns does not pay for the
+// rest), and a value equal to the last one rendered (a repeated timestamp
+// or rate, a dictionary entry) reuses its text.
+func (p *parquetRows) fieldText(i int, c *pqCol) []byte {
+	j := int(p.vis(i)[p.r])
 	if j < 0 {
 		return nil
 	}
-	if c.raw {
-		return l.fp.rawBytes(j)
+	f := c.f
+	if c.c.raw {
+		return f.rawBytes(j)
 	}
-	m, kind := l.fp.memo(j)
+	if p.ahead != nil && !c.c.text.Load() {
+		c.c.text.Store(true) // render it ahead from now on
+	}
+	m, kind := f.memo(j)
 	if kind != 0 && kind == c.memoKind && m == c.memo {
 		return c.text
 	}
-	c.text = l.render(c.text[:0], l.fp.value(j))
+	c.text = c.c.key.render(c.text[:0], f.value(j))
 	c.memo, c.memoKind = m, kind
 	return c.text
+}
+
+// col sets up the view of visible column i in the current segment.
+func (p *parquetRows) col(i int) *pqCol {
+	c, s := &p.cs[i], p.seg
+	f := &s.cols[i]
+	c.f, c.data, c.offs, c.f64, c.ro = f, f.data, f.offs, f.f64, nil
+	if c.c.raw {
+		c.ro = f.ro // a copy's strings, maps' JSON (a DECIMAL's bytes are rendered)
+	}
+	if t := &s.texts[i]; t.ok {
+		c.data, c.ro = t.data, t.ro
+	}
+	c.dec = nil
+	if d := &s.decs[i]; d.ok {
+		c.dec = d
+	}
+	c.segNo = p.segNo
+	return c
+}
+
+// vis returns the value indexes of visible column i's rows in the current
+// segment (-1: null), found on first use (lazily: a column nobody reads
+// costs nothing per row).
+func (p *parquetRows) vis(i int) []int32 {
+	c := &p.cs[i]
+	if c.viNo != p.segNo {
+		s := p.seg
+		c.vi = s.vi[i*s.stride : i*s.stride+int(s.n)]
+		c.f.fill(c.vi, s.s0, s.s0+s.n)
+		c.viNo = p.segNo
+	}
+	return c.vi
 }
 
 func (p *parquetRows) line() int { return int(p.row) }
 
 func (p *parquetRows) next() error {
-	if p.left > 0 && p.rgRow+1 < p.s1 && len(p.maps) == 0 {
-		// Within a segment of flat columns: nothing to decode or check.
-		p.rgRow++
-		p.left--
+	if s := p.seg; s != nil && p.r+1 < s.n {
+		p.r++
 		p.row++
 		return nil
 	}
-	return p.nextPages()
+	return p.nextSegment()
 }
 
-// nextPages is next where pages, row groups or maps are read.
-func (p *parquetRows) nextPages() (err error) {
-	defer recovered(p.m.key, p.row, &err)
-	for p.left == 0 {
-		p.closePages()
-		p.rg++
-		rgs := p.f.RowGroups()
-		if p.rg >= len(rgs) {
-			if p.row != p.f.NumRows() {
-				return &FileError{File: p.m.key, Line: int(p.row), Err: fmt.Errorf("%w: the footer says %d rows, the row groups hold %d", curerr.ErrMalformed, p.f.NumRows(), p.row)}
-			}
-			return io.EOF
-		}
-		if err := p.startRowGroup(rgs[p.rg]); err != nil {
-			return err
-		}
+// nextSegment moves to the first row of the next segment.
+func (p *parquetRows) nextSegment() error {
+	s := p.seg
+	if s != nil && s.err != nil {
+		return s.err // the end, or what ended the file, again
 	}
-	p.rgRow++
-	if p.rgRow >= p.s1 {
-		if p.rgRow >= p.bound {
-			if err := p.advancePages(); err != nil {
-				return err
-			}
-		}
-		p.s0, p.s1 = p.rgRow, min(p.rgRow+segRows, p.bound, p.rgRow+p.left)
-		p.segNo++
+	if p.ahead != nil {
+		s = p.ahead.next(s)
+	} else {
+		s = &p.own
+		p.d.fill(s, segRows, false)
 	}
-	for _, c := range p.maps {
-		if err := p.readValue(c); err != nil {
-			return err
-		}
+	p.seg, p.r = s, 0
+	p.segNo++
+	if s.n == 0 {
+		return s.err
 	}
-	p.left--
 	p.row++
 	return nil
 }
 
-// segRows is the most rows of a segment.
+// segRows is the most rows of a segment filled on the caller's goroutine.
 const segRows = 256
-
-// valueIndex returns the index of the current row's value of flat column
-// i (c) in its page's values, or -1 for a null.
-func (p *parquetRows) valueIndex(i int, c *pqColumn) int {
-	if c.segNo != p.segNo {
-		c.key.fp.fill(p.seg[i*segRows:(i+1)*segRows], p.s0, p.s1)
-		c.segNo = p.segNo
-	}
-	return int(p.seg[i*segRows+int(p.rgRow-p.s0)])
-}
 
 // decimalAt reads visible column i as DecimalAt does, without rendering it
 // to text where its type allows (handled is false otherwise): a DOUBLE as
 // the shortest decimal that reads back as it, which is the number its text
-// spells. A value equal to the last one read reuses its decimal.
+// spells. A value equal to one read lately reuses its decimal.
 func (p *parquetRows) decimalAt(i int) (d decimal.Decimal, ok, handled bool) {
-	c := p.cols[i]
+	c := &p.cs[i]
 	if c.num == numNone {
 		return decimal.Decimal{}, false, false
 	}
-	f := &c.key.fp
-	j := p.valueIndex(i, c)
+	if c.segNo != p.segNo {
+		p.col(i)
+	}
+	if c.dec != nil {
+		switch c.dec.st[p.r] {
+		case decOK:
+			return c.dec.d[p.r], true, true
+		case decNull:
+			return decimal.Decimal{}, false, true
+		}
+		return decimal.Decimal{}, false, false // NaN, ±Inf: the text says why
+	}
+	if p.ahead != nil && !c.c.decimals.Load() {
+		c.c.decimals.Store(true) // convert it ahead from now on
+	}
+	j := p.vis(i)[p.r]
 	if j < 0 {
 		return decimal.Decimal{}, false, true
 	}
-	m, kind := f.memo(j)
-	var e *decEntry
-	if kind != memoNone {
-		if c.decs == nil {
-			c.decs = new([decCacheSize]decEntry)
-		}
-		e = &c.decs[(m*0x9e3779b97f4a7c15)>>56]
-		if e.kind == kind && e.key == m {
-			return e.d, true, true
-		}
-	}
 	var err error
-	switch c.num {
-	case numDouble:
-		d, err = decimal.FromFloat64(f.f64[j])
-	case numInt, numDecimal:
-		n := int64(0)
-		if f.kind == parquet.Int32 {
-			n = int64(f.i32[j])
-		} else {
-			n = f.i64[j]
-		}
-		d, err = decimal.FromMinor(n, c.scale)
+	switch {
+	case c.num == numDouble:
+		d, err = c.decs.fromFloat64(c.f64[j])
+	case c.f.kind == parquet.Int32:
+		d, err = decimal.FromMinor(int64(c.f.i32[j]), c.c.scale)
+	default:
+		d, err = decimal.FromMinor(c.f.i64[j], c.c.scale)
 	}
 	if err != nil {
 		// NaN, ±Inf or a scale out of range: the text says why.
 		return decimal.Decimal{}, false, false
 	}
-	if e != nil {
-		*e = decEntry{key: m, kind: kind, d: d}
-	}
 	return d, true, true
 }
 
-// advancePages moves every flat leaf whose page ends before the current row
-// to the page that holds it. Pages are loaded, and checked, here rather than
-// when a value is read, so that a corrupt page fails Next.
-func (p *parquetRows) advancePages() error {
+// fill fills s with the next segment of rows: at most maxRows of one row
+// group, within the current page of every flat column. With copy, the
+// values are copied out of the pages, for a caller on another goroutine
+// while the pages move on; without, s views the pages, which stay until
+// the next fill. At the end of the file, or on an error, s holds the rows
+// before it and s.err says which (io.EOF at the clean end).
+func (d *pqDecoder) fill(s *pqSeg, maxRows int64, copy bool) {
+	s.n, s.err, s.size = 0, nil, 0
+	done := int64(0)
+	defer func() {
+		// A panic inside parquet-go (on corrupt input) ends the file with
+		// an error naming it, after the rows read before.
+		if e := recover(); e != nil {
+			s.n = done
+			s.err = &FileError{File: d.key, Line: int(d.row), Err: fmt.Errorf("%w: corrupt Parquet data: %v", curerr.ErrMalformed, e)}
+		}
+	}()
+	for d.left == 0 {
+		d.closePages()
+		d.rg++
+		rgs := d.f.RowGroups()
+		if d.rg >= len(rgs) {
+			s.err = io.EOF
+			if d.row != d.f.NumRows() {
+				s.err = &FileError{File: d.key, Line: int(d.row), Err: fmt.Errorf("%w: the footer says %d rows, the row groups hold %d", curerr.ErrMalformed, d.f.NumRows(), d.row)}
+			}
+			return
+		}
+		if err := d.startRowGroup(rgs[d.rg]); err != nil {
+			s.err = err
+			return
+		}
+	}
+	if d.next >= d.bound {
+		if err := d.advancePages(); err != nil {
+			s.err = err
+			return
+		}
+	}
+	n := min(maxRows, d.bound-d.next, d.left)
+	s.reset(len(d.cols), d.next, n)
+	for i, c := range d.cols {
+		switch {
+		case c.val != nil:
+			s.cols[i].startText(d.next)
+		case copy:
+			f := &s.cols[i]
+			s.size += f.copyRows(&c.key.fp, d.next, d.next+n)
+			if !c.raw && c.text.Load() {
+				s.size += s.texts[i].render(c, f, int(n))
+			}
+			if c.num != numNone && c.decimals.Load() {
+				s.size += s.decs[i].convert(c, f, int(n))
+			}
+		default:
+			s.cols[i].viewRows(&c.key.fp, d.next)
+		}
+	}
+	if len(d.maps) == 0 {
+		d.row += n
+	} else {
+		// Maps: a value per row, their text appended to the segment.
+		for k := range n {
+			for _, i := range d.maps {
+				if err := d.readValue(d.cols[i]); err != nil {
+					s.n, s.err = k, err
+					return
+				}
+				s.size += s.cols[i].appendText(d.cols[i].mapText)
+			}
+			d.row++
+			done = k + 1
+		}
+	}
+	d.next += n
+	d.left -= n
+	s.n = n
+}
+
+// advancePages moves every flat leaf whose page ends at or before the next
+// segment's first row to the page that holds it. Pages are loaded, and
+// checked, here rather than when a value is read, so that a corrupt page
+// fails Next.
+func (d *pqDecoder) advancePages() error {
 	bound := int64(math.MaxInt64)
-	for _, l := range p.flat {
-		for p.rgRow >= l.fp.end {
-			if err := l.loadPage(l.fp.end); err != nil {
-				return p.valueErr(l, err)
+	for _, l := range d.flat {
+		for d.next >= l.fp.end {
+			if err := l.loadPage(d, l.fp.end); err != nil {
+				return d.valueErr(l, err)
 			}
 		}
 		bound = min(bound, l.fp.end)
 	}
-	p.bound = bound
+	d.bound = bound
 	return nil
 }
 
-func (p *parquetRows) startRowGroup(rg parquet.RowGroup) error {
-	p.left = rg.NumRows()
-	if p.left < 0 {
-		return &FileError{File: p.m.key, Line: int(p.row), Err: fmt.Errorf("%w: row group %d has %d rows", curerr.ErrMalformed, p.rg, p.left)}
+func (d *pqDecoder) startRowGroup(rg parquet.RowGroup) error {
+	d.left = rg.NumRows()
+	if d.left < 0 {
+		return &FileError{File: d.key, Line: int(d.row), Err: fmt.Errorf("%w: row group %d has %d rows", curerr.ErrMalformed, d.rg, d.left)}
 	}
 	chunks := rg.ColumnChunks()
 	var leaves []*pqLeaf
-	for _, c := range p.cols {
+	for _, c := range d.cols {
 		leaves = append(leaves, c.key)
 		if c.val != nil {
 			leaves = append(leaves, c.val)
 		}
 	}
-	if p.cache != nil {
-		meta := p.f.Metadata()
-		if p.rg < len(meta.RowGroups) {
+	if d.cache != nil {
+		meta := d.f.Metadata()
+		if d.rg < len(meta.RowGroups) {
 			var rs []byteRange
 			for _, l := range leaves {
-				if l.index < len(meta.RowGroups[p.rg].Columns) {
-					md := &meta.RowGroups[p.rg].Columns[l.index].MetaData
+				if l.index < len(meta.RowGroups[d.rg].Columns) {
+					md := &meta.RowGroups[d.rg].Columns[l.index].MetaData
 					start, err := chunkStart(md)
 					if err != nil {
-						return &FileError{File: p.m.key, Line: int(p.row), Err: fmt.Errorf("%w: %w", curerr.ErrMalformed, err)}
+						return &FileError{File: d.key, Line: int(d.row), Err: fmt.Errorf("%w: %w", curerr.ErrMalformed, err)}
 					}
 					rs = append(rs, byteRange{start, start + md.TotalCompressedSize})
 				}
 			}
-			if err := p.cache.prefetch(rs); err != nil {
-				return &FileError{File: p.m.key, Line: int(p.row), Err: err}
+			if err := d.cache.prefetch(rs); err != nil {
+				return &FileError{File: d.key, Line: int(d.row), Err: err}
 			}
 		}
 	}
@@ -463,36 +699,45 @@ func (p *parquetRows) startRowGroup(rg parquet.RowGroup) error {
 	// bytes fetched ahead, or, for a remote chunk too large to fetch ahead,
 	// by a GET per page header (such a chunk is read a GET per read buffer
 	// anyway).
-	meta := p.f.Metadata()
-	if p.rg < len(meta.RowGroups) {
-		cols := meta.RowGroups[p.rg].Columns
+	meta := d.f.Metadata()
+	if d.rg < len(meta.RowGroups) {
+		cols := meta.RowGroups[d.rg].Columns
 		for _, l := range leaves {
 			if l.index >= len(cols) {
 				continue
 			}
 			md := &cols[l.index].MetaData
-			if err := checkChunk(p.ra, md, p.left, l.flat); err != nil {
-				if !p.ioErr.Load() {
+			var locs *[]pageLoc
+			if l.flat {
+				l.locs, l.next, l.codec, l.win = l.locs[:0], 0, md.Codec, region{}
+				locs = &l.locs
+			}
+			if err := checkChunk(d.ra, md, d.left, l.flat, locs); err != nil {
+				if !d.ioErr.Load() {
 					err = fmt.Errorf("%w: %w", curerr.ErrMalformed, err)
 				}
-				return &FileError{File: p.m.key, Line: int(p.row), Err: err}
+				return &FileError{File: d.key, Line: int(d.row), Err: err}
+			}
+			if l.flat {
+				start, _ := chunkStart(md) // checked
+				l.chunkEnd = start + md.TotalCompressedSize
+				l.reserve()
 			}
 		}
 	}
 	for _, l := range leaves {
-		if l.index >= len(chunks) {
-			return &FileError{File: p.m.key, Line: int(p.row), Err: fmt.Errorf("%w: row group %d has no column %s", curerr.ErrMalformed, p.rg, l.path)}
+		if l.index >= len(chunks) || d.rg >= len(meta.RowGroups) || l.index >= len(meta.RowGroups[d.rg].Columns) {
+			return &FileError{File: d.key, Line: int(d.row), Err: fmt.Errorf("%w: row group %d has no column %s", curerr.ErrMalformed, d.rg, l.path)}
+		}
+		if l.flat {
+			// A new chunk: its dictionary is its own.
+			l.fp.start, l.fp.end, l.dictOK = 0, 0, false
+			continue
 		}
 		l.pages = chunks[l.index].Pages()
 		l.page, l.vr, l.pageEOF, l.pos, l.n = nil, nil, false, 0, 0
-		// A new chunk: its dictionary is its own, even at an address a
-		// released one had.
-		l.fp.start, l.fp.end, l.fp.dict = 0, 0, nil
 	}
-	p.rgRow, p.bound, p.s0, p.s1 = -1, 0, 0, 0
-	if p.seg == nil {
-		p.seg = make([]int32, segRows*len(p.cols))
-	}
+	d.next, d.bound = 0, 0
 	return nil
 }
 
@@ -548,83 +793,83 @@ func (l *pqLeaf) close() {
 	l.vr = nil
 }
 
-func (p *parquetRows) valueErr(l *pqLeaf, err error) error {
+func (d *pqDecoder) valueErr(l *pqLeaf, err error) error {
 	if err == errPqEnd {
-		err = fmt.Errorf("%w: column %s ends before row %d", curerr.ErrMalformed, l.path, p.row+1)
-	} else if !p.ioErr.Load() && !errors.Is(err, curerr.ErrMalformed) {
+		err = fmt.Errorf("%w: column %s ends before row %d", curerr.ErrMalformed, l.path, d.row+1)
+	} else if !d.ioErr.Load() && !errors.Is(err, curerr.ErrMalformed) {
 		// Not a failed read of the file: parquet-go could not decode it.
 		err = fmt.Errorf("%w: corrupt Parquet data: %w", curerr.ErrMalformed, err)
 	}
-	return &FileError{File: p.m.key, Line: int(p.row), Err: err}
+	return &FileError{File: d.key, Line: int(d.row), Err: err}
 }
 
-// readValue reads the current row's value of a map column into c.text.
-func (p *parquetRows) readValue(c *pqColumn) error {
-	c.text = c.text[:0]
+// readValue reads the current row's value of a map column into c.mapText.
+func (d *pqDecoder) readValue(c *pqColumn) error {
+	c.mapText = c.mapText[:0]
 	v, err := c.key.take()
 	if err != nil {
-		return p.valueErr(c.key, err)
+		return d.valueErr(c.key, err)
 	}
 	if v.RepetitionLevel() != 0 {
-		return p.valueErr(c.key, fmt.Errorf("%w: column %s is out of step with the rows", curerr.ErrMalformed, c.key.path))
+		return d.valueErr(c.key, fmt.Errorf("%w: column %s is out of step with the rows", curerr.ErrMalformed, c.key.path))
 	}
 	// Entries until the next value that starts a row.
 	vv, err := c.val.take()
 	if err != nil {
-		return p.valueErr(c.val, err)
+		return d.valueErr(c.val, err)
 	}
 	if v.DefinitionLevel() < c.kvDef {
 		// One level below an entry, the map is there without entries (for
 		// a required map that is level 0); below that it is null.
 		if v.DefinitionLevel() == c.kvDef-1 {
-			c.text = append(c.text, "{}"...)
+			c.mapText = append(c.mapText, "{}"...)
 		}
 		return nil
 	}
-	c.text = append(c.text, '{')
+	c.mapText = append(c.mapText, '{')
 	for first := true; ; first = false {
 		if !first {
-			c.text = append(c.text, ',')
+			c.mapText = append(c.mapText, ',')
 		}
 		c.scratch = c.key.render(c.scratch[:0], v)
-		c.text = appendJSONString(c.text, c.scratch)
-		c.text = append(c.text, ':')
+		c.mapText = appendJSONString(c.mapText, c.scratch)
+		c.mapText = append(c.mapText, ':')
 		switch {
 		case vv.IsNull():
-			c.text = append(c.text, "null"...)
+			c.mapText = append(c.mapText, "null"...)
 		case c.val.quoted:
 			c.scratch = c.val.render(c.scratch[:0], vv)
-			c.text = appendJSONString(c.text, c.scratch)
+			c.mapText = appendJSONString(c.mapText, c.scratch)
 		case isNonFinite(vv):
 			// NaN and ±Inf are not JSON numbers.
 			c.scratch = c.val.render(c.scratch[:0], vv)
-			c.text = appendJSONString(c.text, c.scratch)
+			c.mapText = appendJSONString(c.mapText, c.scratch)
 		default:
-			c.text = c.val.render(c.text, vv)
+			c.mapText = c.val.render(c.mapText, vv)
 		}
 		nv, err := c.key.peek()
 		if err == errPqEnd || (err == nil && nv.RepetitionLevel() == 0) {
 			break
 		}
 		if err != nil {
-			return p.valueErr(c.key, err)
+			return d.valueErr(c.key, err)
 		}
 		if v, err = c.key.take(); err == nil {
 			vv, err = c.val.take()
 		}
 		if err != nil {
-			return p.valueErr(c.val, err)
+			return d.valueErr(c.val, err)
 		}
 		if vv.RepetitionLevel() == 0 {
-			return p.valueErr(c.val, fmt.Errorf("%w: map %s: keys and values are out of step", curerr.ErrMalformed, c.name))
+			return d.valueErr(c.val, fmt.Errorf("%w: map %s: keys and values are out of step", curerr.ErrMalformed, c.name))
 		}
 	}
-	c.text = append(c.text, '}')
+	c.mapText = append(c.mapText, '}')
 	return nil
 }
 
-func (p *parquetRows) closePages() {
-	for _, c := range p.cols {
+func (d *pqDecoder) closePages() {
+	for _, c := range d.cols {
 		c.key.close()
 		if c.val != nil {
 			c.val.close()
@@ -633,9 +878,20 @@ func (p *parquetRows) closePages() {
 }
 
 func (p *parquetRows) close() {
-	p.closePages()
-	if p.closer != nil {
-		p.closer.Close()
-		p.closer = nil
+	if p.ahead != nil {
+		p.d.cancel() // a read the goroutine waits on ends now
+		p.ahead.stop()
+		p.ahead = nil
+	}
+	p.d.close()
+}
+
+func (d *pqDecoder) close() {
+	d.cancel()
+	d.closePages()
+	d.sc.codecs.close()
+	if d.closer != nil {
+		d.closer.Close()
+		d.closer = nil
 	}
 }

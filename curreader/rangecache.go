@@ -108,6 +108,17 @@ func (c *rangeCache) prefetch(rs []byteRange) error {
 	return nil
 }
 
+// slice returns the n bytes at off when a fetched region holds them, as a
+// slice of it (valid until the next prefetch).
+func (c *rangeCache) slice(off, n int64) ([]byte, bool) {
+	for _, r := range c.regions {
+		if off >= r.off && off+n <= r.off+int64(len(r.data)) {
+			return r.data[off-r.off:][:n:n], true
+		}
+	}
+	return nil, false
+}
+
 func (c *rangeCache) ReadAt(p []byte, off int64) (int, error) {
 	for _, r := range c.regions {
 		if off >= r.off && off+int64(len(p)) <= r.off+int64(len(r.data)) {

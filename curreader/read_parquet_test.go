@@ -6,6 +6,7 @@ package curreader
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -13,15 +14,19 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/deprecated"
+	"github.com/parquet-go/parquet-go/format"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/curreader/curtest"
 	"github.com/curconnect/curconnect/curreader/decimal"
 )
@@ -493,5 +498,193 @@ func renderedRows(t *testing.T, data []byte) [][]string {
 			return out
 		}
 		require.NoError(t, err)
+	}
+}
+
+// pqCodecs has a column of each codec and of each encoding parquet-go
+// writes, so that the reader's own page decoding meets each.
+type pqCodecs struct {
+	Gz     *string  `parquet:"gz,optional,gzip"`
+	Zs     *float64 `parquet:"zs,optional,zstd"`
+	Br     string   `parquet:"br,brotli"`
+	Lz     *int64   `parquet:"lz,optional,lz4"`
+	Un     *string  `parquet:"un,optional,uncompressed"`
+	Sn     *int32   `parquet:"sn,optional,snappy,dict"`
+	DeltaI int64    `parquet:"delta_i,delta"`
+	DeltaJ int32    `parquet:"delta_j,delta,zstd"`
+	DeltaS string   `parquet:"delta_s,delta"`
+	Split  *float64 `parquet:"split,optional,split"`
+	SplitF float32  `parquet:"split_f,split,gzip"`
+	Plain  *string  `parquet:"plain,optional,plain"`
+	Flag   bool     `parquet:"flag"`
+	FlagO  *bool    `parquet:"flag_o,optional,lz4"`
+	DictF  *float32 `parquet:"dict_f,optional,dict,brotli"`
+	Fixed  [3]byte  `parquet:"fixed,uncompressed"`
+}
+
+// TestParquetCodecsAndEncodings reads a column of every codec and
+// encoding, in data page versions 1 and 2, and requires every value to be
+// what parquet-go's row reader gives.
+func TestParquetCodecsAndEncodings(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	recs := make([]pqCodecs, 2500)
+	for i := range recs {
+		r := &recs[i]
+		opt := func() bool { return rng.IntN(4) != 0 }
+		str := func() *string {
+			s := fmt.Sprintf("%s-%d", []string{"AmazonEC2", "", "a,b", "ü"}[rng.IntN(4)], rng.IntN(50))
+			return &s
+		}
+		if opt() {
+			r.Gz = str()
+		}
+		if opt() {
+			v := float64(rng.IntN(1e6)) / 1e4
+			r.Zs = &v
+		}
+		r.Br = *str()
+		if opt() {
+			v := rng.Int64N(1e12) - 5e11
+			r.Lz = &v
+		}
+		if opt() {
+			r.Un = str()
+		}
+		if opt() {
+			v := int32(rng.IntN(9))
+			r.Sn = &v
+		}
+		r.DeltaI = int64(1709251200000 + i*3600)
+		r.DeltaJ = int32(rng.IntN(1000) - 500)
+		r.DeltaS = fmt.Sprintf("arn:aws:ec2:us-east-1:123456789012:instance/i-%08d", rng.IntN(100))
+		if opt() {
+			v := rng.NormFloat64()
+			r.Split = &v
+		}
+		r.SplitF = float32(rng.IntN(1000)) / 16
+		if opt() {
+			r.Plain = str()
+		}
+		r.Flag = rng.IntN(2) == 0
+		if opt() {
+			v := rng.IntN(3) == 0
+			r.FlagO = &v
+		}
+		if opt() {
+			v := float32(rng.IntN(5)) / 4
+			r.DictF = &v
+		}
+		r.Fixed = [3]byte{'a', byte('a' + rng.IntN(26)), 'z'}
+	}
+	for _, v := range []int{1, 2} {
+		t.Run(fmt.Sprint("data page v", v), func(t *testing.T) {
+			data := genericParquet(t, recs, parquet.PageBufferSize(700), parquet.MaxRowsPerRowGroup(900), parquet.DataPageVersion(v))
+			// The file holds what the test says it does.
+			md, _ := footerOf(t, data)
+			codecs, encs := map[format.CompressionCodec]bool{}, map[format.Encoding]bool{}
+			for _, c := range md.RowGroups[0].Columns {
+				codecs[c.MetaData.Codec] = true
+				for _, e := range c.MetaData.Encoding {
+					encs[e] = true
+				}
+			}
+			assert.Len(t, codecs, 6, "codecs %v", codecs)
+			for _, e := range []format.Encoding{format.Plain, format.RLEDictionary, format.DeltaBinaryPacked, format.DeltaByteArray, format.DeltaLengthByteArray, format.ByteStreamSplit, format.RLE} {
+				assert.True(t, encs[e], "no column encoded %s: %v", e, encs)
+			}
+			want := renderedRows(t, data)
+			rd, err := OpenFile(t.Context(), writeTemp(t, data), concurrency(1))
+			require.NoError(t, err)
+			n := 0
+			for row, err := range rd.Rows() {
+				require.NoError(t, err)
+				require.Less(t, n, len(want))
+				for i := range row.Header().Len() {
+					assert.Equal(t, want[n][i], row.Value(i), "row %d column %s", n, row.Header().Name(i))
+				}
+				n++
+			}
+			assert.Equal(t, len(recs), n)
+		})
+	}
+}
+
+// readAll reads every value of every row of a local file as text, and
+// returns them with the line of the read's error and the error.
+func readAll(t *testing.T, path string, optFns ...func(*ReadOptions)) (rows [][]string, line int, err error) {
+	t.Helper()
+	rd, oerr := OpenFile(t.Context(), path, optFns...)
+	require.NoError(t, oerr)
+	defer rd.Close()
+	for rd.Next() {
+		row := rd.Row()
+		vals := make([]string, row.Header().Len())
+		for i := range vals {
+			vals[i] = row.Value(i)
+		}
+		rows = append(rows, vals)
+	}
+	var fe *FileError
+	if errors.As(rd.Err(), &fe) {
+		line = fe.Line
+	}
+	return rows, line, rd.Err()
+}
+
+// TestParquetAheadAsOneGoroutine: a file whose pages are decoded ahead on
+// a goroutine of their own (Concurrency > 1) reads the same rows as one
+// read on the caller's goroutine, and a corrupt one ends with the same
+// error at the same row, after the same rows.
+func TestParquetAheadAsOneGoroutine(t *testing.T) {
+	g := genDelivery(t, curtest.Spec{Kind: curtest.CUR2, Format: curtest.Parquet, Files: 1, Rows: 3000, Seed: 9}, false)
+	orig := g.objs[g.cur.DataKeys[0]]
+	offs := chunkOffsets(t, orig)
+	flip := bytes.Clone(orig)
+	for _, o := range offs[len(offs)/2:] {
+		flip[o+2] ^= 0x5A
+	}
+	for name, data := range map[string][]byte{
+		"intact":       orig,
+		"tail cut":     orig[:len(orig)*3/4],
+		"headers hurt": flip,
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := writeTemp(t, data)
+			one, line1, err1 := readAll(t, path, concurrency(1))
+			two, line2, err2 := readAll(t, path, concurrency(2))
+			assert.Equal(t, one, two)
+			assert.Equal(t, err1 == nil, err2 == nil, "%v / %v", err1, err2)
+			if err1 != nil {
+				assert.ErrorIs(t, err2, curerr.ErrMalformed)
+				assert.Equal(t, line1, line2, "%v / %v", err1, err2)
+			} else {
+				assert.Len(t, one, 3000)
+			}
+		})
+	}
+}
+
+// TestParquetAheadStopsOnClose: closing a Reader in the middle of a file
+// decoded ahead ends its goroutine.
+func TestParquetAheadStopsOnClose(t *testing.T) {
+	g := genDelivery(t, curtest.Spec{Kind: curtest.LegacyCUR, Format: curtest.Parquet, Files: 1, Rows: 5000, Seed: 3}, false)
+	path := writeTemp(t, g.objs[g.cur.DataKeys[0]])
+	before := runtime.NumGoroutine()
+	for range 20 {
+		rd, err := OpenFile(t.Context(), path, concurrency(2))
+		require.NoError(t, err)
+		for range 100 {
+			require.True(t, rd.Next())
+		}
+		require.NoError(t, rd.Close())
+	}
+	// (Not assert.Eventually: it counts its own goroutine.)
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<16)
+		t.Fatalf("%d goroutines, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
 	}
 }

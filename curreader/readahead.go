@@ -167,7 +167,7 @@ func (ra *readAhead) work(i int, f *aheadFile) {
 			f.err = err
 		}
 	}
-	fr, err := ra.r.openFile(ra.ctx, ra.r.d.Files[i])
+	fr, err := ra.r.openFile(ra.ctx, ra.r.d.Files[i], false)
 	if err != nil {
 		if !ra.send(f, item{err: err}) {
 			stopped()

@@ -42,6 +42,7 @@ type Reader struct {
 	next int
 	cur  fileRows
 	meta *Header
+	pq   *parquetRows // cur, when it is Parquet and Next may step within its segment
 
 	// read-ahead
 	ra  *readAhead
@@ -131,8 +132,10 @@ func newReader(ctx context.Context, d *Delivery, o ReadOptions, st fileStore) (*
 	return r, nil
 }
 
-// openFile opens one data file for reading rows.
-func (r *Reader) openFile(ctx context.Context, f DataFile) (fileRows, error) {
+// openFile opens one data file for reading rows. With ahead, the caller
+// reads its rows directly and a file that can use a goroutine of its own
+// to decode ahead of it (Parquet) does.
+func (r *Reader) openFile(ctx context.Context, f DataFile, ahead bool) (fileRows, error) {
 	if ctx.Err() != nil {
 		return nil, &FileError{File: f.Key, Err: context.Cause(ctx)}
 	}
@@ -155,7 +158,7 @@ func (r *Reader) openFile(ctx context.Context, f DataFile) (fileRows, error) {
 	var fr fileRows
 	var err error
 	if r.d.Format == FormatParquet {
-		fr, err = openParquet(ctx, st, f, r.proj, r.opts)
+		fr, err = openParquet(ctx, st, f, r.proj, r.opts, ahead)
 	} else {
 		comp := r.d.Compression
 		if comp == "" {
@@ -207,6 +210,15 @@ func (c countReaderAt) ReadAt(p []byte, off int64) (int, error) {
 // Next advances to the next row. It returns false at the end of the last
 // file or on an error; Err tells which.
 func (r *Reader) Next() bool {
+	// The common case of a Parquet file: the next row of the segment at
+	// hand, when nothing is due (a look at ctx every 4,096 rows, progress)
+	// and no row check is set.
+	if p := r.pq; p != nil && p.r+1 < p.seg.n && r.rows&4095 != 4095 {
+		p.r++
+		p.row++
+		r.rows++
+		return true
+	}
 	if !r.nextRow() {
 		return false
 	}
@@ -232,7 +244,7 @@ func (r *Reader) nextRow() bool {
 				r.finish(r.stopped())
 				return false
 			}
-			fr, err := r.openFile(r.ctx, r.d.Files[r.next])
+			fr, err := r.openFile(r.ctx, r.d.Files[r.next], r.opts.Concurrency > 1)
 			if err != nil {
 				r.finish(err)
 				return false
@@ -244,7 +256,7 @@ func (r *Reader) nextRow() bool {
 		err := r.cur.next()
 		if err == io.EOF {
 			r.cur.close()
-			r.cur = nil
+			r.cur, r.pq = nil, nil
 			r.fileDone()
 			continue
 		}
@@ -259,8 +271,12 @@ func (r *Reader) nextRow() bool {
 				return false
 			}
 		}
-		r.row = Row{m: r.meta, src: r.cur}
+		p, _ := r.cur.(*parquetRows)
+		r.row = Row{m: r.meta, src: r.cur, pq: p}
 		r.counted()
+		if r.check == nil && r.opts.Progress == nil {
+			r.pq = p
+		}
 		return true
 	}
 }
@@ -315,6 +331,7 @@ func (r *Reader) finish(err error) {
 
 func (r *Reader) release() {
 	r.done = true
+	r.pq = nil
 	if r.cur != nil {
 		r.cur.close()
 		r.cur = nil

@@ -13,13 +13,17 @@ import (
 // on; Clone keeps a copy. The zero Row has no columns.
 type Row struct {
 	m   *Header
-	src fileRows // the file being read (one file at a time)
-	b   *batch   // or rows decoded ahead
-	i   int      // row within b
+	src fileRows     // the file being read (one file at a time)
+	pq  *parquetRows // src, when it is Parquet
+	b   *batch       // or rows decoded ahead
+	i   int          // row within b
 }
 
 // field returns visible column i.
 func (w Row) field(i int) []byte {
+	if w.pq != nil {
+		return w.pq.field(i) // a Parquet file's columns are its visible ones
+	}
 	if w.b != nil {
 		return w.b.field(w.i, i)
 	}
@@ -135,6 +139,11 @@ func (w Row) unknown(col string) error {
 // with the same result: a DOUBLE is the shortest decimal that reads back as
 // it (decimal.FromFloat64).
 func (w Row) DecimalAt(i int) (d decimal.Decimal, ok bool, err error) {
+	if w.pq != nil {
+		if d, ok, handled := w.pq.decimalAt(i); handled {
+			return d, ok, nil
+		}
+	}
 	return w.decimalAt(i, w.m.index.Header(i))
 }
 

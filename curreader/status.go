@@ -55,7 +55,7 @@ func parseStatus(data []byte) (status string, err error) {
 		if col.ColumnIndex >= len(rg.Columns) {
 			return "", fmt.Errorf("status file: row group %d has no status column", i)
 		}
-		if err := checkChunk(ra, &rg.Columns[col.ColumnIndex].MetaData, rg.NumRows, col.MaxRepetitionLevel == 0); err != nil {
+		if err := checkChunk(ra, &rg.Columns[col.ColumnIndex].MetaData, rg.NumRows, col.MaxRepetitionLevel == 0, nil); err != nil {
 			return "", fmt.Errorf("status file: %w", err)
 		}
 	}

@@ -108,6 +108,11 @@ func mulPow10(hi int64, lo uint64, k int) (int64, uint64, bool) {
 	if k == 0 {
 		return hi, lo, true
 	}
+	if hi == 0 {
+		// A coefficient below 2^64 (every cost): one product.
+		h, l := bits.Mul64(lo, pow10[k])
+		return int64(h), l, h>>62 == 0
+	}
 	neg := hi < 0
 	if neg {
 		l, b := bits.Sub64(0, lo, 0)

@@ -4,7 +4,6 @@ import (
 	"math"
 	"math/bits"
 	"strconv"
-	"sync/atomic"
 )
 
 // FromFloat64 returns the shortest decimal that reads back as f: the
@@ -18,125 +17,137 @@ import (
 // strconv.FormatFloat(f, 'g', -1, 64) ("NaN", "+Inf", "-Inf").
 //
 // It does not allocate for doubles of up to 17 significant digits, and for
-// those of up to 15 and magnitudes below 2^51 — costs, rates, usage
-// amounts — it finds the digits without formatting text, several times
-// faster than formatting and parsing.
+// those of up to 15 below 2^53 — costs, rates, usage amounts — it finds
+// the digits with one 128-bit product and no text, several times faster
+// than formatting and parsing.
 func FromFloat64(f float64) (Decimal, error) {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return Decimal{}, syntaxErr(strconv.FormatFloat(f, 'g', -1, 64), ErrSyntax)
+	// The common case, here: a normal double with 1 ≤ shift (|f| below
+	// 2^52), the steps of fromFloatFast with fewer calls, and nearest's
+	// most common branch inline (shift below 64, |f| at least 2^-11).
+	fb := math.Float64bits(f)
+	if exp := int(fb >> 52 & 0x7ff); exp != 0 && exp < 1075 {
+		m := fb&(1<<52-1) | 1<<52
+		shift := 1075 - exp
+		s := min(19, shift*78913>>18)
+		var c uint64
+		var reads bool
+		if shift < 64 {
+			p := pow10[s]
+			hi, lo := bits.Mul64(m, p)
+			c = hi<<(64-shift) | lo>>shift // below 2^53: no overflow
+			r, half := lo&(1<<shift-1), uint64(1)<<(shift-1)
+			d, k := r, uint64(2)
+			if r > half {
+				c, d = c+1, (1<<shift)-r
+			} else if m == 1<<52 {
+				k = 4 // below a power of two the gap is half as wide
+			}
+			if m&1 != 0 {
+				p-- // the ends excluded
+			}
+			reads = r != half && d <= p/k
+		} else {
+			c, reads, _ = nearest(m, uint(shift), s)
+		}
+		if reads {
+			d := Decimal{lo: c, scale: int32(s)}.dropZeros()
+			if fb>>63 != 0 {
+				d = d.neg128()
+			}
+			return d, nil
+		}
 	}
 	if d, ok := fromFloatFast(f); ok {
 		return d, nil
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return Decimal{}, syntaxErr(strconv.FormatFloat(f, 'g', -1, 64), ErrSyntax)
 	}
 	var buf [32]byte
 	return parse(strconv.AppendFloat(buf[:0], f, 'f', -1, 64))
 }
 
-// lastScale is the digits after the point of the last double
-// fromFloatFast found: a hint where to look first, never a result.
-var lastScale atomic.Int32
+// dropZeros drops the trailing zeros of d's coefficient (below 2^64,
+// scale at most 19) after the point: the most k with 2^k and 5^k dividing
+// it, found without a division. c>>k is c/2^k when k is at most c's
+// trailing zero bits, and a multiple of 5^k exactly when its product with
+// 5^k's inverse (mod 2^64) is at most (2^64-1)/5^k, that product being the
+// quotient.
+func (d Decimal) dropZeros() Decimal {
+	c, s := d.lo, int(d.scale)
+	k := min(bits.TrailingZeros64(c), s)
+	x := c >> uint(k)
+	for k > 0 && x*inv5[k] > max5[k] {
+		k--
+		x = c >> uint(k)
+	}
+	return Decimal{lo: x * inv5[k], scale: int32(s - k)}
+}
+
+// inv5[k] is the inverse of 5^k modulo 2^64 and max5[k] is (2^64-1)/5^k,
+// for k up to 19.
+var inv5, max5 = func() (inv, mx [20]uint64) {
+	const inv1 = 0xcccccccccccccccd // 5 × inv1 = 1 (mod 2^64)
+	inv[0], mx[0] = 1, math.MaxUint64
+	for k := 1; k < len(inv); k++ {
+		inv[k] = inv[k-1] * inv1
+		mx[k] = mx[k-1] / 5
+	}
+	return inv, mx
+}()
 
 // pow10f are the powers of ten a double holds exactly.
 var pow10f = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19}
 
-// fromFloatFast finds the shortest decimal of a finite f when it is
-// c×10^-s with s ≤ 19 and c below 2^52 or so, and reports false otherwise
-// (the caller formats f instead).
+// fromFloatFast finds the shortest decimal of a finite f below 2^53 whose
+// digits end at most s digits after the point, for the one s it tries,
+// and reports false otherwise (the caller formats f instead; NaN and ±Inf
+// land there too).
 //
-// For a given s the only candidate worth testing is c = the integer
-// nearest |f|×10^s, computed exactly in 128 bits: the decimals with s
-// digits after the point that read back as f form a run around f, and the
-// nearest is in it if any is; whether it is, is exact integer arithmetic on
-// the same product (see nearest). The fewest digits after the point are the
-// fewest significant digits, as the integer part is f's own; and once some
-// s reads back, every larger s does (append a zero), so the least s is
-// found by bisection, starting where the last double found its digits.
-// Among several shortest decimals strconv picks the nearest to f, which is
-// c; an exact tie between two (|f|×10^s ends in .5 exactly) is left to
-// strconv.
+// f = m×2^-shift. Take s, the most digits after the point with 10^s <
+// 2^shift (at most 19): the decimals that read back as f form an interval
+// around f at most one gap (2^-shift) wide, so with s digits after the
+// point at most one of them is in it — c/10^s, c the integer nearest
+// f×10^s, computed exactly in 128 bits, when it reads back at all (see
+// nearest). Any decimal with fewer digits after the point is c/10^s too,
+// so the shortest is c with its trailing zeros dropped. The fewest digits
+// after the point are the fewest significant digits (the integer part is
+// f's own), and, being one number, it is the one strconv picks.
+//
+// c is at least 2^52/10 (c ≈ f×10^s ≥ m/10), so every decimal of up to 15
+// significant digits has a place at s: every cost, rate and amount a
+// billing file writes is found here. A double that needs 16 or 17 digits
+// may need s+1 digits after the point, which this does not try.
 func fromFloatFast(f float64) (Decimal, bool) {
-	neg := f < 0
-	a := math.Abs(f)
-	if a == 0 {
-		return Decimal{}, true
-	}
-	if a >= 1<<53 {
-		return Decimal{}, false
-	}
-	// a = m × 2^-shift, m < 2^53.
-	fb := math.Float64bits(a)
+	fb := math.Float64bits(f)
+	neg := fb>>63 != 0
 	exp := int(fb>>52) & 0x7ff
 	m := fb & (1<<52 - 1)
-	if exp == 0 {
+	switch {
+	case exp == 0 && m == 0:
+		return Decimal{}, true // ±0
+	case exp == 0:
 		exp = 1 // subnormal
-	} else {
+	case exp >= 1023+53:
+		return Decimal{}, false // 2^53 or more, ±Inf, NaN: left to strconv
+	default:
 		m |= 1 << 52
 	}
-	shift := 1075 - exp // a = m × 2^(exp-1075)
+	shift := 1075 - exp // |f| = m × 2^-shift
+	var d Decimal
 	if shift <= 0 {
 		// An integer below 2^53: itself.
-		d := Decimal{lo: m << uint(-shift)}
-		if neg {
-			d = d.neg128()
-		}
-		return d, true
-	}
-	// The most digits after the point with c < 2^52 for certain:
-	// a < 2^(e+1), so a×10^s < 2^52 when s ≤ (51-e)/log2(10).
-	e := exp - 1023
-	smax := min(19, (51-e)*1000/3322)
-	if smax < 0 {
-		return Decimal{}, false
-	}
-	// Where the last double found its digits is where the next most
-	// likely does (a column of costs with 10 decimals): two probes then,
-	// instead of a bisection over [0, smax].
-	reads := func(s int) (uint64, bool, bool) { return nearest(m, uint(shift), s) }
-	lo, hi := 0, smax
-	var best uint64
-	bestS := -1
-	if h := int(lastScale.Load()); h > 0 && h <= smax {
-		c, rt, ok := reads(h)
-		if !ok {
-			return Decimal{}, false // a tie: left to strconv
-		}
-		if rt {
-			best, bestS, hi = c, h, h-1
-			if c, rt, ok := reads(h - 1); !ok {
-				return Decimal{}, false
-			} else if rt {
-				best, bestS, hi = c, h-1, h-2
-			} else {
-				lo = h // found: lo > hi
-			}
-		} else {
-			lo = h + 1
-		}
-	}
-	if bestS < 0 {
-		c, rt, ok := reads(smax)
-		if !ok || !rt {
-			// Not even smax digits after the point: left to strconv.
+		d = Decimal{lo: m << uint(-shift)}
+	} else {
+		// floor(shift×log10(2)) (exact for shift < 1650): then
+		// 10^s < 2^shift, as 2^shift is no power of ten.
+		s := min(19, shift*78913>>18)
+		c, reads, ok := nearest(m, uint(shift), s)
+		if !ok || !reads {
 			return Decimal{}, false
 		}
-		best, bestS, hi = c, smax, smax-1
+		d = Decimal{lo: c, scale: int32(s)}.dropZeros()
 	}
-	for lo <= hi {
-		mid := (lo + hi) / 2
-		c, rt, ok := reads(mid)
-		switch {
-		case !ok:
-			return Decimal{}, false
-		case rt:
-			best, bestS, hi = c, mid, mid-1
-		default:
-			lo = mid + 1
-		}
-	}
-	if int32(bestS) != lastScale.Load() {
-		lastScale.Store(int32(bestS))
-	}
-	d := Decimal{lo: best, scale: int32(bestS)}
 	if neg {
 		d = d.neg128()
 	}

@@ -61,6 +61,23 @@ func TestFromFloat64(t *testing.T) {
 	}
 }
 
+// TestFromFloat64FastPath checks the claim that every double written from
+// a decimal of up to 15 significant digits is found without text.
+func TestFromFloat64FastPath(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	for range 200000 {
+		digits := 1 + rng.IntN(15)
+		c := rng.Int64N(int64(pow10[digits]))
+		f := float64(c) / pow10f[rng.IntN(min(digits, 19)+1)]
+		if rng.IntN(4) == 0 {
+			f = float64(c) * pow10f[rng.IntN(16-digits)] // integers up to 10^15
+		}
+		_, ok := fromFloatFast(f)
+		require.True(t, ok, "%v (%d digits)", f, digits)
+		checkFromFloat64(t, f)
+	}
+}
+
 func TestFromFloat64DoesNotAllocate(t *testing.T) {
 	f, g := 0.0048310781, 0.1+0.2 // found without text, and formatted
 	assert.Zero(t, testing.AllocsPerRun(100, func() {

@@ -28,6 +28,8 @@ package colname
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -139,7 +141,18 @@ type Index struct {
 	exact  map[string]int   // first column with this exact header name
 	byCan  map[string][]int // columns sharing a canonical name, in header order
 	order  []string         // distinct canonical names, first appearance order
+	// other caches Lookup of names that are no header entry (string →
+	// []int): a legacy name over a snake_case header, or the reverse. A
+	// caller reading by name looks the same few names up on every row,
+	// and Canonical allocates; a hit is a lock-free read. At most
+	// maxOther names are kept, so a caller passing ever new names (user
+	// input) costs no more memory than that.
+	other  sync.Map
+	others atomic.Int32
 }
+
+// maxOther bounds the names an Index caches beyond its header.
+const maxOther = 256
 
 // NewIndex indexes a header. It copies the names.
 func NewIndex(header []string) *Index {
@@ -191,5 +204,14 @@ func (x *Index) Lookup(name string) []int {
 		}
 		return []int{i}
 	}
-	return x.byCan[Canonical(name)]
+	if v, ok := x.other.Load(name); ok {
+		return v.([]int)
+	}
+	cols := x.byCan[Canonical(name)]
+	if x.others.Load() < maxOther {
+		if _, loaded := x.other.LoadOrStore(strings.Clone(name), cols); !loaded {
+			x.others.Add(1)
+		}
+	}
+	return cols
 }

@@ -1,6 +1,8 @@
 package colname
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -123,6 +125,24 @@ func TestIndex(t *testing.T) {
 	assert.Equal(t, x.Lookup("resource_tags_user_client"), y.Lookup("resource_tags_user_client"))
 }
 
+// TestIndexLookupOther looks names of the other scheme up from several
+// goroutines, beyond the cache's bound: every answer is Canonical's.
+func TestIndexLookupOther(t *testing.T) {
+	x := NewIndex([]string{"line_item_unblended_cost", "resource_tags_user_team", "resource_tags_user_client", "resourceTags/user:Client"})
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 3 * maxOther {
+				assert.Equal(t, []int{0}, x.Lookup("lineItem/UnblendedCost"))
+				assert.Equal(t, []int{2, 3}, x.Lookup("resourceTags/user:client"))
+				assert.Nil(t, x.Lookup(fmt.Sprintf("lineItem/Typo%d_%d", g, i)))
+			}
+		})
+	}
+	wg.Wait()
+	assert.LessOrEqual(t, int(x.others.Load()), maxOther)
+}
+
 func FuzzCanonical(f *testing.F) {
 	for _, s := range []string{"lineItem/UnblendedCost", "resourceTags/user:Cost Center", "ÉÉ", "a__b"} {
 		f.Add(s)
@@ -136,4 +156,20 @@ func FuzzCanonical(f *testing.F) {
 			assert.NotEqual(t, byte('_'), c[len(c)-1])
 		}
 	})
+}
+
+// BenchmarkLookup looks a column up as a caller reading by name does on
+// every row: by its own header spelling, and by the other scheme's.
+func BenchmarkLookup(b *testing.B) {
+	x := NewIndex([]string{"identity_line_item_id", "bill_payer_account_id", "line_item_product_code", "line_item_unblended_cost"})
+	for _, name := range []string{"line_item_unblended_cost", "lineItem/UnblendedCost"} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if len(x.Lookup(name)) != 1 {
+					b.Fatal("not found")
+				}
+			}
+		})
+	}
 }

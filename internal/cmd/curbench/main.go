@@ -339,7 +339,7 @@ func runVariant(v, path string) (result, error) {
 			}
 		}
 		res.Sum = sum.String()
-	case "pq-ceiling", "pq-rowreader", "pq-sum", "pq-all-pos":
+	case "pq-ceiling", "pq-rowreader", "pq-sum", "pq-sum-c1", "pq-all-pos":
 		r, err := runPqVariant(v, path)
 		if err != nil {
 			return r, err

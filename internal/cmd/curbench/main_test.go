@@ -89,11 +89,11 @@ func TestParquetVariants(t *testing.T) {
 		t.Cleanup(func() { os.RemoveAll(p.dir) })
 	}
 	require.NoError(t, err)
-	for _, v := range []string{"pq-ceiling", "pq-rowreader", "pq-sum", "pq-all-pos"} {
+	for _, v := range []string{"pq-ceiling", "pq-rowreader", "pq-sum", "pq-sum-c1", "pq-all-pos"} {
 		res, err := runVariant(v, p.parquet)
 		require.NoError(t, err, v)
 		assert.Equal(t, int64(2000), res.Rows, v)
-		if v == "pq-sum" || v == "pq-all-pos" {
+		if v == "pq-sum" || v == "pq-sum-c1" || v == "pq-all-pos" {
 			assert.Equal(t, p.want, res.Sum, v)
 		}
 	}

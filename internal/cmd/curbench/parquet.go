@@ -28,7 +28,10 @@ import (
 //	             reads (line_item_unblended_cost, line_item_product_code),
 //	             summed per product as float64: the in-process ceiling
 //	pq-sum       the Reader with Columns = those two, an exact decimal sum
-//	             per product by position (curcat sum's loop, in process)
+//	             per product by position (curcat sum's loop, in process);
+//	             the pages are decoded ahead on a second goroutine
+//	pq-sum-c1    the same with Concurrency 1: every page decoded on the
+//	             caller's goroutine
 //	pq-rowreader parquet-go's generic row reader (parquet.Reader.ReadRows)
 //	             over every column, every value looked at
 //	pq-all-pos   the Reader over every column, every value taken by
@@ -98,7 +101,9 @@ func runPqVariant(v, path string) (result, error) {
 	case "pq-rowreader":
 		res.Rows, res.Sum, err = pqRowReader(path)
 	case "pq-sum":
-		res.Rows, res.Sum, err = pqSum(path)
+		res.Rows, res.Sum, err = pqSum(path, 0)
+	case "pq-sum-c1":
+		res.Rows, res.Sum, err = pqSum(path, 1)
 	case "pq-all-pos":
 		res.Rows, res.Sum, err = pqAllPos(path)
 	default:
@@ -287,9 +292,12 @@ func pqRowReader(path string) (int64, string, error) {
 }
 
 // pqSum is curcat sum's loop in process: the Reader projected to the two
-// sum columns, an exact sum per group read by position.
-func pqSum(path string) (int64, string, error) {
-	rd, err := curreader.OpenFile(context.Background(), path, func(o *curreader.ReadOptions) { o.Columns = sumColumns })
+// sum columns, an exact sum per group read by position, with the given
+// Concurrency (0: the default).
+func pqSum(path string, concurrency int) (int64, string, error) {
+	rd, err := curreader.OpenFile(context.Background(), path, func(o *curreader.ReadOptions) {
+		o.Columns, o.Concurrency = sumColumns, concurrency
+	})
 	if err != nil {
 		return 0, "", err
 	}
@@ -486,7 +494,7 @@ func benchParquetPair(ctx context.Context, w io.Writer, exe string, rows, runs i
 	in, proc := newSeries(), newSeries()
 	sums := map[string]string{}
 	for range max(1, runs) {
-		for _, v := range []string{"pq-ceiling", "pq-sum", "pq-rowreader", "pq-all-pos", "parquet-all"} {
+		for _, v := range []string{"pq-ceiling", "pq-sum", "pq-sum-c1", "pq-rowreader", "pq-all-pos", "parquet-all"} {
 			path := p.parquet
 			if v == "parquet-all" {
 				path = filepath.Join(p.dir, "pq")
@@ -545,16 +553,29 @@ func benchParquetPair(ctx context.Context, w io.Writer, exe string, rows, runs i
 			proc.add("node -e ''", r.seconds, r.rssKiB)
 		}
 	}
+	// rates gives rows/s and MB/s of the file read (the Parquet file, or
+	// the gzip CSV for the CSV reads).
+	rates := func(name string, sec float64) string {
+		if sec <= 0 || strings.HasPrefix(name, "node") {
+			return ""
+		}
+		size := fileSize(p.parquet)
+		if strings.Contains(name, "csv") || name == "decompress" {
+			size = fileSize(p.csv)
+		}
+		return fmt.Sprintf("%6.2f M rows/s %7.1f MB/s", float64(rows)/sec/1e6, float64(size)/1e6/sec)
+	}
 	row := func(s *series, name, base string, target string) {
 		ratio := "-"
 		if base != "" && s.med(base) > 0 {
 			ratio = fmt.Sprintf("%.2f × %s", s.med(name)/s.med(base), base)
 		}
-		fmt.Fprintf(w, "  %-22s %8.3fs  %-34s %8.1f MiB  %s\n", name, s.med(name), ratio, float64(s.rss[name])/1024, target)
+		fmt.Fprintf(w, "  %-22s %8.3fs  %-34s %8.1f MiB  %s  %s\n", name, s.med(name), ratio, float64(s.rss[name])/1024, rates(name, s.med(name)), target)
 	}
 	fmt.Fprintf(w, "in process (medians of %d runs; each variant in its own child):\n", max(1, runs))
 	row(in, "pq-ceiling", "", "ceiling: parquet-go decodes the 2 sum columns")
-	row(in, "pq-sum", "pq-ceiling", "target ≤ 2")
+	row(in, "pq-sum", "pq-ceiling", "target ≤ 2 (pages decoded on a 2nd goroutine)")
+	row(in, "pq-sum-c1", "pq-ceiling", "the same on one goroutine (Concurrency 1)")
 	if _, ok := in.wall["duckdb query"]; ok {
 		row(in, "duckdb query", "pq-sum", "DuckDB's GROUP BY, its own timing")
 	}
@@ -570,12 +591,13 @@ func benchParquetPair(ctx context.Context, w io.Writer, exe string, rows, runs i
 		row(proc, "duckdb (node)", "curcat sum parquet", "")
 		row(proc, "node -e ''", "", "node's own start")
 	}
-	fmt.Fprintf(w, "  curcat rows csv.gz    %8.3fs  %.2f × decompress (in process)      %8.1f MiB  target ≤ 3\n",
-		proc.med("curcat rows csv.gz"), proc.med("curcat rows csv.gz")/in.med("decompress"), float64(proc.rss["curcat rows csv.gz"])/1024)
+	fmt.Fprintf(w, "  curcat rows csv.gz    %8.3fs  %.2f × decompress (in process)      %8.1f MiB  %s  target ≤ 3\n",
+		proc.med("curcat rows csv.gz"), proc.med("curcat rows csv.gz")/in.med("decompress"), float64(proc.rss["curcat rows csv.gz"])/1024,
+		rates("curcat rows csv.gz", proc.med("curcat rows csv.gz")))
 	row(proc, "curcat rows parquet", "curcat rows csv.gz", "target ≤ 1")
 	// Exactness: every exact sum is curtest's, and curcat prints the same
 	// totals, digit for digit, from both files.
-	for _, v := range []string{"pq-sum", "pq-all-pos", "parquet-all"} {
+	for _, v := range []string{"pq-sum", "pq-sum-c1", "pq-all-pos", "parquet-all"} {
 		if sums[v] != p.want {
 			return fmt.Errorf("%s: sum %s, curtest wrote %s", v, sums[v], p.want)
 		}
