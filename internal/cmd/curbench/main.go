@@ -82,7 +82,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	cols := fs.Int("cols", 150, "columns to generate (at least 30)")
 	runs := fs.Int("runs", 3, "runs of each variant (the fastest is reported)")
 	file := fs.String("file", "", "use (or create, if missing) this .csv.gz instead of a temporary file")
-	keep := fs.Bool("keep", false, "keep the generated file")
+	keep := fs.Bool("keep", false, "keep the generated files (with -parquet, the pair's directory is printed)")
 	seed := fs.Uint64("seed", 1, "generator seed")
 	child := fs.String("child", "", "internal: run one variant on -file and print JSON")
 	csvToo := fs.Bool("csv", true, "time the CSV variants against decompression (-file)")
@@ -139,7 +139,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	if *parquetToo {
-		if err := benchParquetPair(ctx, stdout, exe, *rows, *runs, *duckdb); err != nil {
+		if err := benchParquetPair(ctx, stdout, exe, *rows, *runs, *duckdb, *keep); err != nil {
 			return err
 		}
 	}

@@ -476,10 +476,10 @@ func (s *series) med(name string) float64 {
 	return medianOf(s.wall[name])
 }
 
-func benchParquetPair(ctx context.Context, w io.Writer, exe string, rows, runs int, duckdb string) error {
+func benchParquetPair(ctx context.Context, w io.Writer, exe string, rows, runs int, duckdb string, keep bool) error {
 	start := time.Now()
 	p, err := genPair(ctx, rows)
-	if p != nil {
+	if p != nil && !keep {
 		defer os.RemoveAll(p.dir)
 	}
 	if err != nil {
@@ -488,6 +488,9 @@ func benchParquetPair(ctx context.Context, w io.Writer, exe string, rows, runs i
 	curcat, err := buildCurcat(ctx, p.dir)
 	if err != nil {
 		return err
+	}
+	if keep {
+		fmt.Fprintf(w, "\nkept: %s (Parquet %s, gzip CSV %s)\n", p.dir, p.parquet, p.csv)
 	}
 	fmt.Fprintf(w, "\nParquet against CSV: %d rows of one curtest wide legacy CUR, as Snappy Parquet (%.1f MB, %d columns) and gzip CSV (%.1f MB), generated in %.1fs\n",
 		rows, float64(fileSize(p.parquet))/1e6, pqWidth(p.parquet), float64(fileSize(p.csv))/1e6, time.Since(start).Seconds())
