@@ -60,10 +60,9 @@ func (f *flatPage) fill(out []int32, from, to int64) {
 	off, end := int(from-f.start), int(to-f.start)
 	k := int32(f.k)
 	if f.defs != nil {
-		for ; f.cur < off; f.cur++ {
-			if f.defs[f.cur] == f.maxDef {
-				k++
-			}
+		if f.cur < off {
+			k += int32(countDefined(f.defs[f.cur:off], f.maxDef))
+			f.cur = off
 		}
 		defs := f.defs[off:end]
 		out = out[:len(defs)]
@@ -413,12 +412,7 @@ func (l *pqLeaf) decodePage(sc *pageScratch, loc *pageLoc, raw []byte) (int64, e
 		if len(defs) != rows {
 			return 0, corruptPage(l.path, "a page of %d rows has %d definition levels", rows, len(defs))
 		}
-		values = 0
-		for _, d := range defs {
-			if d == f.maxDef {
-				values++
-			}
-		}
+		values = countDefined(defs, f.maxDef)
 		if values < len(defs) {
 			f.defs = defs
 		}

@@ -1,6 +1,7 @@
 package curreader
 
 import (
+	"bytes"
 	"slices"
 
 	"github.com/parquet-go/parquet-go"
@@ -53,13 +54,16 @@ func (f *flatPage) seek(row int64) {
 		f.cur, f.k = off, off
 		return
 	}
-	k := f.k
-	for ; f.cur < off; f.cur++ {
-		if f.defs[f.cur] == f.maxDef {
-			k++
-		}
+	if f.cur < off {
+		f.k += countDefined(f.defs[f.cur:off], f.maxDef)
+		f.cur = off
 	}
-	f.k = k
+}
+
+// countDefined counts the levels of defs that are maxDef: the values of
+// those rows. bytes.Count counts a byte with vector instructions.
+func countDefined(defs []byte, maxDef byte) int {
+	return bytes.Count(defs, []byte{maxDef})
 }
 
 // viewRows makes f a view of page src from row s0 on: the same values,
@@ -80,14 +84,12 @@ func (f *flatPage) copyRows(src *flatPage, s0, s1 int64) int {
 	if src.defs == nil {
 		k1 += end - off
 	} else {
-		for _, d := range src.defs[off:end] {
-			if d == src.maxDef {
-				k1++
-			}
-		}
+		k1 += countDefined(src.defs[off:end], src.maxDef)
 		f.defsBuf = append(f.defsBuf[:0], src.defs[off:end]...)
 		f.defs = f.defsBuf
 	}
+	// The rows copied are counted: the next copy's seek starts after them.
+	src.cur, src.k = end, k1
 	f.start, f.end, f.maxDef, f.kind, f.size = s0, s1, src.maxDef, src.kind, src.size
 	f.cur, f.k, f.idx, f.dictGen, f.ro = 0, 0, nil, 0, nil
 	n := k1 - k0

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -264,11 +265,29 @@ func appendCSVField(dst, f []byte) []byte {
 // special marks the bytes that make a CSV field need quotes.
 var special = [256]bool{'"': true, ',': true, '\n': true, '\r': true}
 
+// needsQuotes reports whether field f must be quoted, as encoding/csv
+// decides: a quote, comma, CR or LF in it, a leading space, or `\.`.
 func needsQuotes(f []byte) bool {
 	if len(f) == 0 {
 		return false
 	}
-	for _, c := range f {
+	// Eight bytes at a time: the four special bytes are all below ','+1,
+	// which most bytes of CUR values (digits, letters, '.', '-', '/', ':')
+	// are not; a word holding a byte below it is checked byte by byte.
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(f); i += 8 {
+		x := binary.LittleEndian.Uint64(f[i:])
+		if (x-ones*(','+1))&^x&highs == 0 {
+			continue
+		}
+		for _, c := range f[i : i+8] {
+			if special[c] {
+				return true
+			}
+		}
+	}
+	for _, c := range f[i:] {
 		if special[c] {
 			return true
 		}
