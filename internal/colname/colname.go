@@ -208,9 +208,14 @@ func (x *Index) Lookup(name string) []int {
 		return v.([]int)
 	}
 	cols := x.byCan[Canonical(name)]
-	if x.others.Load() < maxOther {
-		if _, loaded := x.other.LoadOrStore(strings.Clone(name), cols); !loaded {
-			x.others.Add(1)
+	// A slot is taken before the name is stored, so that goroutines
+	// looking names up at once never store more than maxOther.
+	for n := x.others.Load(); n < maxOther; n = x.others.Load() {
+		if x.others.CompareAndSwap(n, n+1) {
+			if _, loaded := x.other.LoadOrStore(strings.Clone(name), cols); loaded {
+				x.others.Add(-1) // another goroutine stored it first
+			}
+			break
 		}
 	}
 	return cols
