@@ -30,10 +30,8 @@ import (
 func TestHostedTemplateNeedsTheCustomersValues(t *testing.T) {
 	m := testutil.StartMoto(t)
 	ctx := t.Context()
-	cfg := m.AWSConfig()
-	creds, err := cfg.Credentials.Retrieve(ctx)
+	cfn, err := m.CloudFormation(ctx)
 	require.NoError(t, err)
-	cfn := &cfnQuery{endpoint: m.Endpoint, creds: creds, region: cfg.Region}
 	tmpl, err := iampolicy.CloudFormationTemplate(iampolicy.TemplateInput{TrustedPrincipal: gAccount, Hosted: true})
 	require.NoError(t, err)
 	body, err := tmpl.YAML()
@@ -42,29 +40,28 @@ func TestHostedTemplateNeedsTheCustomersValues(t *testing.T) {
 		"no-external-id": {iampolicy.ParamBucketName: gBucket},
 		"no-bucket":      {iampolicy.ParamExternalID: gExternalID},
 	} {
-		err := cfn.createStack(ctx, name, string(body), params)
-		var ce *cfnError
+		err := cfn.CreateStackBody(ctx, name, string(body), params)
+		var ce *testutil.CFNError
 		require.ErrorAs(t, err, &ce, name)
 		assert.Equal(t, "ValidationError", ce.Code, "%s: %s", name, ce.Message)
 	}
-	require.NoError(t, cfn.createStack(ctx, "complete", string(body), map[string]string{
+	require.NoError(t, cfn.CreateStackBody(ctx, "complete", string(body), map[string]string{
 		iampolicy.ParamBucketName: gBucket, iampolicy.ParamExternalID: gExternalID,
 	}))
-	stack, err := cfn.waitStack(ctx, "complete")
+	stack, err := cfn.WaitStack(ctx, "complete")
 	require.NoError(t, err)
 	require.Equal(t, "CREATE_COMPLETE", stack.StackStatus, stack.StackStatusReason)
 	want, err := iampolicy.RoleARN("", testutil.MotoAccountID, iampolicy.DefaultRoleName)
 	require.NoError(t, err)
-	assert.Equal(t, want, stack.output(iampolicy.OutputRoleARN))
+	assert.Equal(t, want, stack.Output(iampolicy.OutputRoleARN))
 }
 
 func TestTemplatesCreateStacksInMoto(t *testing.T) {
 	m := testutil.StartMoto(t)
 	ctx := t.Context()
 	cfg := m.AWSConfig()
-	creds, err := cfg.Credentials.Retrieve(ctx)
+	cfn, err := m.CloudFormation(ctx)
 	require.NoError(t, err)
-	cfn := &cfnQuery{endpoint: m.Endpoint, creds: creds, region: cfg.Region}
 	iamc := iam.NewFromConfig(cfg)
 
 	type stackCase struct {
@@ -138,8 +135,8 @@ func TestTemplatesCreateStacksInMoto(t *testing.T) {
 				body, err = tmpl.YAML()
 			}
 			require.NoError(t, err)
-			require.NoError(t, cfn.createStack(ctx, sc.name, string(body), sc.params))
-			stack, err := cfn.waitStack(ctx, sc.name)
+			require.NoError(t, cfn.CreateStackBody(ctx, sc.name, string(body), sc.params))
+			stack, err := cfn.WaitStack(ctx, sc.name)
 			require.NoError(t, err)
 			require.Equal(t, "CREATE_COMPLETE", stack.StackStatus, "reason: %s\nmoto: %s", stack.StackStatusReason, m.Output())
 
@@ -149,14 +146,14 @@ func TestTemplatesCreateStacksInMoto(t *testing.T) {
 				o.DataExports = sc.in.DataExports
 			})
 			require.NoError(t, err)
-			policyARN := stack.output(iampolicy.OutputPolicyARN)
+			policyARN := stack.Output(iampolicy.OutputPolicyARN)
 			require.NotEmpty(t, policyARN, "output PolicyARN")
 
 			var attached []string
 			if sc.in.LegacyUser {
-				userARN := stack.output(iampolicy.OutputUserARN)
+				userARN := stack.Output(iampolicy.OutputUserARN)
 				require.NotEmpty(t, userARN, "output UserARN")
-				assert.Empty(t, stack.output(iampolicy.OutputRoleARN))
+				assert.Empty(t, stack.Output(iampolicy.OutputRoleARN))
 				userName := userARN[strings.LastIndex(userARN, "/")+1:]
 				assert.Equal(t, sc.iamName, userName)
 				u, err := iamc.GetUser(ctx, &iam.GetUserInput{UserName: aws.String(userName)})
@@ -171,7 +168,7 @@ func TestTemplatesCreateStacksInMoto(t *testing.T) {
 				require.NoError(t, err)
 				assert.Empty(t, keys.AccessKeyMetadata, "the template creates no access key")
 			} else {
-				roleARN := stack.output(iampolicy.OutputRoleARN)
+				roleARN := stack.Output(iampolicy.OutputRoleARN)
 				require.NotEmpty(t, roleARN, "output RoleARN")
 				if sc.in.Hosted {
 					derived, err := iampolicy.RoleARN(iampolicy.PartitionAWS, testutil.MotoAccountID, sc.in.RoleName)

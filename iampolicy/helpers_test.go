@@ -2,27 +2,18 @@ package iampolicy_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"flag"
-	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -330,138 +321,6 @@ func docOf(t *testing.T, resources map[string]any, id, prop string) iampolicy.Po
 	p, err := iampolicy.Parse(b)
 	require.NoError(t, err, "%s", b)
 	return p
-}
-
-// cfnQuery calls CloudFormation's query API with SigV4-signed requests. The
-// module does not depend on the CloudFormation SDK client; the handful of
-// calls the tests need are plain form posts.
-type cfnQuery struct {
-	endpoint string
-	creds    aws.Credentials
-	region   string
-}
-
-func (c *cfnQuery) call(ctx context.Context, form url.Values, out any) error {
-	form.Set("Version", "2010-05-15")
-	body := form.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint+"/", strings.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	sum := sha256.Sum256([]byte(body))
-	if err := v4.NewSigner().SignHTTP(ctx, c.creds, req, hex.EncodeToString(sum[:]), "cloudformation", c.region, time.Now()); err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		e := &cfnError{Action: form.Get("Action"), Status: resp.StatusCode, Body: string(data)}
-		var x struct {
-			Code    string `xml:"Error>Code"`
-			Message string `xml:"Error>Message"`
-		}
-		if xml.Unmarshal(data, &x) == nil {
-			e.Code, e.Message = x.Code, x.Message
-		}
-		return e
-	}
-	return xml.Unmarshal(data, out)
-}
-
-// cfnError is an error answer of CloudFormation's query API.
-type cfnError struct {
-	Action        string
-	Status        int
-	Code, Message string
-	Body          string
-}
-
-func (e *cfnError) Error() string {
-	return fmt.Sprintf("cloudformation %s: HTTP %d: %s", e.Action, e.Status, e.Body)
-}
-
-type cfnStack struct {
-	StackStatus       string
-	StackStatusReason string
-	Outputs           []struct {
-		OutputKey   string
-		OutputValue string
-	} `xml:"Outputs>member"`
-}
-
-func (c *cfnQuery) createStack(ctx context.Context, name, body string, params map[string]string) error {
-	form := url.Values{
-		"Action":                {"CreateStack"},
-		"StackName":             {name},
-		"TemplateBody":          {body},
-		"Capabilities.member.1": {"CAPABILITY_NAMED_IAM"},
-	}
-	i := 1
-	for _, k := range sortedParamKeys(params) {
-		form.Set("Parameters.member."+strconv.Itoa(i)+".ParameterKey", k)
-		form.Set("Parameters.member."+strconv.Itoa(i)+".ParameterValue", params[k])
-		i++
-	}
-	var out struct {
-		StackID string `xml:"CreateStackResult>StackId"`
-	}
-	if err := c.call(ctx, form, &out); err != nil {
-		return err
-	}
-	if out.StackID == "" {
-		return fmt.Errorf("CreateStack %s returned no StackId", name)
-	}
-	return nil
-}
-
-func sortedParamKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// waitStack polls DescribeStacks until the stack leaves CREATE_IN_PROGRESS.
-func (c *cfnQuery) waitStack(ctx context.Context, name string) (cfnStack, error) {
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		var out struct {
-			Stacks []cfnStack `xml:"DescribeStacksResult>Stacks>member"`
-		}
-		if err := c.call(ctx, url.Values{"Action": {"DescribeStacks"}, "StackName": {name}}, &out); err != nil {
-			return cfnStack{}, err
-		}
-		if len(out.Stacks) != 1 {
-			return cfnStack{}, fmt.Errorf("DescribeStacks %s: %d stacks", name, len(out.Stacks))
-		}
-		if s := out.Stacks[0]; s.StackStatus != "CREATE_IN_PROGRESS" || time.Now().After(deadline) {
-			return s, nil
-		}
-		select {
-		case <-ctx.Done():
-			return cfnStack{}, ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-}
-
-func (s cfnStack) output(key string) string {
-	for _, o := range s.Outputs {
-		if o.OutputKey == key {
-			return o.OutputValue
-		}
-	}
-	return ""
 }
 
 // iamDocument decodes a policy document as IAM returns it (URL-encoded).

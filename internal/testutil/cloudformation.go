@@ -91,10 +91,21 @@ func (c *CloudFormation) call(ctx context.Context, form url.Values, out any) err
 // the server can read) with the given parameters, acknowledging
 // CAPABILITY_NAMED_IAM as the customer does on the quick-create page.
 func (c *CloudFormation) CreateStack(ctx context.Context, name, templateURL string, params map[string]string) error {
+	return c.createStack(ctx, name, "TemplateURL", templateURL, params)
+}
+
+// CreateStackBody is CreateStack with the template's text itself.
+func (c *CloudFormation) CreateStackBody(ctx context.Context, name, body string, params map[string]string) error {
+	return c.createStack(ctx, name, "TemplateBody", body, params)
+}
+
+// createStack creates a stack from the template at templateKey
+// (TemplateURL or TemplateBody).
+func (c *CloudFormation) createStack(ctx context.Context, name, templateKey, template string, params map[string]string) error {
 	form := url.Values{
 		"Action":                {"CreateStack"},
 		"StackName":             {name},
-		"TemplateURL":           {templateURL},
+		templateKey:             {template},
 		"Capabilities.member.1": {"CAPABILITY_NAMED_IAM"},
 	}
 	keys := make([]string, 0, len(params))
