@@ -201,18 +201,13 @@ func setupMotoVerify(t *testing.T) *motoVerify {
 		v.accounts = append(v.accounts, aws.ToString(out.CreateAccountStatus.AccountId))
 	}
 
-	u, err := iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("platform")})
+	u, err := m.CreatePlatformUser(ctx)
 	require.NoError(t, err)
-	key, err := iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("platform")})
-	require.NoError(t, err)
-	_, err = iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("platform"), PolicyName: aws.String("assume"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)})
-	require.NoError(t, err)
-	v.userSecret = aws.ToString(key.AccessKey.SecretAccessKey)
-	v.userCreds = credentials.NewStaticCredentialsProvider(aws.ToString(key.AccessKey.AccessKeyId), v.userSecret, "")
+	v.userSecret = u.SecretAccessKey
+	v.userCreds = u.Credentials()
 
 	v.externalID = iampolicy.NewExternalID()
-	trust, err := iampolicy.CrossAccountTrust(aws.ToString(u.User.Arn), v.externalID)
+	trust, err := iampolicy.CrossAccountTrust(u.ARN, v.externalID)
 	require.NoError(t, err)
 	trustJSON, err := trust.CompactJSON()
 	require.NoError(t, err)

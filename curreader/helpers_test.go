@@ -237,6 +237,58 @@ func generatedLayouts(prefix string) []curtest.Spec {
 	}
 }
 
+// readGeneratedExact generates specs (under "cur" in testBucket) and reads
+// the current delivery of every period of each, from gofakes3 and from a
+// local copy, requiring curtest's exact totals.
+func readGeneratedExact(t *testing.T, specs []curtest.Spec, opts ...func(*ReadOptions)) {
+	sink := curtest.NewMapSink()
+	var results []*curtest.Result
+	for _, spec := range specs {
+		spec.Prefix, spec.Bucket = "cur", testBucket
+		res, err := curtest.Generate(t.Context(), sink, spec)
+		require.NoError(t, err, spec.Name)
+		results = append(results, res)
+	}
+	o := objects(sink.Objects())
+	s3r, s := gofakes3Backend(t, o)
+	m := fstest.MapFS{}
+	for k, v := range o {
+		m[k] = &fstest.MapFile{Data: v}
+	}
+	fsr := NewFS(m, testBucket)
+	ctx := t.Context()
+	for _, res := range results {
+		for _, p := range res.Periods() {
+			cur := res.Current(p)
+			for _, be := range []string{"s3", "fs"} {
+				t.Run(fmt.Sprintf("%s/%s/%s", res.Spec.Name, p, be), func(t *testing.T) {
+					r := s3r
+					if be == "fs" {
+						r = fsr
+					}
+					rep, err := r.Find(ctx, "cur", res.Spec.Name)
+					require.NoError(t, err)
+					month, err := time.Parse("2006-01", p)
+					require.NoError(t, err)
+					d, err := r.Resolve(ctx, rep, month)
+					require.NoError(t, err)
+					var rd *Reader
+					if be == "fs" {
+						rd, err = openFS(ctx, m, d, opts...)
+					} else {
+						rd, err = openS3(ctx, s.Client, d, opts...)
+					}
+					require.NoError(t, err)
+					defer rd.Close()
+					got, err := sumRows(t, rd, cur.CostColumn, cur.ProductColumn)
+					require.NoError(t, err)
+					equalTruth(t, got, cur)
+				})
+			}
+		}
+	}
+}
+
 // genSet is one generated delivery, resolved both from a local copy and
 // (when asked) from gofakes3.
 type genSet struct {

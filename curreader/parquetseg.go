@@ -99,34 +99,19 @@ func (f *flatPage) copyRows(src *flatPage, s0, s1 int64) int {
 		idx = idx[k0:k1]
 		switch src.kind {
 		case parquet.Double:
-			f.f64 = f.f64[:0]
-			for _, v := range idx {
-				f.f64 = append(f.f64, src.f64[v])
-			}
+			f.f64 = gather(f.f64, src.f64, idx)
 			size += 8 * n
 		case parquet.Float:
-			f.f32 = f.f32[:0]
-			for _, v := range idx {
-				f.f32 = append(f.f32, src.f32[v])
-			}
+			f.f32 = gather(f.f32, src.f32, idx)
 			size += 4 * n
 		case parquet.Int64:
-			f.i64 = f.i64[:0]
-			for _, v := range idx {
-				f.i64 = append(f.i64, src.i64[v])
-			}
+			f.i64 = gather(f.i64, src.i64, idx)
 			size += 8 * n
 		case parquet.Int32:
-			f.i32 = f.i32[:0]
-			for _, v := range idx {
-				f.i32 = append(f.i32, src.i32[v])
-			}
+			f.i32 = gather(f.i32, src.i32, idx)
 			size += 4 * n
 		case parquet.Int96:
-			f.i96 = f.i96[:0]
-			for _, v := range idx {
-				f.i96 = append(f.i96, src.i96[v])
-			}
+			f.i96 = gather(f.i96, src.i96, idx)
 			size += 12 * n
 		case parquet.Boolean:
 			f.data = slices.Grow(f.data[:0], (n+7)/8)[:(n+7)/8]
@@ -189,6 +174,16 @@ func (f *flatPage) copyRows(src *flatPage, s0, s1 int64) int {
 		size += len(f.data) + 4*len(f.offs) + f.rowOffsets(end-off)
 	}
 	return size
+}
+
+// gather sets dst to the values of src at idx (a dictionary's values
+// looked up), reusing dst's array.
+func gather[T any](dst, src []T, idx []int32) []T {
+	dst = slices.Grow(dst[:0], len(idx))[:len(idx)]
+	for m, v := range idx {
+		dst[m] = src[v]
+	}
+	return dst
 }
 
 // nullRow marks a row offset (flatPage.ro) whose row is null.

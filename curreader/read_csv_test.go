@@ -16,7 +16,6 @@ import (
 	"testing"
 	"testing/fstest"
 	"testing/iotest"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -35,52 +34,10 @@ func TestReadGeneratedCSV(t *testing.T) {
 		{Kind: curtest.CUR2, Name: "cur2", Versioning: curtest.Overwrite, Versions: 3, Files: 4, ShrinkBy: 1, EmptyFiles: 1, Rows: 25},
 		{Kind: curtest.FOCUS10, Name: "focus", Files: 2, Rows: 25},
 	}
-	sink := curtest.NewMapSink()
-	var results []*curtest.Result
-	for i, spec := range specs {
-		spec.Prefix, spec.Bucket, spec.Seed = "cur", testBucket, uint64(100+i)
-		res, err := curtest.Generate(t.Context(), sink, spec)
-		require.NoError(t, err, spec.Name)
-		results = append(results, res)
+	for i := range specs {
+		specs[i].Seed = uint64(100 + i)
 	}
-	o := objects(sink.Objects())
-	s3r, s := gofakes3Backend(t, o)
-	m := fstest.MapFS{}
-	for k, v := range o {
-		m[k] = &fstest.MapFile{Data: v}
-	}
-	fsr := NewFS(m, testBucket)
-	ctx := t.Context()
-	for _, res := range results {
-		for _, p := range res.Periods() {
-			cur := res.Current(p)
-			for _, be := range []string{"s3", "fs"} {
-				t.Run(fmt.Sprintf("%s/%s/%s", res.Spec.Name, p, be), func(t *testing.T) {
-					r := s3r
-					if be == "fs" {
-						r = fsr
-					}
-					rep, err := r.Find(ctx, "cur", res.Spec.Name)
-					require.NoError(t, err)
-					month, err := time.Parse("2006-01", p)
-					require.NoError(t, err)
-					d, err := r.Resolve(ctx, rep, month)
-					require.NoError(t, err)
-					var rd *Reader
-					if be == "fs" {
-						rd, err = openFS(ctx, m, d)
-					} else {
-						rd, err = openS3(ctx, s.Client, d)
-					}
-					require.NoError(t, err)
-					defer rd.Close()
-					got, err := sumRows(t, rd, cur.CostColumn, cur.ProductColumn)
-					require.NoError(t, err)
-					equalTruth(t, got, cur)
-				})
-			}
-		}
-	}
+	readGeneratedExact(t, specs)
 }
 
 // TestReadRealFixture reads the real anonymised CUR. The expected figures

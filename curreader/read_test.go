@@ -8,7 +8,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
-	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -16,7 +15,6 @@ import (
 	"path/filepath"
 	"testing"
 	"testing/fstest"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -33,53 +31,11 @@ import (
 // of every layout curtest writes (CSV and Parquet), from S3 and from a local
 // copy, and requires curtest's exact totals.
 func TestReadGeneratedEveryLayout(t *testing.T) {
-	sink := curtest.NewMapSink()
-	var results []*curtest.Result
-	for i, spec := range generatedLayouts("cur") {
-		spec.Prefix, spec.Bucket, spec.Seed, spec.Rows = "cur", testBucket, uint64(i+1), 40
-		res, err := curtest.Generate(t.Context(), sink, spec)
-		require.NoError(t, err, spec.Name)
-		results = append(results, res)
+	specs := generatedLayouts("cur")
+	for i := range specs {
+		specs[i].Seed, specs[i].Rows = uint64(i+1), 40
 	}
-	o := objects(sink.Objects())
-	s3r, s := gofakes3Backend(t, o)
-	m := fstest.MapFS{}
-	for k, v := range o {
-		m[k] = &fstest.MapFile{Data: v}
-	}
-	fsr := NewFS(m, testBucket)
-	ctx := t.Context()
-	for _, res := range results {
-		for _, p := range res.Periods() {
-			cur := res.Current(p)
-			for _, be := range []string{"s3", "fs"} {
-				t.Run(fmt.Sprintf("%s/%s/%s", res.Spec.Name, p, be), func(t *testing.T) {
-					r := s3r
-					if be == "fs" {
-						r = fsr
-					}
-					rep, err := r.Find(ctx, "cur", res.Spec.Name)
-					require.NoError(t, err)
-					month, err := time.Parse("2006-01", p)
-					require.NoError(t, err)
-					d, err := r.Resolve(ctx, rep, month)
-					require.NoError(t, err)
-					allow := func(o *ReadOptions) { o.AllowUpdating = true }
-					var rd *Reader
-					if be == "fs" {
-						rd, err = openFS(ctx, m, d, allow)
-					} else {
-						rd, err = openS3(ctx, s.Client, d, allow)
-					}
-					require.NoError(t, err)
-					defer rd.Close()
-					got, err := sumRows(t, rd, cur.CostColumn, cur.ProductColumn)
-					require.NoError(t, err)
-					equalTruth(t, got, cur)
-				})
-			}
-		}
-	}
+	readGeneratedExact(t, specs, func(o *ReadOptions) { o.AllowUpdating = true })
 }
 
 // TestOpenFile reads one local data file of each format, told by its name,

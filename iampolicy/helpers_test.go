@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -383,18 +382,11 @@ func setupMotoAccess(t *testing.T, extra map[string]iampolicy.Policy) *motoAcces
 		}
 	}
 
-	// The platform's principal: moto matches a trust policy only against
-	// the caller's exact ARN, so the platform is a user of the account.
-	u, err := iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("platform")})
-	require.NoError(t, err)
-	key, err := iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("platform")})
-	require.NoError(t, err)
-	_, err = iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("platform"), PolicyName: aws.String("assume"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)})
+	u, err := m.CreatePlatformUser(ctx)
 	require.NoError(t, err)
 
 	externalID := iampolicy.NewExternalID()
-	trust, err := iampolicy.CrossAccountTrust(aws.ToString(u.User.Arn), externalID)
+	trust, err := iampolicy.CrossAccountTrust(u.ARN, externalID)
 	require.NoError(t, err)
 	policy, err := iampolicy.CURReadPolicy(enfBucket, enfPrefix)
 	require.NoError(t, err)
@@ -427,7 +419,7 @@ func setupMotoAccess(t *testing.T, extra map[string]iampolicy.Policy) *motoAcces
 		roleARN:    roleARNs["cur-reader"],
 		roleARNs:   roleARNs,
 		externalID: externalID,
-		userCreds:  credentials.NewStaticCredentialsProvider(aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), ""),
+		userCreds:  u.Credentials(),
 		policy:     policy,
 	}
 }

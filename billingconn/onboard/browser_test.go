@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
@@ -119,14 +118,9 @@ func TestBrowserFlow(t *testing.T) {
 	_, err = organizations.NewFromConfig(cfg).CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll})
 	require.NoError(t, err)
 	iamc := iam.NewFromConfig(cfg)
-	user, err := iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("platform")})
+	user, err := m.CreatePlatformUser(ctx)
 	require.NoError(t, err)
-	key, err := iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("platform")})
-	require.NoError(t, err)
-	_, err = iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("platform"), PolicyName: aws.String("assume"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)})
-	require.NoError(t, err)
-	platform := credentials.NewStaticCredentialsProvider(aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")
+	platform := user.Credentials()
 	cfn, err := m.CloudFormation(ctx)
 	require.NoError(t, err)
 
@@ -149,7 +143,7 @@ func TestBrowserFlow(t *testing.T) {
 	h, err := onboard.New(sessionTenant, store, clients, func(o *onboard.Options) {
 		// moto's IAM enforcement matches a trust policy's principal to the
 		// caller's exact ARN: the platform's user.
-		o.Template.TrustedPrincipal = aws.ToString(user.User.Arn)
+		o.Template.TrustedPrincipal = user.ARN
 		o.TemplateURL = bTemplateURL
 		o.VerifyOptions = append(o.VerifyOptions, func(vo *billingconn.VerifyOptions) { vo.PropagationWait = 0 }) // moto propagates at once
 		o.OnConnected = func(_ context.Context, tenant string, c onboard.Connection) {

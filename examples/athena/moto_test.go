@@ -470,18 +470,12 @@ func TestAthenaThroughRoleMoto(t *testing.T) {
 
 	admin := e.m.AWSConfig()
 	iamc := iam.NewFromConfig(admin)
-	u, err := iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("platform")})
-	require.NoError(t, err)
-	key, err := iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("platform")})
-	require.NoError(t, err)
-	_, err = iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("platform"), PolicyName: aws.String("platform"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[` +
-			`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"},` +
-			`{"Effect":"Allow","Action":"glue:*","Resource":"*"},` +
-			`{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::` + linkBucket + `/*"}]}`)})
+	u, err := e.m.CreatePlatformUser(ctx,
+		`{"Effect":"Allow","Action":"glue:*","Resource":"*"}`,
+		`{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::`+linkBucket+`/*"}`)
 	require.NoError(t, err)
 	externalID := iampolicy.NewExternalID()
-	trust, err := iampolicy.CrossAccountTrust(aws.ToString(u.User.Arn), externalID)
+	trust, err := iampolicy.CrossAccountTrust(u.ARN, externalID)
 	require.NoError(t, err)
 	read, err := iampolicy.CURReadPolicy(dataBucket, "cur")
 	require.NoError(t, err)
@@ -496,8 +490,8 @@ func TestAthenaThroughRoleMoto(t *testing.T) {
 	require.NoError(t, e.m.EnableAuth(ctx))
 	t.Cleanup(func() { _ = e.m.DisableAuth(context.Background()) })
 
-	t.Setenv("AWS_ACCESS_KEY_ID", aws.ToString(key.AccessKey.AccessKeyId))
-	t.Setenv("AWS_SECRET_ACCESS_KEY", aws.ToString(key.AccessKey.SecretAccessKey))
+	t.Setenv("AWS_ACCESS_KEY_ID", u.AccessKeyID)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", u.SecretAccessKey)
 	extraS3Options = []func(*s3.Options){func(o *s3.Options) { o.HTTPSignerV4 = rawEqualsSigner{} }}
 	t.Cleanup(func() { extraS3Options = nil })
 

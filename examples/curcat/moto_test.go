@@ -37,15 +37,10 @@ func TestReadThroughRoleMoto(t *testing.T) {
 	require.NoError(t, err)
 
 	iamc := iam.NewFromConfig(admin)
-	u, err := iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("platform")})
-	require.NoError(t, err)
-	key, err := iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("platform")})
-	require.NoError(t, err)
-	_, err = iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("platform"), PolicyName: aws.String("assume"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)})
+	u, err := m.CreatePlatformUser(ctx)
 	require.NoError(t, err)
 	externalID := iampolicy.NewExternalID()
-	trust, err := iampolicy.CrossAccountTrust(aws.ToString(u.User.Arn), externalID)
+	trust, err := iampolicy.CrossAccountTrust(u.ARN, externalID)
 	require.NoError(t, err)
 	read, err := iampolicy.CURReadPolicy(bkt, "cur")
 	require.NoError(t, err)
@@ -61,8 +56,8 @@ func TestReadThroughRoleMoto(t *testing.T) {
 	t.Cleanup(func() { _ = m.DisableAuth(context.Background()) })
 
 	// The platform's own identity, from the standard chain.
-	t.Setenv("AWS_ACCESS_KEY_ID", aws.ToString(key.AccessKey.AccessKeyId))
-	t.Setenv("AWS_SECRET_ACCESS_KEY", aws.ToString(key.AccessKey.SecretAccessKey))
+	t.Setenv("AWS_ACCESS_KEY_ID", u.AccessKeyID)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", u.SecretAccessKey)
 	t.Setenv("AWS_REGION", "us-east-1")
 	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
