@@ -112,20 +112,8 @@ func FuzzCSVRows(f *testing.F) {
 		if err == nil {
 			return
 		}
-		var pe *ParseError
+		requireNamesFile(t, err, key)
 		var fe *FileError
-		switch {
-		case errors.As(err, &pe):
-			if pe.File != key {
-				t.Fatalf("ParseError names %q: %v", pe.File, err)
-			}
-		case errors.As(err, &fe):
-			if fe.File != key {
-				t.Fatalf("FileError names %q: %v", fe.File, err)
-			}
-		default:
-			t.Fatalf("untyped error after %d rows: %T %v", rows, err, err)
-		}
 		if !errors.Is(err, curerr.ErrMalformed) && !errors.As(err, &fe) {
 			t.Fatalf("not a malformed-input error: %v", err)
 		}
@@ -208,21 +196,28 @@ func fuzzReadParquet(t *testing.T, key string, data []byte, concurrency int) (in
 	if err == nil {
 		return rows, nil
 	}
-	var fe *FileError
+	requireNamesFile(t, err, key)
+	return rows, err
+}
+
+// requireNamesFile fails t unless err is a *ParseError or *FileError that
+// names the file key.
+func requireNamesFile(t *testing.T, err error, key string) {
+	t.Helper()
 	var pe *ParseError
+	var fe *FileError
 	switch {
-	case errors.As(err, &fe):
-		if fe.File != key {
-			t.Fatalf("error names %q: %v", fe.File, err)
-		}
 	case errors.As(err, &pe):
 		if pe.File != key {
-			t.Fatalf("error names %q: %v", pe.File, err)
+			t.Fatalf("ParseError names %q: %v", pe.File, err)
+		}
+	case errors.As(err, &fe):
+		if fe.File != key {
+			t.Fatalf("FileError names %q: %v", fe.File, err)
 		}
 	default:
 		t.Fatalf("untyped error %T: %v", err, err)
 	}
-	return rows, err
 }
 
 // FuzzCheckThrift holds checkThrift to its promise on arbitrary bytes: it

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/curconnect/curconnect/billingconn"
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/iampolicy"
 )
 
@@ -81,11 +82,25 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 type apiErrors struct {
-	Errors []FieldError `json:"errors"`
+	Errors []apiFieldError `json:"errors"`
+}
+
+// apiFieldError is a refused input in the JSON API.
+type apiFieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func apiFieldErrors(fields []*curerr.FieldError) apiErrors {
+	out := apiErrors{Errors: []apiFieldError{}}
+	for _, f := range fields {
+		out.Errors = append(out.Errors, apiFieldError{Field: f.Field, Message: f.Msg})
+	}
+	return out
 }
 
 func writeJSONError(w http.ResponseWriter, status int, field, msg string) {
-	writeJSON(w, status, apiErrors{Errors: []FieldError{{Field: field, Message: msg}}})
+	writeJSON(w, status, apiErrors{Errors: []apiFieldError{{Field: field, Message: msg}}})
 }
 
 // writeAPIError answers err as the API does: 400 with every field's
@@ -96,7 +111,7 @@ func (h *Handler) writeAPIError(w http.ResponseWriter, r *http.Request, err erro
 	var rl *RateLimitError
 	switch {
 	case errors.As(err, &in):
-		writeJSON(w, http.StatusBadRequest, apiErrors{Errors: in.fields})
+		writeJSON(w, http.StatusBadRequest, apiFieldErrors(in.fields))
 	case errors.Is(err, ErrNotFound):
 		writeJSONError(w, http.StatusNotFound, "", "no such connection")
 	case errors.Is(err, ErrVerifying):
@@ -285,7 +300,7 @@ func (h *Handler) streamVerify(w http.ResponseWriter, r *http.Request, c Connect
 	})
 	if err != nil {
 		h.log.LogAttrs(r.Context(), slog.LevelError, "onboard: verification failed", slog.String("id", c.ID), slog.String("error", err.Error()))
-		send(apiErrors{Errors: []FieldError{{Message: "The verification could not finish; try again."}}})
+		send(apiErrors{Errors: []apiFieldError{{Message: "The verification could not finish; try again."}}})
 		return
 	}
 	send(struct {

@@ -52,7 +52,9 @@ func FuzzAPIInput(f *testing.F) {
 				}
 			case http.StatusBadRequest:
 				var out struct {
-					Errors []onboard.FieldError `json:"errors"`
+					Errors []struct {
+						Field, Message string
+					} `json:"errors"`
 				}
 				if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || len(out.Errors) == 0 {
 					t.Fatalf("%s: 400 without field errors: %s", path, rec.Body)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/curconnect/curconnect/billingconn"
 	"github.com/curconnect/curconnect/curreader"
+	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/iampolicy"
 )
 
@@ -44,7 +45,7 @@ type Page struct {
 	Values map[string]string
 	// Errors are the refused inputs, in the form's order; ErrorFor gives
 	// the one for a field.
-	Errors []FieldError
+	Errors []*curerr.FieldError
 	// Notice is a message about the request as a whole (a rate limit).
 	Notice string
 	// Status is the HTTP status of an error page.
@@ -55,7 +56,7 @@ type Page struct {
 func (p Page) ErrorFor(field string) string {
 	for _, e := range p.Errors {
 		if e.Field == field {
-			return e.Message
+			return e.Msg
 		}
 	}
 	return ""
@@ -495,7 +496,7 @@ func (h *Handler) connectionPage(w http.ResponseWriter, r *http.Request, tenant 
 	h.renderConnection(w, r, tenant, http.StatusOK, c, nil, "", nil)
 }
 
-func (h *Handler) renderConnection(w http.ResponseWriter, r *http.Request, tenant string, status int, c Connection, errs []FieldError, notice string, values map[string]string) {
+func (h *Handler) renderConnection(w http.ResponseWriter, r *http.Request, tenant string, status int, c Connection, errs []*curerr.FieldError, notice string, values map[string]string) {
 	v, err := h.view(r, c)
 	if err != nil {
 		h.serverError(w, r, tenant, err)
@@ -565,7 +566,7 @@ func (h *Handler) afterForm(w http.ResponseWriter, r *http.Request, tenant, id s
 		h.serverError(w, r, tenant, gerr)
 		return
 	}
-	var fields []FieldError
+	var fields []*curerr.FieldError
 	if in != nil {
 		fields = in.fields
 	}

@@ -71,7 +71,7 @@ func TestFormsWithoutJavaScript(t *testing.T) {
 		assert.Contains(t, tag, `aria-describedby="`+id+`-hint `+id+`-error"`, id)
 	}
 	assert.Contains(t, inputTag(t, page, "bucket"), `value="acme billing"`)
-	assert.Contains(t, page, "optima needs the report under a prefix")
+	assert.Contains(t, page, `<a href="#prefix">optima needs the report under a prefix`, "the summary says what is wrong")
 
 	// Good values, and an external ID the browser tries to choose: ignored.
 	good := url.Values{"payerAccountId": {"1111-2222-3333"}, "bucket": {wBucket}, "prefix": {wPrefix}, "reportName": {wReport}, "profile": {"optima"},

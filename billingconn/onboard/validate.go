@@ -11,21 +11,16 @@ import (
 	"github.com/curconnect/curconnect/iampolicy"
 )
 
-// FieldError is a refused input, shown next to its field: Field is the
-// JSON API's field name (payerAccountId, bucket, prefix, reportName,
-// profile, roleArn, definition), or empty for the request as a whole.
-type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
-
-// inputError is a request refused for its input: every field's problem.
-type inputError struct{ fields []FieldError }
+// inputError is a request refused for its input: every field's problem,
+// each shown next to its field. A field is named as the JSON API names it
+// (payerAccountId, bucket, prefix, reportName, profile, roleArn,
+// definition), or empty for the request as a whole.
+type inputError struct{ fields []*curerr.FieldError }
 
 func (e *inputError) Error() string {
 	var parts []string
 	for _, f := range e.fields {
-		parts = append(parts, f.Field+": "+f.Message)
+		parts = append(parts, f.Error())
 	}
 	return "onboard: " + strings.Join(parts, "; ")
 }
@@ -33,7 +28,7 @@ func (e *inputError) Error() string {
 func (e *inputError) Unwrap() error { return curerr.ErrMalformed }
 
 func fieldErr(field, format string, args ...any) *inputError {
-	return &inputError{fields: []FieldError{{Field: field, Message: fmt.Sprintf(format, args...)}}}
+	return &inputError{fields: []*curerr.FieldError{{Field: field, Msg: fmt.Sprintf(format, args...)}}}
 }
 
 // Settings are what the customer enters first.
@@ -62,15 +57,15 @@ var connFieldNames = map[string]string{
 
 // validateSettings checks the settings as billingconn does, and against the
 // profile, and returns every problem.
-func (h *Handler) validateSettings(s Settings) []FieldError {
-	var out []FieldError
+func (h *Handler) validateSettings(s Settings) []*curerr.FieldError {
+	var out []*curerr.FieldError
 	add := func(field, msg string) {
 		for _, f := range out {
 			if f.Field == field {
 				return // one message per field: the first
 			}
 		}
-		out = append(out, FieldError{Field: field, Message: msg})
+		out = append(out, &curerr.FieldError{Field: field, Msg: msg})
 	}
 	if s.PayerAccountID == "" {
 		add("payerAccountId", "Enter the payer (management) account ID: 12 digits.")

@@ -113,22 +113,32 @@ func runPqVariant(v, path string) (result, error) {
 	return res, err
 }
 
+// openPQ opens path with parquet-go as the baselines read it: no page
+// index, no bloom filters. The caller closes the file.
+func openPQ(path string) (*parquet.File, *os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := f.Stat()
+	if err == nil {
+		var pf *parquet.File
+		if pf, err = parquet.OpenFile(f, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true)); err == nil {
+			return pf, f, nil
+		}
+	}
+	f.Close()
+	return nil, nil, err
+}
+
 // pqCeiling decodes the pages of the two sum columns with parquet-go and
 // sums the cost per product as float64 (not exact: the ceiling).
 func pqCeiling(path string) (int64, string, error) {
-	f, err := os.Open(path)
+	pf, f, err := openPQ(path)
 	if err != nil {
 		return 0, "", err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return 0, "", err
-	}
-	pf, err := parquet.OpenFile(f, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
-	if err != nil {
-		return 0, "", err
-	}
 	keyCol, costCol := pf.Root().Column(sumColumns[0]), pf.Root().Column(sumColumns[1])
 	if keyCol == nil || costCol == nil {
 		return 0, "", errors.New("pq-ceiling: the file lacks the sum columns")
@@ -243,19 +253,11 @@ func eachPage(c parquet.ColumnChunk, fn func(parquet.Page) error) error {
 // looks at every value: the non-null count, the bytes of byte arrays, and
 // a float64 sum of the cost column.
 func pqRowReader(path string) (int64, string, error) {
-	f, err := os.Open(path)
+	pf, f, err := openPQ(path)
 	if err != nil {
 		return 0, "", err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return 0, "", err
-	}
-	pf, err := parquet.OpenFile(f, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
-	if err != nil {
-		return 0, "", err
-	}
 	cost := pf.Root().Column(sumColumns[1]).Index()
 	r := parquet.NewReader(pf)
 	defer r.Close()
