@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"io"
 	"maps"
-	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -24,75 +22,25 @@ import (
 	"github.com/curconnect/curconnect/internal/testutil"
 )
 
-// counter counts the requests an SDK client sends, by operation: Glue's
-// from X-Amz-Target ("CreateTable"), S3's by method ("s3 PUT", "s3 GET",
-// "s3 LIST"). Any request to a bucket's configuration (?notification,
-// ?policy…) is counted under "s3 config".
-type counter struct {
-	mu   sync.Mutex
-	ops  map[string]int
-	next aws.HTTPClient
-}
-
-func newCounter() *counter {
-	return &counter{ops: map[string]int{}, next: http.DefaultClient}
-}
-
-func (c *counter) Do(req *http.Request) (*http.Response, error) {
-	op := ""
-	if target := req.Header.Get("X-Amz-Target"); target != "" {
-		_, op, _ = strings.Cut(target, ".")
-	} else {
-		q := req.URL.Query()
-		switch {
-		case q.Has("notification"), q.Has("policy"), q.Has("acl") && req.Method != http.MethodGet, q.Has("lifecycle"), q.Has("cors"):
-			op = "s3 config"
-		case req.Method == http.MethodGet && q.Get("list-type") == "2":
-			op = "s3 LIST"
-		default:
-			op = "s3 " + req.Method
-		}
-	}
-	c.mu.Lock()
-	c.ops[op]++
-	c.mu.Unlock()
-	return c.next.Do(req)
-}
-
-func (c *counter) take() map[string]int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := c.ops
-	c.ops = map[string]int{}
-	return out
-}
-
-// writes keeps the operations that change something.
-func writes(ops map[string]int) map[string]int {
-	out := map[string]int{}
-	for op, n := range ops {
-		switch {
-		case op == "s3 GET", op == "s3 HEAD", op == "s3 LIST", strings.HasPrefix(op, "Get"):
-		default:
-			out[op] = n
-		}
-	}
-	return out
-}
-
 type motoEnv struct {
 	m     *testutil.Moto
-	count *counter
+	count *testutil.Requests
 	s3    *s3.Client // counted
 	glue  *glue.Client
 	seed  *s3.Client // not counted
 	admin *glue.Client
 }
 
+// ops returns the requests counted so far, by operation, and resets them.
+func (e *motoEnv) ops() map[string]int {
+	ops, _ := e.count.Take()
+	return ops
+}
+
 func startMoto(t *testing.T) *motoEnv {
 	m := testutil.StartMoto(t)
 	cfg := m.AWSConfig()
-	e := &motoEnv{m: m, count: newCounter()}
+	e := &motoEnv{m: m, count: &testutil.Requests{}}
 	counted := cfg.Copy()
 	counted.HTTPClient = e.count
 	e.s3 = s3.NewFromConfig(counted, func(o *s3.Options) { o.UsePathStyle = true })
@@ -153,11 +101,11 @@ func TestPublishMoto(t *testing.T) {
 	specs := layouts()
 	truth := generate(t, curtest.S3Sink{Client: e.seed, Bucket: dataBucket}, "cur", specs)
 	r := curreader.New(e.s3, dataBucket)
-	e.count.take()
+	e.ops()
 
 	res, err := athena.Publish(ctx, r, "cur", dest, e.s3, e.glue)
 	require.NoError(t, err)
-	first := e.count.take()
+	first := e.ops()
 	t.Logf("first run: %v", first)
 	nTables, nParts := 0, 0
 	for _, tb := range res.Plan.Tables {
@@ -170,7 +118,7 @@ func TestPublishMoto(t *testing.T) {
 	assert.Len(t, res.TablesCreated, nTables)
 	assert.Len(t, res.PartitionsCreated, nParts)
 	assert.Len(t, res.SymlinksWritten, nParts)
-	assert.Equal(t, map[string]int{"CreateDatabase": 1, "CreateTable": nTables, "BatchCreatePartition": nTables, "s3 PUT": nParts}, writes(first))
+	assert.Equal(t, map[string]int{"CreateDatabase": 1, "CreateTable": nTables, "BatchCreatePartition": nTables, "s3 PUT": nParts}, testutil.Writes(first))
 	assert.Zero(t, first["s3 config"], "no bucket configuration is read or written")
 
 	// The catalog, read back.
@@ -223,9 +171,9 @@ func TestPublishMoto(t *testing.T) {
 	// Nothing new: no write at all.
 	again, err := athena.Publish(ctx, r, "cur", dest, e.s3, e.glue)
 	require.NoError(t, err)
-	second := e.count.take()
+	second := e.ops()
 	t.Logf("second run, nothing new: %v", second)
-	assert.Empty(t, writes(second))
+	assert.Empty(t, testutil.Writes(second))
 	assert.Empty(t, again.SymlinksWritten)
 	assert.Equal(t, len(specs), second["GetTable"], "one per report")
 	assert.Equal(t, nTables, second["GetPartitions"], "one per table made")
@@ -247,12 +195,12 @@ func TestPublishMoto(t *testing.T) {
 		e.copyPeriod(t, restated, after.Current(first))
 		truth[spec.Name] = after
 	}
-	e.count.take()
+	e.ops()
 	third, err := athena.Publish(ctx, r, "cur", dest, e.s3, e.glue)
 	require.NoError(t, err)
-	ops := e.count.take()
+	ops := e.ops()
 	t.Logf("third run, two months restated: %v", ops)
-	assert.Equal(t, map[string]int{"s3 PUT": 2, "BatchUpdatePartition": 2}, writes(ops))
+	assert.Equal(t, map[string]int{"s3 PUT": 2, "BatchUpdatePartition": 2}, testutil.Writes(ops))
 	assert.Equal(t, []string{"legacy_over/2024-03", "cur2_over/2024-03"}, sortedLike(third.PartitionsUpdated, []string{"legacy_over/2024-03", "cur2_over/2024-03"}))
 	for _, name := range []string{"legacy-over", "cur2-over"} {
 		tb := tableOf(t, third.Plan, name)
@@ -294,10 +242,10 @@ func TestPublishRemovesWhatItWouldMisread(t *testing.T) {
 	d := after.Current("2024-03")
 	rewrite(t, sink, d.DataKeys[0], `"Amazon Web Services, Inc."`, "\"Amazon Web\nServices, Inc.\"")
 	e.copyPeriod(t, sink, d)
-	e.count.take()
+	e.ops()
 	res, err := athena.Publish(ctx, r, "cur", dest, e.s3, e.glue)
 	require.NoError(t, err)
-	assert.Equal(t, map[string]int{"BatchDeletePartition": 1}, writes(e.count.take()))
+	assert.Equal(t, map[string]int{"BatchDeletePartition": 1}, testutil.Writes(e.ops()))
 	require.Len(t, res.Plan.Problems, 1)
 	assert.ErrorIs(t, res.Plan.Problems[0], athena.ErrLineBreak)
 	assert.Equal(t, []string{"rep/2024-03"}, res.PartitionsDeleted)
@@ -319,10 +267,10 @@ func TestPublishRemovesWhatItWouldMisread(t *testing.T) {
 		return err
 	}))
 	e.copyPeriod(t, sink, d)
-	e.count.take()
+	e.ops()
 	res, err = athena.Publish(ctx, r, "cur", dest, e.s3, e.glue)
 	require.NoError(t, err)
-	assert.Equal(t, map[string]int{"BatchDeletePartition": 1}, writes(e.count.take()))
+	assert.Equal(t, map[string]int{"BatchDeletePartition": 1}, testutil.Writes(e.ops()))
 	assert.Equal(t, []string{"rep/2024-04"}, res.PartitionsDeleted)
 	assert.Empty(t, e.partitions(t, "billing", "rep"))
 	now, err := e.admin.GetTable(ctx, &glue.GetTableInput{DatabaseName: aws.String("billing"), Name: aws.String("rep")})
@@ -336,10 +284,10 @@ func TestPublishRemovesWhatItWouldMisread(t *testing.T) {
 	require.NoError(t, err)
 	_, err = curtest.Generate(ctx, curtest.S3Sink{Client: e.seed, Bucket: dataBucket}, curtest.Spec{Name: "theirs", Prefix: "cur", Bucket: dataBucket, Rows: 2})
 	require.NoError(t, err)
-	e.count.take()
+	e.ops()
 	res, err = athena.Publish(ctx, r, "cur", dest, e.s3, e.glue)
 	require.NoError(t, err)
-	assert.Empty(t, writes(e.count.take()), "their table is not touched, ours has nothing new")
+	assert.Empty(t, testutil.Writes(e.ops()), "their table is not touched, ours has nothing new")
 	var notOurs bool
 	for _, pe := range res.Plan.Problems {
 		if pe.Report == "theirs" {

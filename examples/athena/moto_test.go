@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -39,63 +38,6 @@ const (
 	linkBucket = "acme-athena"
 	linkURI    = "s3://" + linkBucket + "/links/"
 )
-
-// requests counts the AWS requests the program sends: Glue by operation
-// (X-Amz-Target), S3 by method, and the keys S3 PUTs went to. A request
-// for a bucket's configuration (?notification, ?policy, …) counts as
-// "s3 config".
-type requests struct {
-	mu   sync.Mutex
-	ops  map[string]int
-	puts []string
-}
-
-func (c *requests) Do(req *http.Request) (*http.Response, error) {
-	var op string
-	if target := req.Header.Get("X-Amz-Target"); target != "" {
-		_, op, _ = strings.Cut(target, ".")
-	} else {
-		q := req.URL.Query()
-		switch {
-		case q.Has("notification"), q.Has("policy"), q.Has("lifecycle"), q.Has("cors"), q.Has("acl") && req.Method != http.MethodGet:
-			op = "s3 config"
-		case req.Method == http.MethodGet && q.Get("list-type") == "2":
-			op = "s3 LIST"
-		default:
-			op = "s3 " + req.Method
-		}
-	}
-	c.mu.Lock()
-	if c.ops == nil {
-		c.ops = map[string]int{}
-	}
-	c.ops[op]++
-	if op == "s3 PUT" {
-		c.puts = append(c.puts, req.URL.Path)
-	}
-	c.mu.Unlock()
-	return http.DefaultClient.Do(req)
-}
-
-// take returns the counts and PUT paths so far, and resets them.
-func (c *requests) take() (map[string]int, []string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ops, puts := c.ops, c.puts
-	c.ops, c.puts = map[string]int{}, nil
-	return ops, puts
-}
-
-// writes keeps the operations that change something.
-func writes(ops map[string]int) map[string]int {
-	out := map[string]int{}
-	for op, n := range ops {
-		if op != "s3 GET" && op != "s3 HEAD" && op != "s3 LIST" && !strings.HasPrefix(op, "Get") {
-			out[op] = n
-		}
-	}
-	return out
-}
 
 // jsonOut is -json's contract (DESIGN.md), decoded strictly.
 type jsonOut struct {
@@ -126,7 +68,7 @@ func decode(t *testing.T, b []byte) jsonOut {
 
 type motoEnv struct {
 	m     *testutil.Moto
-	count *requests
+	count *testutil.Requests
 	s3    *s3.Client
 	glue  *glue.Client
 }
@@ -135,7 +77,7 @@ func startMoto(t *testing.T) *motoEnv {
 	env(t)
 	m := testutil.StartMoto(t)
 	cfg := m.AWSConfig()
-	e := &motoEnv{m: m, count: &requests{}, s3: s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }), glue: glue.NewFromConfig(cfg)}
+	e := &motoEnv{m: m, count: &testutil.Requests{}, s3: s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }), glue: glue.NewFromConfig(cfg)}
 	for _, b := range []string{dataBucket, linkBucket} {
 		_, err := e.s3.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(b)})
 		require.NoError(t, err)
@@ -262,12 +204,12 @@ func TestAthenaMoto(t *testing.T) {
 	r := curreader.New(e.s3, dataBucket)
 
 	// -ddl first: statements, and nothing written anywhere.
-	e.count.take()
+	e.count.Take()
 	out, errOut, code := e.athena(t, "-prefix", "cur", "-ddl")
 	require.Equal(t, exitOK, code, errOut)
-	ops, _ := e.count.take()
+	ops, _ := e.count.Take()
 	t.Logf("-ddl run: %v", ops)
-	assert.Empty(t, writes(ops), "-ddl changes nothing")
+	assert.Empty(t, testutil.Writes(ops), "-ddl changes nothing")
 	for op := range ops {
 		assert.False(t, strings.HasPrefix(op, "Get") || op == "s3 config", "-ddl does not even read the catalog: %s", op)
 	}
@@ -282,7 +224,7 @@ func TestAthenaMoto(t *testing.T) {
 	// The first run publishes everything.
 	out, errOut, code = e.athena(t, "-prefix", "cur", "-json")
 	require.Equal(t, exitOK, code, errOut)
-	first, _ := e.count.take()
+	first, _ := e.count.Take()
 	t.Logf("first run: %v", first)
 	got := decode(t, []byte(out))
 	require.Len(t, got.Tables, len(layouts))
@@ -290,7 +232,7 @@ func TestAthenaMoto(t *testing.T) {
 	for _, tb := range got.Tables {
 		nParts += len(tb.Partitions)
 	}
-	assert.Equal(t, map[string]int{"CreateDatabase": 1, "CreateTable": len(layouts), "BatchCreatePartition": len(layouts), "s3 PUT": nParts}, writes(first))
+	assert.Equal(t, map[string]int{"CreateDatabase": 1, "CreateTable": len(layouts), "BatchCreatePartition": len(layouts), "s3 PUT": nParts}, testutil.Writes(first))
 
 	links := e.symlinks(t)
 	assert.Len(t, links, nParts, "one symlink file per partition, nothing else")
@@ -359,9 +301,9 @@ func TestAthenaMoto(t *testing.T) {
 	// A second run right after writes nothing.
 	out, errOut, code = e.athena(t, "-prefix", "cur", "-json")
 	require.Equal(t, exitOK, code, errOut)
-	second, _ := e.count.take()
+	second, _ := e.count.Take()
 	t.Logf("second run: %v", second)
-	assert.Empty(t, writes(second))
+	assert.Empty(t, testutil.Writes(second))
 	assert.Equal(t, got, decode(t, []byte(out)))
 
 	// AWS restates the first month of cur2-new (a new execution folder).
@@ -378,13 +320,13 @@ func TestAthenaMoto(t *testing.T) {
 		require.True(t, ok)
 		e.put(t, k, b)
 	}
-	e.count.take()
+	e.count.Take()
 	_, errOut, code = e.athena(t, "-prefix", "cur")
 	require.Equal(t, exitOK, code, errOut)
-	third, puts := e.count.take()
+	third, puts := e.count.Take()
 	t.Logf("third run, one month restated: %v", third)
 	symlink := "links/billing/cur2_new/billing_period=2024-03/symlink.txt"
-	assert.Equal(t, map[string]int{"s3 PUT": 1, "BatchUpdatePartition": 1}, writes(third))
+	assert.Equal(t, map[string]int{"s3 PUT": 1, "BatchUpdatePartition": 1}, testutil.Writes(third))
 	assert.Equal(t, []string{"/" + linkBucket + "/" + symlink}, puts)
 	assert.Contains(t, errOut, "updated partition cur2_new/2024-03")
 	now := e.symlinks(t)
