@@ -10,6 +10,7 @@ import (
 	dxtypes "github.com/aws/aws-sdk-go-v2/service/bcmdataexports/types"
 	curtypes "github.com/aws/aws-sdk-go-v2/service/costandusagereportservice/types"
 	"github.com/curconnect/curconnect/curreader/curerr"
+	"github.com/curconnect/curconnect/internal/jsonerr"
 )
 
 // The SDK's types carry no json tags; these mirrors give them the AWS API's
@@ -239,7 +240,7 @@ func ParseDefinitions(data []byte) ([]Definition, error) {
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
-		return nil, &curerr.FieldError{Field: "definition", Msg: "is not a JSON object: " + jsonErrText(err, ""), Err: err}
+		return nil, &curerr.FieldError{Field: "definition", Msg: "is not a JSON object: " + jsonerr.Text(err, ""), Err: err}
 	}
 	if top == nil {
 		return nil, fieldErr("definition", "is null, not a JSON object")
@@ -257,7 +258,7 @@ func ParseDefinitions(data []byte) ([]Definition, error) {
 	decodeRD := func(field string, raw json.RawMessage) (Definition, error) {
 		var j *reportDefinitionJSON
 		if err := strictish(raw, &j); err != nil {
-			return Definition{}, &curerr.FieldError{Field: field, Msg: "is not a ReportDefinition: " + jsonErrText(err, ""), Err: err}
+			return Definition{}, &curerr.FieldError{Field: field, Msg: "is not a ReportDefinition: " + jsonerr.Text(err, ""), Err: err}
 		}
 		if j == nil {
 			return Definition{}, fieldErr(field, "is null")
@@ -267,7 +268,7 @@ func ParseDefinitions(data []byte) ([]Definition, error) {
 	decodeExport := func(field string, raw json.RawMessage) (Definition, error) {
 		var j *exportJSON
 		if err := strictish(raw, &j); err != nil {
-			return Definition{}, &curerr.FieldError{Field: field, Msg: "is not an Export: " + jsonErrText(err, ""), Err: err}
+			return Definition{}, &curerr.FieldError{Field: field, Msg: "is not an Export: " + jsonerr.Text(err, ""), Err: err}
 		}
 		if j == nil {
 			return Definition{}, fieldErr(field, "is null")
@@ -277,7 +278,7 @@ func ParseDefinitions(data []byte) ([]Definition, error) {
 	if raw, ok := has("ReportDefinitions"); ok {
 		var list []json.RawMessage
 		if err := json.Unmarshal(raw, &list); err != nil {
-			return nil, &curerr.FieldError{Field: "ReportDefinitions", Msg: "is not a list: " + jsonErrText(err, ""), Err: err}
+			return nil, &curerr.FieldError{Field: "ReportDefinitions", Msg: "is not a list: " + jsonerr.Text(err, ""), Err: err}
 		}
 		out := make([]Definition, 0, len(list))
 		var errs []error

@@ -1,11 +1,8 @@
 package billingconn
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
-	"strings"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/internal/awserr"
@@ -54,34 +51,4 @@ func (e *OpError) Unwrap() error { return e.Err }
 
 func opErr(op, resource string, err error) error {
 	return &OpError{Op: op, Resource: resource, Err: awserr.Classify(err)}
-}
-
-// jsonErrText describes a JSON decoding error in the input's own terms: the
-// JSON field and the value's JSON type, never a Go struct or type name.
-// goPrefix is the path of an embedded Go struct to drop from field names.
-func jsonErrText(err error, goPrefix string) string {
-	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &te):
-		want := "a string"
-		switch te.Type.Kind() {
-		case reflect.Bool:
-			want = "true or false"
-		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
-			want = "a number"
-		case reflect.Slice, reflect.Array:
-			want = "a list"
-		case reflect.Map, reflect.Struct, reflect.Pointer:
-			want = "an object"
-		}
-		if f := strings.TrimPrefix(te.Field, goPrefix); f != "" {
-			return fmt.Sprintf("field %q must be %s, not %s", f, want, te.Value)
-		}
-		return fmt.Sprintf("must be %s, not %s", want, te.Value)
-	case errors.As(err, &se):
-		return fmt.Sprintf("invalid JSON at byte %d: %s", se.Offset, strings.TrimPrefix(se.Error(), "json: "))
-	}
-	return strings.TrimPrefix(err.Error(), "json: ")
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/curconnect/curconnect/curreader"
 	"github.com/curconnect/curconnect/curreader/curerr"
+	"github.com/curconnect/curconnect/internal/jsonerr"
 )
 
 // Requirement is how much a consumer cares about an on/off setting.
@@ -159,7 +160,7 @@ func ParseProfile(data []byte) (*Profile, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&raw); err != nil {
-		return nil, &curerr.FieldError{Field: "profile", Msg: "is not a JSON profile: " + jsonErrText(err, "profileAlias."), Err: err}
+		return nil, &curerr.FieldError{Field: "profile", Msg: "is not a JSON profile: " + jsonerr.Text(err, "profileAlias."), Err: err}
 	}
 	if dec.More() {
 		return nil, fieldErr("profile", "has data after the JSON object")

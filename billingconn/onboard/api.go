@@ -14,6 +14,7 @@ import (
 	"github.com/curconnect/curconnect/billingconn"
 	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/iampolicy"
+	"github.com/curconnect/curconnect/internal/jsonerr"
 )
 
 // The JSON API's shapes (DESIGN.md, examples/onboard).
@@ -141,7 +142,7 @@ func decodeJSON(r *http.Request, w http.ResponseWriter, v any) error {
 			}
 			return fieldErr(f, "is not a field of this request")
 		}
-		return fieldErr("", "The body is not the JSON object this request takes: %v", err)
+		return fieldErr("", "The body is not the JSON object this request takes: %s.", jsonerr.Text(err, ""))
 	}
 	if dec.More() {
 		return fieldErr("", "The body holds more than one JSON value.")

@@ -223,6 +223,8 @@ func TestAPIRefusesBadInput(t *testing.T) {
 		{"unknown field", `{"payerAccountId": "111122223333", "roleArn": "x"}`, map[string]string{"roleArn": "not a field"}},
 		{"not JSON", `payerAccountId=111122223333`, map[string]string{"": "JSON"}},
 		{"two values", `{} {}`, map[string]string{"": "more than one"}},
+		// JSON's own terms, never a Go struct or type name.
+		{"a number for a string", `{"payerAccountId": 111122223333}`, map[string]string{"": `field "payerAccountId" must be a string, not number`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := w.postJSON("/api/connections", "acme", tc.body)
@@ -243,13 +245,16 @@ func TestAPIRefusesBadInput(t *testing.T) {
 	_, body := w.do(http.MethodGet, "/api/connections", "acme", "", nil)
 	assert.JSONEq(t, `{"connections": []}`, string(body))
 
-	// The role ARN: another account, not a role, not an ARN.
+	// The role ARN: another account, not a role, a region, not an ARN.
 	c := w.create("acme")
 	for arn, part := range map[string]string{
 		"arn:aws:iam::999988887777:role/curconnect-billing-read": "is in account 999988887777, but the payer account is 111122223333",
 		"arn:aws:iam::111122223333:user/curconnect":              "not an IAM role ARN",
-		"curconnect-billing-read":                                "arn:aws:iam::111122223333:role/curconnect-billing-read",
-		"arn:aws-cn:iam::111122223333:role/x":                    "aws-cn partition",
+		// A region in an IAM ARN: refused here, as Verify refuses it,
+		// rather than stored and failing every verification.
+		"arn:aws:iam:us-east-1:111122223333:role/curconnect-billing-read": "not an IAM role ARN",
+		"curconnect-billing-read":             "arn:aws:iam::111122223333:role/curconnect-billing-read",
+		"arn:aws-cn:iam::111122223333:role/x": "aws-cn partition",
 	} {
 		resp, body := w.postJSON("/api/connections/"+c.ID+"/role", "acme", map[string]string{"roleArn": arn})
 		require.Equal(t, http.StatusBadRequest, resp.StatusCode, "%s: %s", arn, body)

@@ -115,8 +115,16 @@ func (h *Handler) roleARN(c Connection, raw string) (string, error) {
 		return arn, nil
 	}
 	example, _ := iampolicy.RoleARN(h.partition(), c.PayerAccountID, h.o.Template.RoleName)
+	// A role ARN is what billingconn's Connection.Validate (and so Verify)
+	// accepts, checked here so that a stored ARN always verifies.
 	a, err := iampolicy.ParseARN(raw)
-	if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "role/") || len(a.Resource) == len("role/") || a.AccountID == "" {
+	probe := billingconn.Connection{Credentials: billingconn.Credentials{RoleARN: raw}}
+	for _, fe := range curerr.Fields(probe.Validate()) {
+		if fe.Field == "Credentials.RoleARN" {
+			err = fe
+		}
+	}
+	if err != nil {
 		return "", fieldErr("roleArn", "This is not an IAM role ARN. It looks like %s: copy the RoleARN output of the stack.", example)
 	}
 	if a.AccountID != c.PayerAccountID {
