@@ -43,6 +43,7 @@ import (
 	"github.com/curconnect/curconnect/billingconn"
 	"github.com/curconnect/curconnect/curreader"
 	"github.com/curconnect/curconnect/curreader/athena"
+	"github.com/curconnect/curconnect/iampolicy"
 )
 
 const (
@@ -175,7 +176,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// customer's role with the external ID, and every read of the
 		// billing bucket uses the role's credentials. The symlink files
 		// and the catalog are the platform's, written with its own.
-		conn := billingconn.Connection{PayerAccountID: accountOfARN(f.roleARN), Bucket: f.bucket, Prefix: f.prefix,
+		role, _ := iampolicy.ParseARN(f.roleARN) // Config refuses a malformed ARN
+		conn := billingconn.Connection{PayerAccountID: role.AccountID, Bucket: f.bucket, Prefix: f.prefix,
 			Credentials: billingconn.Credentials{RoleARN: f.roleARN, ExternalID: f.externalID}}
 		if dataCfg, err = conn.Config(cfg); err != nil {
 			return usageError{err}
@@ -311,14 +313,4 @@ func summary(w io.Writer, res *athena.Result) {
 	if len(res.SymlinksWritten)+len(res.TablesCreated)+len(res.TablesUpdated)+len(res.PartitionsCreated)+len(res.PartitionsUpdated)+len(res.PartitionsDeleted) == 0 && !res.DatabaseCreated {
 		fmt.Fprintln(w, "athena: nothing changed")
 	}
-}
-
-// accountOfARN is the account of an ARN (arn:partition:service:region:account:…),
-// or "" when it has none; Connection.Validate reports a bad ARN.
-func accountOfARN(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 {
-		return ""
-	}
-	return parts[4]
 }

@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -31,6 +30,7 @@ import (
 
 	"github.com/curconnect/curconnect/billingconn"
 	"github.com/curconnect/curconnect/curreader"
+	"github.com/curconnect/curconnect/iampolicy"
 )
 
 const (
@@ -136,7 +136,8 @@ func (s *source) resolver(ctx context.Context) (*curreader.Resolver, error) {
 			// Read as the platform does: the standard chain's identity
 			// assumes the customer's role with the external ID, and every S3
 			// call uses the role's credentials.
-			conn := billingconn.Connection{PayerAccountID: accountOfARN(s.roleARN), Bucket: s.bucket, Prefix: s.prefix,
+			role, _ := iampolicy.ParseARN(s.roleARN) // Config refuses a malformed ARN
+			conn := billingconn.Connection{PayerAccountID: role.AccountID, Bucket: s.bucket, Prefix: s.prefix,
 				Credentials: billingconn.Credentials{RoleARN: s.roleARN, ExternalID: s.externalID}}
 			if cfg, err = conn.Config(cfg); err != nil {
 				return nil, usageError{err}
@@ -292,14 +293,4 @@ func (l *listWriter) flush() error {
 		fmt.Fprintln(l.tw, "KIND\tNAME\tPERIOD\tVERSION\tFORMAT\tFILES\tSIZE")
 	}
 	return l.tw.Flush()
-}
-
-// accountOfARN is the account of an ARN (arn:partition:service:region:account:…),
-// or "" when it has none; Connection.Validate reports a bad ARN.
-func accountOfARN(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 6 {
-		return ""
-	}
-	return parts[4]
 }
