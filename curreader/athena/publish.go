@@ -3,11 +3,11 @@ package athena
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/glue"
@@ -97,10 +97,7 @@ func Publish(ctx context.Context, r *curreader.Resolver, prefix string, dest Des
 	if err != nil {
 		return nil, err
 	}
-	o.Published, err = cat.published(r.Bucket())
-	if err != nil {
-		return nil, err
-	}
+	o.Published = cat.published(r.Bucket())
 	plan, err := planReports(ctx, r, reps, loc, o)
 	if err != nil {
 		return nil, err
@@ -222,29 +219,24 @@ func readCatalog(ctx context.Context, gc GlueAPI, db, bucket string, reps []curr
 }
 
 // published is the catalog's record as a SyncState: the version each of
-// this package's partitions reads.
-func (c *catalog) published(bucket string) (*curreader.SyncState, error) {
-	var entries []curreader.SyncEntry
+// this package's partitions reads. A partition whose period or version is
+// not one this package writes is left out: it counts as changed, and is
+// written again.
+func (c *catalog) published(bucket string) *curreader.SyncState {
+	s := new(curreader.SyncState)
 	for _, ct := range c.tables {
 		if !ct.ours {
 			continue
 		}
 		for period, part := range ct.parts {
-			if v := part.Parameters[ParamVersion]; v != "" {
-				entries = append(entries, curreader.SyncEntry{Bucket: bucket, Prefix: ct.rep.Prefix, Report: ct.rep.Name, Period: period, Version: v})
+			month, err := time.Parse("2006-01", period)
+			if v := part.Parameters[ParamVersion]; v != "" && err == nil {
+				s.Commit(&curreader.Delivery{Bucket: bucket, Prefix: ct.rep.Prefix, Report: ct.rep.Name,
+					Period: curreader.Period{Month: month}, Version: v})
 			}
 		}
 	}
-	// SyncState's JSON form is the way to build one from records.
-	b, err := json.Marshal(map[string]any{"version": 1, "deliveries": entries})
-	if err != nil {
-		return nil, err
-	}
-	var s curreader.SyncState
-	if err := s.UnmarshalJSON(b); err != nil {
-		return nil, fmt.Errorf("athena: the catalog's partition records: %w", err)
-	}
-	return &s, nil
+	return s
 }
 
 type applier struct {
