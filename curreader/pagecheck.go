@@ -85,6 +85,7 @@ func checkChunk(ra io.ReaderAt, md *format.ColumnMetaData, rows int64, flat bool
 		return fmt.Errorf("%w: column %v spans [%d, %d)", errBadPage, md.PathInSchema, start, end)
 	}
 	var proto thrift.CompactProtocol
+	var pc *pageCodecs // pages parquet-go decodes, in codecs other than Snappy
 	buf := make([]byte, 4096)
 	var values int64
 	for pos := start; pos < end; {
@@ -131,10 +132,24 @@ func checkChunk(ra io.ReaderAt, md *format.ColumnMetaData, rows int64, flat bool
 		if nv < 0 || nv > maxPageValues || values > md.NumValues {
 			return fmt.Errorf("%w: column %v at offset %d: a page of %d values (chunk: %d)", errBadPage, md.PathInSchema, pos, nv, md.NumValues)
 		}
-		if locs == nil && md.Codec == format.Snappy {
-			// parquet-go decodes this page: its Snappy decoder allocates
-			// the length a block declares, whatever the header says.
-			if err := checkSnappyLen(ra, buf[:n], pos, hdr, &loc); err != nil {
+		if locs == nil && md.Codec != format.Uncompressed {
+			// parquet-go decodes this page with its own codecs, which grow
+			// their output as the data says, not as the header does (its
+			// Snappy decoder allocates the length a block declares; its LZ4
+			// decoder doubles its buffer on any error, without end). A
+			// Snappy block's length is checked; a page in another codec is
+			// decompressed once here, bounded by the header's size.
+			var err error
+			if md.Codec == format.Snappy {
+				err = checkSnappyLen(ra, buf[:n], pos, hdr, &loc)
+			} else {
+				if pc == nil {
+					pc = new(pageCodecs)
+					defer pc.close()
+				}
+				err = checkDecompresses(ra, pc, md.Codec, pos, hdr, &loc)
+			}
+			if err != nil {
 				return fmt.Errorf("%w: column %v at offset %d: %w", errBadPage, md.PathInSchema, pos, err)
 			}
 		}
@@ -149,19 +164,46 @@ func checkChunk(ra io.ReaderAt, md *format.ColumnMetaData, rows int64, flat bool
 	return nil
 }
 
+// compressedPart returns where a page's compressed bytes start (from pos,
+// after its header of hdr bytes) and how many there are: a data page v2's
+// levels are not compressed. size is 0 when nothing is.
+func compressedPart(hdr int64, loc *pageLoc) (at, size int64) {
+	at = hdr // data page v1 and dictionary page: the whole page
+	if loc.typ == format.DataPageV2 {
+		if !loc.compressed {
+			return at, 0
+		}
+		at += int64(max(loc.repLen, 0)) + int64(max(loc.defLen, 0))
+	}
+	return at, max(0, hdr+int64(loc.size)-at)
+}
+
+// checkDecompresses refuses a page (at pos, its header hdr bytes long,
+// described by loc) whose data does not decompress with codec to exactly
+// the size its header states.
+func checkDecompresses(ra io.ReaderAt, pc *pageCodecs, codec format.CompressionCodec, pos, hdr int64, loc *pageLoc) error {
+	at, size := compressedPart(hdr, loc)
+	if size == 0 {
+		return nil
+	}
+	src := make([]byte, size)
+	if n, err := ra.ReadAt(src, pos+at); n < len(src) {
+		return shortRead(err)
+	}
+	n := int64(loc.usize) - (at - hdr) // a v2 page's levels count in its uncompressed size
+	if n < 0 {
+		return fmt.Errorf("levels of %d bytes in a page of %d uncompressed", at-hdr, loc.usize)
+	}
+	_, err := pc.decompress(nil, codec, src, int(n))
+	return err
+}
+
 // checkSnappyLen refuses a Snappy-compressed page (at pos, its header of
 // hdr bytes read into buf, described by loc) whose block declares more
 // bytes than the page's uncompressed size.
 func checkSnappyLen(ra io.ReaderAt, buf []byte, pos, hdr int64, loc *pageLoc) error {
-	at := hdr // data page v1 and dictionary page: the whole page
-	if loc.typ == format.DataPageV2 {
-		if !loc.compressed {
-			return nil
-		}
-		at += int64(max(loc.repLen, 0)) + int64(max(loc.defLen, 0))
-	}
-	size := hdr + int64(loc.size) - at // the compressed bytes
-	if size <= 0 {
+	at, size := compressedPart(hdr, loc)
+	if size == 0 {
 		return nil
 	}
 	var head [binary.MaxVarintLen64]byte
