@@ -72,8 +72,9 @@ func TestProgress(t *testing.T) {
 								t.Logf("zip: Bytes %d, TotalBytes %d", last.Bytes, last.TotalBytes)
 							}
 						}
+						n := len(calls)
 						rd.Close()
-						assert.Len(t, calls, len(calls), "no call after the end")
+						assert.Len(t, calls, n, "no call after the end")
 					})
 				}
 			}

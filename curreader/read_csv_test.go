@@ -6,6 +6,7 @@ package curreader
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -46,9 +47,10 @@ func TestReadGeneratedCSV(t *testing.T) {
 func TestReadRealFixture(t *testing.T) {
 	path := filepath.Join("..", "..", "shared", "fixtures", "real", "aws-cur-legacy-anonymized-2023-11.csv")
 	data, err := os.ReadFile(path)
-	if err != nil {
+	if errors.Is(err, fs.ErrNotExist) {
 		t.Skipf("the shared fixtures are not here (%v): a plain clone lacks them", err)
 	}
+	require.NoError(t, err)
 	m := fstest.MapFS{"cur/r/20231101-20231201/x/r-00001.csv": {Data: data}}
 	d := &Delivery{Report: "r", Format: FormatCSV, Compression: CompressionNone, Ready: true,
 		Files: []DataFile{{Key: "cur/r/20231101-20231201/x/r-00001.csv", Size: int64(len(data))}}}

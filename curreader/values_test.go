@@ -102,6 +102,31 @@ func TestParquetValues(t *testing.T) {
 	assert.Equal(t, path, kept.File())
 }
 
+// TestParquetFloat32Text: a FLOAT is the shortest decimal that reads back
+// as the same float32 (0.1, not 0.10000000149011612), by Value and by
+// DecimalAt.
+func TestParquetFloat32Text(t *testing.T) {
+	type rec struct {
+		F float32 `parquet:"f"`
+	}
+	path := writeParquetOf(t, []rec{{0.1}, {1e-7}, {-2.5}, {16777217}})
+	rd, err := OpenFile(t.Context(), path)
+	require.NoError(t, err)
+	defer rd.Close()
+	var got, dec []string
+	for row, err := range rd.Rows() {
+		require.NoError(t, err)
+		got = append(got, row.Value(0))
+		d, ok, err := row.DecimalAt(0)
+		require.NoError(t, err)
+		require.True(t, ok)
+		dec = append(dec, d.String())
+	}
+	want := []string{"0.1", "0.0000001", "-2.5", "16777216"} // 2^24+1 is not a float32
+	assert.Equal(t, want, got)
+	assert.Equal(t, want, dec)
+}
+
 // TestParquetUnsignedInts: UINT_32 and UINT_64 columns come out unsigned.
 func TestParquetUnsignedInts(t *testing.T) {
 	type rec struct {
