@@ -12,6 +12,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -176,7 +177,7 @@ func TestParquetPageHeaderHugeBinary(t *testing.T) {
 	}
 	var recs []rec
 	rng := rand.New(rand.NewPCG(1, 2)) // the same file every run
-	for i := range 300 { // a chunk of 4-8 KiB: two decode attempts
+	for i := range 300 {               // a chunk of 4-8 KiB: two decode attempts
 		recs = append(recs, rec{S: fmt.Sprintf("%08d-%x", i, rng.Uint64())})
 	}
 	data := genericParquet(t, recs, parquet.Compression(&parquet.Uncompressed))
@@ -536,5 +537,39 @@ func TestParquetMapPageCorruptInEveryCodec(t *testing.T) {
 			require.ErrorIs(t, err, curerr.ErrMalformed)
 			assert.Less(t, alloc, uint64(64<<20), "%d MB allocated in %v", alloc>>20, took)
 		})
+	}
+}
+
+// TestParquetChunkPastTheEnd: a footer whose column chunk reaches past
+// the end of the file is malformed, from S3 as from a local file, never a
+// bare io.EOF that reads like the end.
+func TestParquetChunkPastTheEnd(t *testing.T) {
+	type rec struct {
+		S string  `parquet:"s"`
+		F float64 `parquet:"f"`
+	}
+	var recs []rec
+	for i := range 500 {
+		recs = append(recs, rec{S: fmt.Sprint("v", i), F: float64(i)})
+	}
+	data := genericParquet(t, recs)
+	md, start := footerOf(t, data)
+	md.RowGroups[0].Columns[1].MetaData.TotalCompressedSize += 1 << 16
+	obj := withFooter(t, data[:start], &md)
+	const key = "cur/r/20240301-20240401/a/r-00001.snappy.parquet"
+	_, s := gofakes3Backend(t, objects{key: obj})
+	d := &Delivery{Bucket: testBucket, Report: "r", Format: FormatParquet, Compression: CompressionParquet, Ready: true,
+		Files: []DataFile{{Key: key, Size: int64(len(obj))}}}
+	s3rd, err := openS3(t.Context(), s.Client, d, concurrency(1))
+	require.NoError(t, err)
+	local, err := OpenFile(t.Context(), writeTemp(t, obj))
+	require.NoError(t, err)
+	for name, rd := range map[string]*Reader{"s3": s3rd, "local": local} {
+		_, err := drain(rd, nil)
+		require.ErrorIs(t, err, curerr.ErrMalformed, name)
+		assert.NotErrorIs(t, err, io.EOF, name)
+		var fe *FileError
+		require.ErrorAs(t, err, &fe, name)
+		rd.Close()
 	}
 }

@@ -689,7 +689,12 @@ func (d *pqDecoder) startRowGroup(rg parquet.RowGroup) error {
 					if err != nil {
 						return &FileError{File: d.key, Line: int(d.row), Err: fmt.Errorf("%w: %w", curerr.ErrMalformed, err)}
 					}
-					rs = append(rs, byteRange{start, start + md.TotalCompressedSize})
+					end := start + md.TotalCompressedSize
+					if md.TotalCompressedSize < 0 || end < start || end > d.f.Size() {
+						return &FileError{File: d.key, Line: int(d.row), Err: fmt.Errorf("%w: column %v spans [%d, %d) in a file of %d bytes",
+							curerr.ErrMalformed, md.PathInSchema, start, end, d.f.Size())}
+					}
+					rs = append(rs, byteRange{start, end})
 				}
 			}
 			if err := d.cache.prefetch(rs); err != nil {

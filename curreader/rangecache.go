@@ -42,7 +42,7 @@ func (c *rangeCache) keepTail(size, n int64) error {
 	buf := make([]byte, n)
 	got, err := c.ra.ReadAt(buf, size-n)
 	if int64(got) < n {
-		return err
+		return shortRead(err)
 	}
 	c.tail = region{size - n, buf}
 	return nil
@@ -100,8 +100,8 @@ func (c *rangeCache) prefetch(rs []byteRange) error {
 		n := r.end - r.start
 		buf := make([]byte, n)
 		got, err := c.ra.ReadAt(buf, r.start)
-		if err != nil && !(err == io.EOF && int64(got) == n) {
-			return err
+		if int64(got) < n {
+			return shortRead(err)
 		}
 		c.regions = append(c.regions, region{r.start, buf})
 	}
