@@ -140,9 +140,12 @@ func (w Row) unknown(col string) error {
 // it (decimal.FromFloat64).
 func (w Row) DecimalAt(i int) (d decimal.Decimal, ok bool, err error) {
 	if w.pq != nil {
+		// A Parquet file's columns are its visible ones: what pq does not
+		// read as a decimal (NaN, ±Inf, text) is read from its text.
 		if d, ok, handled := w.pq.decimalAt(i); handled {
 			return d, ok, nil
 		}
+		return w.decimal(w.field(i), true, w.m.index.Header(i))
 	}
 	return w.decimalAt(i, w.m.index.Header(i))
 }
