@@ -429,38 +429,6 @@ func unexpected(err error) error {
 	return err
 }
 
-// Compression is the compression of a CSV report file.
-type Compression int
-
-// Compressions.
-const (
-	None Compression = iota
-	Gzip
-	Zip
-)
-
-func (c Compression) String() string {
-	switch c {
-	case Gzip:
-		return "gzip"
-	case Zip:
-		return "zip"
-	}
-	return "none"
-}
-
-// CompressionOf guesses the compression of a report file from its name
-// (`.gz`, `.gzip`, `.zip`, case-insensitive).
-func CompressionOf(name string) Compression {
-	switch strings.ToLower(path.Ext(name)) {
-	case ".gz", ".gzip":
-		return Gzip
-	case ".zip":
-		return Zip
-	}
-	return None
-}
-
 // ZipMembers opens a zip archive and returns its data members in archive
 // order: regular files other than macOS resource forks (`__MACOSX/`, `._*`).
 // Members are read with (*zip.File).Open, which reports a checksum mismatch
