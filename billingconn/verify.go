@@ -208,6 +208,25 @@ const (
 	gateS3               // the later S3 steps are skipped
 )
 
+// PlannedChecks returns the checks Verify runs for conn with clients and
+// the options, in order, without running them: a page can list them as
+// pending before the first result. A check that a failure skips is still
+// listed (Verify reports it as skipped).
+func PlannedChecks(conn Connection, clients Clients, optFns ...func(*VerifyOptions)) []CheckID {
+	var o VerifyOptions
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	v := &verifier{conn: conn, clients: clients, o: o, profiles: o.Profiles}
+	var ids []CheckID
+	for _, st := range v.steps() {
+		if st.enabled {
+			ids = append(ids, st.id)
+		}
+	}
+	return ids
+}
+
 // step is one check of the run, in order.
 type step struct {
 	id      CheckID

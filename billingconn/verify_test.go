@@ -496,15 +496,26 @@ func TestVerifyOnCheck(t *testing.T) {
 		}
 		var seen []CheckResult
 		var stsCallsAtCheck []int
-		rep, err := Verify(t.Context(), stubRoleConn(), w.clients(), func(o *VerifyOptions) {
+		opts := func(o *VerifyOptions) {
 			o.Profiles = []*Profile{Optima()}
 			o.OnCheck = func(r CheckResult) {
 				seen = append(seen, r)
 				stsCallsAtCheck = append(stsCallsAtCheck, len(w.sts.calls))
 			}
-		})
+		}
+		rep, err := Verify(t.Context(), stubRoleConn(), w.clients(), opts)
 		require.NoError(t, err)
 		require.Equal(t, rep.Checks, seen, "fail=%v", fail)
+		// PlannedChecks listed them, in order, before any ran (skipped
+		// ones included).
+		var ran []CheckID
+		for _, r := range rep.Checks {
+			ran = append(ran, r.ID)
+		}
+		assert.Equal(t, ran, PlannedChecks(stubRoleConn(), w.clients(), opts))
+		assert.Len(t, ran, 8, "every step of a role connection with every client")
+		assert.Equal(t, []CheckID{CheckCredentials, CheckAssumeRole, CheckBucketRegion, CheckListPrefix, CheckManifest, CheckOrganizations, CheckCostExplorer},
+			PlannedChecks(stubRoleConn(), w.clients()), "no profile: no report-definition step")
 		// The credentials step's result arrives before AssumeRole is called.
 		assert.Equal(t, 1, stsCallsAtCheck[0])
 		assert.Equal(t, 2, stsCallsAtCheck[1])

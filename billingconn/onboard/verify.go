@@ -53,20 +53,28 @@ func CheckLabel(id billingconn.CheckID) string {
 	return string(id)
 }
 
-// plan returns the checks a verification of c will run, in order.
+// plan returns the checks a verification of c will run, in order: what
+// billingconn.Verify plans for the options verify gives it.
 func (h *Handler) plan(c Connection) []billingconn.CheckID {
-	ids := []billingconn.CheckID{billingconn.CheckCredentials, billingconn.CheckAssumeRole, billingconn.CheckBucketRegion,
-		billingconn.CheckListPrefix, billingconn.CheckManifest}
-	if h.clients.NewOrganizations != nil {
-		ids = append(ids, billingconn.CheckOrganizations)
-	}
-	if h.clients.NewCostExplorer != nil {
-		ids = append(ids, billingconn.CheckCostExplorer)
-	}
-	if c.Definition != "" || h.clients.NewCUR != nil || h.clients.NewDataExports != nil {
-		ids = append(ids, billingconn.CheckReportDefinition)
-	}
-	return ids
+	return billingconn.PlannedChecks(c.BillingConn(), h.clients, h.verifyOptions(c)...)
+}
+
+// verifyOptions are the options of c's verification: its profile, its
+// pasted definition, then the platform's own.
+func (h *Handler) verifyOptions(c Connection) []func(*billingconn.VerifyOptions) {
+	opts := []func(*billingconn.VerifyOptions){func(o *billingconn.VerifyOptions) {
+		o.Profiles = []*billingconn.Profile{h.profile(c.Profile)}
+		if o.Profiles[0] == nil {
+			o.Profiles = nil
+		}
+		if c.Definition != "" {
+			if defs, err := billingconn.ParseDefinitions([]byte(c.Definition)); err == nil && len(defs) == 1 {
+				o.Definition = &defs[0]
+			}
+		}
+		o.PropagationWait = DefaultPropagationWait
+	}}
+	return append(opts, h.o.VerifyOptions...)
 }
 
 // claim takes the connection for one verification with the given role
@@ -105,20 +113,7 @@ func (h *Handler) verify(ctx context.Context, c Connection, progress func(Check)
 	token := c.VerifyToken
 	vctx, cancel := context.WithTimeout(detached(ctx), h.o.VerifyTimeout*9/10)
 	defer cancel()
-	opts := []func(*billingconn.VerifyOptions){func(o *billingconn.VerifyOptions) {
-		o.Profiles = []*billingconn.Profile{h.profile(c.Profile)}
-		if o.Profiles[0] == nil {
-			o.Profiles = nil
-		}
-		if c.Definition != "" {
-			if defs, err := billingconn.ParseDefinitions([]byte(c.Definition)); err == nil && len(defs) == 1 {
-				o.Definition = &defs[0]
-			}
-		}
-		o.PropagationWait = DefaultPropagationWait
-	}}
-	opts = append(opts, h.o.VerifyOptions...)
-	opts = append(opts, func(o *billingconn.VerifyOptions) {
+	opts := append(h.verifyOptions(c), func(o *billingconn.VerifyOptions) {
 		platformHook := o.OnCheck
 		o.OnCheck = func(r billingconn.CheckResult) {
 			if platformHook != nil {
