@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
+	"sync/atomic"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/deprecated"
@@ -47,13 +47,15 @@ func (r *Resolver) FileColumns(ctx context.Context, d *Delivery, f DataFile) (_ 
 	if closer != nil {
 		defer closer.Close()
 	}
+	var ioErr atomic.Bool
+	ra = ioErrAt{ra, &ioErr}
 	opts := []parquet.FileOption{parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true)}
 	if st.remote {
 		// Every ReadAt is a GET: keep the tail, which holds the footer, and
 		// skip the magic bytes at the start (checkFooter checks the ones at
 		// the end).
-		t := &tailAt{ra: ra}
-		if err := t.keep(size, 256<<10); err != nil {
+		t := &rangeCache{ra: ra}
+		if err := t.keepTail(size, 256<<10); err != nil {
 			return nil, &FileError{File: f.Key, Err: err}
 		}
 		ra = t
@@ -63,11 +65,14 @@ func (r *Resolver) FileColumns(ctx context.Context, d *Delivery, f DataFile) (_ 
 	if err != nil {
 		return nil, &FileError{File: f.Key, Err: err}
 	}
-	if t, ok := ra.(*tailAt); ok {
-		t.widen(size, footer)
+	if t, ok := ra.(*rangeCache); ok {
+		t.keepFooter(size, footer)
 	}
 	pf, err := parquet.OpenFile(ra, size, opts...)
 	if err != nil {
+		if ioErr.Load() {
+			return nil, &FileError{File: f.Key, Err: err} // the read failed, not the file
+		}
 		return nil, &FileError{File: f.Key, Err: fmt.Errorf("%w: not a readable Parquet file: %w", curerr.ErrMalformed, err)}
 	}
 	var cols []Column
@@ -219,42 +224,4 @@ func leafType(t parquet.Type) (string, error) {
 		return "binary", nil
 	}
 	return "", fmt.Errorf("values of type %s", t)
-}
-
-// tailAt serves reads of a file's tail from memory: FileColumns reads only
-// the footer, and every ReadAt of an S3 object is a GET.
-type tailAt struct {
-	ra   io.ReaderAt
-	off  int64
-	data []byte
-}
-
-// keep reads the last n bytes of the file (all of a smaller one).
-func (t *tailAt) keep(size, n int64) error {
-	n = min(n, size)
-	if n <= 0 {
-		return nil
-	}
-	buf := make([]byte, n)
-	if got, err := t.ra.ReadAt(buf, size-n); int64(got) < n {
-		return shortRead(err)
-	}
-	t.off, t.data = size-n, buf
-	return nil
-}
-
-// widen keeps the whole footer when it is longer than the tail read first.
-func (t *tailAt) widen(size int64, footer []byte) {
-	start := size - 8 - int64(len(footer))
-	if start >= t.off || len(t.data) < 8 {
-		return
-	}
-	t.off, t.data = start, append(footer[:len(footer):len(footer)], t.data[len(t.data)-8:]...)
-}
-
-func (t *tailAt) ReadAt(p []byte, off int64) (int, error) {
-	if off >= t.off && off+int64(len(p)) <= t.off+int64(len(t.data)) {
-		return copy(p, t.data[off-t.off:]), nil
-	}
-	return t.ra.ReadAt(p, off)
 }
