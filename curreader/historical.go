@@ -1,6 +1,7 @@
 package curreader
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -278,19 +279,21 @@ func (r *Resolver) resolveHistorical(ctx context.Context, rep Report, p Period) 
 // period), and no line item of one file appears in another. It keeps a
 // 64-bit hash per line item of a multi-file period (about 20 bytes a row).
 type historicalCheck struct {
-	period string // YYYY-MM-DD of the period's start
-	multi  bool
-	seen   map[uint64]int // line item hash → index of the file it came from
-	files  []string
-	index  map[*Header]int // each file's index in files (rows of files interleave when Unordered)
-	h      *Header
-	bp     int
-	id, iv int
-	file   int
+	period      string // YYYY-MM-DD of the period's start
+	periodBytes []byte // the same, to compare a row's bytes without a copy
+	multi       bool
+	seen        map[uint64]int // line item hash → index of the file it came from
+	files       []string
+	index       map[*Header]int // each file's index in files (rows of files interleave when Unordered)
+	h           *Header
+	bp          int
+	id, iv      int
+	file        int
 }
 
 func newHistoricalCheck(d *Delivery) *historicalCheck {
-	c := &historicalCheck{period: d.Period.Month.Format("2006-01-02"), multi: len(d.Files) > 1, index: map[*Header]int{}}
+	period := d.Period.Month.Format("2006-01-02")
+	c := &historicalCheck{period: period, periodBytes: []byte(period), multi: len(d.Files) > 1, index: map[*Header]int{}}
 	if c.multi {
 		c.seen = map[uint64]int{}
 	}
@@ -312,7 +315,7 @@ func (c *historicalCheck) check(row Row) error {
 	if c.bp < 0 {
 		return &FileError{File: row.File(), Err: fmt.Errorf("%w: no bill/BillingPeriodStartDate column: not a CUR file", curerr.ErrMalformed)}
 	}
-	if v := strings.TrimSpace(string(row.Bytes(c.bp))); !strings.HasPrefix(v, c.period) {
+	if v := bytes.TrimSpace(row.Bytes(c.bp)); !bytes.HasPrefix(v, c.periodBytes) {
 		return &ParseError{File: row.File(), Line: row.Line(), Field: "bill/BillingPeriodStartDate",
 			Err: fmt.Errorf("%w: %q is not this delivery's billing period (starting %s, read from the file's first rows): a file holds one month", curerr.ErrMalformed, v, c.period)}
 	}
