@@ -1,12 +1,12 @@
 package iampolicy
 
 import (
-	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
 
 	"github.com/curconnect/curconnect/curreader/curerr"
+	"github.com/curconnect/curconnect/internal/hostcheck"
 )
 
 var (
@@ -183,7 +183,7 @@ func validateTemplateURL(s string) *curerr.FieldError {
 	switch {
 	case err != nil:
 		return fieldErr("templateURL", "%q is not a URL", s)
-	case u.Scheme != "https" && (u.Scheme != "http" || !isLoopback(u.Hostname())):
+	case u.Scheme != "https" && (u.Scheme != "http" || !hostcheck.Loopback(u.Hostname())):
 		return fieldErr("templateURL", "%q must be an https URL", s)
 	case u.Host == "" || u.Hostname() == "":
 		return fieldErr("templateURL", "%q has no host", s)
@@ -191,15 +191,6 @@ func validateTemplateURL(s string) *curerr.FieldError {
 		return fieldErr("templateURL", "%q must not carry credentials", s)
 	}
 	return nil
-}
-
-// isLoopback reports whether host is localhost or a loopback IP address.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.IsLoopback()
 }
 
 // fragmentEscape percent-encodes s for a query value inside the URL

@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/netip"
 	"slices"
 	"strings"
 
@@ -20,6 +18,7 @@ import (
 	"github.com/curconnect/curconnect/curreader"
 	"github.com/curconnect/curconnect/curreader/curerr"
 	"github.com/curconnect/curconnect/iampolicy"
+	"github.com/curconnect/curconnect/internal/hostcheck"
 )
 
 // Page is what every page template receives. Templates may use any field;
@@ -338,23 +337,10 @@ func (h *Handler) templateURL(r *http.Request) (string, bool) {
 	// page is served over TLS, if only by a proxy in front, and a link to
 	// an http template would be refused.
 	scheme := "https"
-	if r.TLS == nil && isLoopback(r.Host) {
+	if r.TLS == nil && hostcheck.Loopback(r.Host) {
 		scheme = "http"
 	}
 	return scheme + "://" + r.Host + h.o.Prefix + "/template.yaml", true
-}
-
-// isLoopback reports whether host[:port] names this machine.
-func isLoopback(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(strings.Trim(host, "[]"))
-	return err == nil && ip.IsLoopback()
 }
 
 // quickCreateParams are the customer's values the link passes.
